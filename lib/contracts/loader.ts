@@ -1,0 +1,133 @@
+/**
+ * Loads an Iglu-layout folder: `<root>/<vendor>/<name>/jsonschema/<M-R-A>[.json]`.
+ * `root` is the given folder, or its `schemas/` subfolder when it has one (the layout of
+ * Iglu Central and of static Iglu registries). Files at the root level (e.g.
+ * `published.lock.json`, README) and dot-entries are ignored.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ContractError, isContractError } from './contract-error';
+import { Contract, parseContract } from './contract';
+import { compareIgluUri } from './schemaver';
+
+/** A loaded contract and the facts about its file. */
+export interface LoadedContract {
+  readonly contract: Contract;
+  /** `sha256:<hex>` of the file's bytes (the published lock's unit). */
+  readonly sha256: string;
+  /** Path relative to the Iglu root, with `/` separators. */
+  readonly relativePath: string;
+}
+
+/** Everything found in a folder: good contracts and one error per bad file. */
+export interface LoadResult {
+  /** The Iglu root actually read (`dir` or `dir/schemas`). */
+  readonly root: string;
+  /** Contracts sorted by vendor, name, version. */
+  readonly contracts: readonly LoadedContract[];
+  /** One error per file that failed (or per misplaced entry). */
+  readonly errors: readonly ContractError[];
+}
+
+const VERSION_FILE_RE = /^(\d+-\d+-\d+)(\.json)?$/;
+
+/** `sha256:<hex>` of bytes. */
+export function sha256Of(bytes: Uint8Array | string): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** The Iglu root for `dir`: `dir/schemas` when that is a folder, else `dir`. */
+export function resolveIgluRoot(dir: string): string {
+  const nested = path.join(dir, 'schemas');
+  return fs.existsSync(nested) && fs.statSync(nested).isDirectory() ? nested : dir;
+}
+
+const subdirs = (p: string): string[] =>
+  fs
+    .readdirSync(p, { withFileTypes: true })
+    .filter((d) => !d.name.startsWith('.'))
+    .map((d) => d.name)
+    .sort();
+
+/**
+ * Read every schema under an Iglu folder, collecting per-file errors instead of stopping.
+ * @param dir - the folder (vendors directly inside, or inside `schemas/`)
+ * @throws ContractError only when `dir` does not exist or is not a folder
+ */
+export function readIgluFolder(dir: string): LoadResult {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new ContractError(dir, '', 'not a folder');
+  }
+  const root = resolveIgluRoot(dir);
+  const contracts: LoadedContract[] = [];
+  const errors: ContractError[] = [];
+  for (const vendor of subdirs(root)) {
+    const vendorPath = path.join(root, vendor);
+    if (!fs.statSync(vendorPath).isDirectory()) continue;
+    for (const name of subdirs(vendorPath)) {
+      const namePath = path.join(vendorPath, name);
+      if (!fs.statSync(namePath).isDirectory()) {
+        errors.push(new ContractError(namePath, '', 'expected a folder <name>/jsonschema/ in the Iglu layout'));
+        continue;
+      }
+      for (const format of subdirs(namePath)) {
+        const formatPath = path.join(namePath, format);
+        if (format !== 'jsonschema' || !fs.statSync(formatPath).isDirectory()) {
+          errors.push(new ContractError(formatPath, '', `expected a folder named "jsonschema" (the only supported format), found "${format}"`));
+          continue;
+        }
+        for (const fileName of subdirs(formatPath)) {
+          const file = path.join(formatPath, fileName);
+          const m = VERSION_FILE_RE.exec(fileName);
+          if (m === null || !fs.statSync(file).isFile()) {
+            errors.push(new ContractError(file, '', 'expected a schema file named <MODEL-REVISION-ADDITION> or <MODEL-REVISION-ADDITION>.json'));
+            continue;
+          }
+          const bytes = fs.readFileSync(file);
+          try {
+            const contract = parseContract(bytes.toString('utf8'), file, { vendor, name, format, version: m[1] });
+            contracts.push({ contract, sha256: sha256Of(bytes), relativePath: [vendor, name, format, fileName].join('/') });
+          } catch (e) {
+            if (!isContractError(e)) throw e;
+            errors.push(e);
+          }
+        }
+      }
+    }
+  }
+  contracts.sort((a, b) => compareIgluUri(a.contract.uri, b.contract.uri));
+  return { root, contracts, errors };
+}
+
+/**
+ * Read every schema under an Iglu folder and fail on the first bad one.
+ * @throws ContractError for the first file that fails (in path order), or when `dir` is missing
+ */
+export function loadContracts(dir: string): readonly LoadedContract[] {
+  const result = readIgluFolder(dir);
+  if (result.errors.length > 0) throw result.errors[0];
+  return result.contracts;
+}
+
+/**
+ * Read a single schema file. When it sits in an Iglu layout (`…/<vendor>/<name>/jsonschema/<ver>`)
+ * the `self` block must match that path; otherwise only the `self` block is checked.
+ * @throws ContractError when the file cannot be read or parsed
+ */
+export function loadContractFile(file: string): LoadedContract {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw new ContractError(file, '', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const parts = path.resolve(file).split(path.sep);
+  const m = VERSION_FILE_RE.exec(parts[parts.length - 1] ?? '');
+  const inLayout = m !== null && parts.length >= 4 && parts[parts.length - 2] === 'jsonschema';
+  const expected = inLayout
+    ? { vendor: parts[parts.length - 4], name: parts[parts.length - 3], format: 'jsonschema', version: m[1] }
+    : undefined;
+  const contract = parseContract(bytes.toString('utf8'), file, expected);
+  return { contract, sha256: sha256Of(bytes), relativePath: parts.slice(-4).join('/') };
+}
