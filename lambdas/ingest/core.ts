@@ -1,0 +1,489 @@
+/**
+ * Pure core of the ingest function: Kinesis record → raw line or bad row → gzip JSON Lines
+ * objects with deterministic keys. No AWS SDK, no environment, no clock: every input is a
+ * parameter, so the same batch always yields byte-identical objects under identical keys.
+ *
+ * Pipeline per record (first failing step wins, exactly one outcome per record):
+ * 1. base64 decode; more than `maxRecordBytes` decoded bytes → `size_exceeded`;
+ * 2. strict UTF-8 decode (a byte order mark is not stripped) and `JSON.parse` → `not_json`;
+ * 3. envelope check (exactly `schema`, `data`, `event_id`, `event_time`) → `envelope_invalid`;
+ * 4. validator lookup by the exact Iglu URI → `schema_unknown`;
+ * 5. contract validation → `schema_violation`; otherwise the event is valid.
+ *
+ * Objects: valid events are grouped per contract MODEL and arrival hour (UTC, from the record's
+ * `approximateArrivalTimestamp`) under
+ * `events/<vendor>/<name>/v<MODEL>/dt=YYYY-MM-DD/hour=HH/`, bad rows per failure type under
+ * `bad-rows/<failure_type>/dt=YYYY-MM-DD/hour=HH/`. The file name is
+ * `<shardId>-<first sequence number>-<last sequence number>.json.gz` of the records in that object.
+ *
+ * What can and cannot be duplicated in the raw zone and the quarantine (at-least-once there;
+ * exactly-once is the curated zone's job, which deduplicates by `event_id`):
+ * - **Retry of the same batch** (function error, timeout, or a full partial failure): the same
+ *   records give the same objects under the same keys, so every object is overwritten with
+ *   identical bytes — no duplicates.
+ * - **Retry after a partial batch failure**: Lambda re-delivers from the lowest failed sequence
+ *   number onward, so records at or after it that sat in objects that *were* written arrive
+ *   again, in a batch with different boundaries, hence under a different key: those records can be
+ *   duplicated (same shard, sequence number and bytes). Records before the lowest failed sequence
+ *   number are never re-delivered and cannot be duplicated; records of failed objects are never
+ *   lost (they are reported as `batchItemFailures`).
+ * - **Bisected batch** (bisect on function error): each half has different first/last sequence
+ *   numbers, so records already written by the failed whole-batch attempt can be duplicated once
+ *   per bisection level.
+ * - **Replay** (a new event source mapping, `AT_TIMESTAMP`/`TRIM_HORIZON` re-read, resharding):
+ *   batch boundaries differ, so every replayed record can be duplicated once per replay.
+ * - Never duplicated by this function: a record within one object, or across objects of one batch.
+ *   Producer-side duplicates (the same `event_id` sent twice) are separate records and are kept.
+ * A duplicate is always an exact copy of the same Kinesis record (same `shard_id` and
+ * `sequence_number`), so `(shard_id, sequence_number)` or `event_id` deduplicates it.
+ */
+import { gzipSync } from 'node:zlib';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { KINESIS_MAX_RECORD_BYTES } from '../shared/env';
+
+/**
+ * One Kinesis record as the core needs it.
+ */
+export interface StreamRecord {
+  /** Shard id, e.g. `shardId-000000000000`. */
+  readonly shardId: string;
+  /** Kinesis sequence number: a decimal string, unique and increasing within the shard. */
+  readonly sequenceNumber: string;
+  /** The record's data blob, base64-encoded (as in the Lambda event). */
+  readonly data: string;
+  /** `approximateArrivalTimestamp`: seconds since the Unix epoch, with a millisecond fraction. */
+  readonly approximateArrivalTimestamp: number;
+}
+
+/** Failure types of bad rows (cross-team convention), in pipeline order. */
+export const FAILURE_TYPES = [
+  'size_exceeded',
+  'not_json',
+  'envelope_invalid',
+  'schema_unknown',
+  'schema_violation',
+] as const;
+
+/** Why a record became a bad row. */
+export type FailureType = (typeof FAILURE_TYPES)[number];
+
+/** One ajv error as exposed by a precompiled validator (subset of ajv's `ErrorObject`). */
+export interface ContractValidationError {
+  readonly instancePath: string;
+  readonly message?: string;
+  readonly keyword: string;
+  readonly params: object;
+}
+
+/**
+ * A precompiled contract validator (ajv standalone code): returns whether `data` conforms and,
+ * when it does not, leaves the reasons in `errors`.
+ */
+export type ContractValidator = ((data: unknown) => boolean) & {
+  errors?: ReadonlyArray<ContractValidationError> | null;
+};
+
+/** Validators keyed by the full Iglu URI, e.g. `iglu:com.acme/checkout/jsonschema/1-0-0`. */
+export type ValidatorRegistry = Readonly<Record<string, ContractValidator>>;
+
+/** Options of {@link classifyRecord} and {@link planBatch}. */
+export interface CoreOptions {
+  /** Contract validators by exact Iglu URI; a URI without an entry is `schema_unknown`. */
+  readonly validators: ValidatorRegistry;
+  /**
+   * Largest accepted decoded record, in bytes.
+   * @default 1048576 ({@link KINESIS_MAX_RECORD_BYTES})
+   */
+  readonly maxRecordBytes?: number;
+}
+
+/** A parsed Iglu schema key (`iglu:<vendor>/<name>/<format>/<model>-<revision>-<addition>`). */
+export interface IgluSchemaKey {
+  readonly uri: string;
+  readonly vendor: string;
+  readonly name: string;
+  readonly format: string;
+  readonly model: number;
+  readonly revision: number;
+  readonly addition: number;
+}
+
+/** One raw zone line (cross-team convention; keys serialised in this order). */
+export interface RawLine {
+  readonly schema: string;
+  readonly event_id: string;
+  readonly event_time: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** ISO-8601 UTC with milliseconds, from `approximateArrivalTimestamp`. */
+  readonly arrival_time: string;
+  readonly shard_id: string;
+  readonly sequence_number: string;
+}
+
+/** One bad row line (cross-team convention). */
+export interface BadRow {
+  readonly failure_type: FailureType;
+  /** Human-readable reasons, at least one, at most {@link MAX_ERRORS_PER_BAD_ROW}. */
+  readonly errors: readonly string[];
+  /** The record's original bytes, base64-encoded. */
+  readonly payload_base64: string;
+  /** The envelope's `schema`, when the record parsed and it was a string. */
+  readonly schema?: string;
+  /** The envelope's `event_id`, when the record parsed and it was a string. */
+  readonly event_id?: string;
+  readonly shard_id: string;
+  readonly sequence_number: string;
+  readonly arrival_time: string;
+}
+
+/** The single outcome of one record. */
+export type RecordOutcome =
+  | { readonly kind: 'valid'; readonly schemaKey: IgluSchemaKey; readonly line: RawLine }
+  | { readonly kind: 'bad'; readonly badRow: BadRow };
+
+/** Target zone of a planned object: the raw bucket or the quarantine bucket. */
+export type ObjectZone = 'raw' | 'quarantine';
+
+/** One object to write: a gzip JSON Lines body of `lines` under `key`. */
+export interface PlannedObject {
+  readonly zone: ObjectZone;
+  readonly key: string;
+  /** Serialised JSON lines (no trailing newline), ordered by sequence number. */
+  readonly lines: readonly string[];
+  /** Sequence numbers of the records in this object, same order as `lines`. */
+  readonly sequenceNumbers: readonly string[];
+}
+
+/** Result of {@link planBatch}. */
+export interface BatchPlan {
+  /** Objects sorted by zone then key; every input record is in exactly one object. */
+  readonly objects: readonly PlannedObject[];
+  /** Number of valid events. */
+  readonly accepted: number;
+  /** Number of bad rows per failure type (every type present, possibly 0). */
+  readonly badRows: Readonly<Record<FailureType, number>>;
+}
+
+/** Most errors kept per bad row (ajv can report many). */
+export const MAX_ERRORS_PER_BAD_ROW = 20;
+
+const ENVELOPE_KEYS = ['schema', 'data', 'event_id', 'event_time'] as const;
+/** Iglu URI as in Iglu's SchemaKey: vendor, name, format, SchemaVer without leading zeros. */
+const IGLU_URI =
+  /^iglu:([a-zA-Z0-9_.-]+)\/([a-zA-Z0-9_-]+)\/([a-zA-Z0-9_-]+)\/(0|[1-9][0-9]*)-(0|[1-9][0-9]*)-(0|[1-9][0-9]*)$/;
+/** RFC 9562 UUID, canonical lower-case form, versions 1–8, variant 10xx. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const SAFE_KEY_SEGMENT = /[^A-Za-z0-9._-]/g;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Converts a Lambda Kinesis event record to a {@link StreamRecord}. The shard id is the part of
+ * `eventID` (`shardId-…:<sequence number>`) before the last colon.
+ */
+export function fromKinesisEventRecord(record: KinesisStreamRecord): StreamRecord {
+  const colon = record.eventID.lastIndexOf(':');
+  return {
+    shardId: colon > 0 ? record.eventID.slice(0, colon) : record.eventID,
+    sequenceNumber: record.kinesis.sequenceNumber,
+    data: record.kinesis.data,
+    approximateArrivalTimestamp: record.kinesis.approximateArrivalTimestamp,
+  };
+}
+
+/**
+ * Parses an Iglu URI, or returns `undefined` when it is not one.
+ * Spec: https://docs.snowplow.io/docs/api-reference/iglu/common-architecture/self-describing-json-schemas/
+ */
+export function parseIgluUri(uri: string): IgluSchemaKey | undefined {
+  const m = IGLU_URI.exec(uri);
+  if (m === null) return undefined;
+  return {
+    uri,
+    vendor: m[1],
+    name: m[2],
+    format: m[3],
+    model: Number(m[4]),
+    revision: Number(m[5]),
+    addition: Number(m[6]),
+  };
+}
+
+/**
+ * Whether `value` is a canonical lower-case RFC 9562 UUID (versions 1–8). Upper case is
+ * rejected so that `event_id` deduplication compares one spelling per id.
+ */
+export function isCanonicalUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/**
+ * Whether `value` is an RFC 3339 `date-time` in the strict profile accepted by the lake:
+ * upper-case `T` and `Z`, no space separator, 1–9 fraction digits, explicit offset, calendar-valid
+ * date, seconds 00–59 (leap seconds are rejected: Athena/Trino timestamps cannot hold them).
+ * Spec: RFC 3339 §5.6.
+ */
+export function isRfc3339DateTime(value: string): boolean {
+  const m = DATE_TIME.exec(value);
+  if (m === null) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  if (m[7] !== undefined && (Number(m[7]) > 23 || Number(m[8]) > 59)) return false;
+  return true;
+}
+
+/**
+ * Arrival time of a record as ISO-8601 UTC with milliseconds, e.g. `2024-05-01T13:02:03.456Z`.
+ * @throws RangeError when the timestamp is not a finite date.
+ */
+export function arrivalTimeIso(approximateArrivalTimestamp: number): string {
+  return new Date(Math.round(approximateArrivalTimestamp * 1000)).toISOString();
+}
+
+/** The `dt=YYYY-MM-DD/hour=HH/` partition path of an ISO-8601 UTC time. */
+export function hourPartition(isoUtc: string): string {
+  return `dt=${isoUtc.slice(0, 10)}/hour=${isoUtc.slice(11, 13)}/`;
+}
+
+/**
+ * Classifies one record. Total: never throws for any `data` string (a non-finite arrival
+ * timestamp is a caller bug and throws RangeError).
+ */
+export function classifyRecord(record: StreamRecord, options: CoreOptions): RecordOutcome {
+  const maxBytes = options.maxRecordBytes ?? KINESIS_MAX_RECORD_BYTES;
+  const arrival = arrivalTimeIso(record.approximateArrivalTimestamp);
+  const bad = (
+    failureType: FailureType,
+    errors: readonly string[],
+    envelope?: Readonly<Record<string, unknown>>,
+  ): RecordOutcome => ({
+    kind: 'bad',
+    badRow: {
+      failure_type: failureType,
+      errors: errors.slice(0, MAX_ERRORS_PER_BAD_ROW),
+      payload_base64: record.data,
+      ...(typeof envelope?.schema === 'string' ? { schema: envelope.schema } : {}),
+      ...(typeof envelope?.event_id === 'string' ? { event_id: envelope.event_id } : {}),
+      shard_id: record.shardId,
+      sequence_number: record.sequenceNumber,
+      arrival_time: arrival,
+    },
+  });
+
+  const bytes = Buffer.from(record.data, 'base64');
+  if (bytes.length > maxBytes) {
+    return bad('size_exceeded', [`record is ${bytes.length} bytes, more than the ${maxBytes} allowed`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(bytes));
+  } catch (error) {
+    return bad('not_json', [error instanceof Error ? error.message : String(error)]);
+  }
+  if (!isPlainObject(parsed)) {
+    return bad('envelope_invalid', [`envelope must be a JSON object, got ${jsonTypeOf(parsed)}`]);
+  }
+  const envelopeErrors = checkEnvelope(parsed);
+  if (envelopeErrors.length > 0) return bad('envelope_invalid', envelopeErrors, parsed);
+
+  const envelope = parsed as { schema: string; data: Record<string, unknown>; event_id: string; event_time: string };
+  const validate = Object.prototype.hasOwnProperty.call(options.validators, envelope.schema)
+    ? options.validators[envelope.schema]
+    : undefined;
+  if (validate === undefined) {
+    return bad('schema_unknown', [`no contract registered for ${envelope.schema}`], parsed);
+  }
+  let valid: boolean;
+  try {
+    valid = validate(envelope.data);
+  } catch (error) {
+    return bad('schema_violation', [`validator failed: ${error instanceof Error ? error.message : String(error)}`], parsed);
+  }
+  if (!valid) {
+    const errors = (validate.errors ?? []).map(formatValidationError);
+    return bad('schema_violation', errors.length > 0 ? errors : ['data does not conform to the contract'], parsed);
+  }
+  return {
+    kind: 'valid',
+    // The envelope check guarantees a parsable URI.
+    schemaKey: parseIgluUri(envelope.schema) as IgluSchemaKey,
+    line: {
+      schema: envelope.schema,
+      event_id: envelope.event_id,
+      event_time: envelope.event_time,
+      data: envelope.data,
+      arrival_time: arrival,
+      shard_id: record.shardId,
+      sequence_number: record.sequenceNumber,
+    },
+  };
+}
+
+/** Serialises a raw line with the conventional key order. */
+export function serializeRawLine(line: RawLine): string {
+  return JSON.stringify({
+    schema: line.schema,
+    event_id: line.event_id,
+    event_time: line.event_time,
+    data: line.data,
+    arrival_time: line.arrival_time,
+    shard_id: line.shard_id,
+    sequence_number: line.sequence_number,
+  });
+}
+
+/** Serialises a bad row with the conventional key order (absent optional keys omitted). */
+export function serializeBadRow(row: BadRow): string {
+  return JSON.stringify({
+    failure_type: row.failure_type,
+    errors: row.errors,
+    payload_base64: row.payload_base64,
+    schema: row.schema,
+    event_id: row.event_id,
+    shard_id: row.shard_id,
+    sequence_number: row.sequence_number,
+    arrival_time: row.arrival_time,
+  });
+}
+
+/**
+ * The object key prefix (ending in `/`) of an outcome: raw zone partition per contract MODEL
+ * and arrival hour, or quarantine partition per failure type and arrival hour.
+ */
+export function objectPrefix(outcome: RecordOutcome): string {
+  if (outcome.kind === 'valid') {
+    const { vendor, name, model } = outcome.schemaKey;
+    return `events/${vendor}/${name}/v${model}/${hourPartition(outcome.line.arrival_time)}`;
+  }
+  return `bad-rows/${outcome.badRow.failure_type}/${hourPartition(outcome.badRow.arrival_time)}`;
+}
+
+/**
+ * The object file name for records of one shard: `<shardId>-<first>-<last>.json.gz` (shard id
+ * characters outside `[A-Za-z0-9._-]` replaced by `_`).
+ * @throws Error when `sequenceNumbers` is empty.
+ */
+export function objectFileName(shardId: string, sequenceNumbers: readonly string[]): string {
+  if (sequenceNumbers.length === 0) throw new Error('an object needs at least one record');
+  const first = sequenceNumbers[0];
+  const last = sequenceNumbers[sequenceNumbers.length - 1];
+  return `${shardId.replace(SAFE_KEY_SEGMENT, '_')}-${first}-${last}.json.gz`;
+}
+
+/**
+ * Classifies every record and groups the outcomes into objects (see the module comment for the
+ * layout and the duplication guarantees). Records are ordered by shard then sequence number
+ * first, so the plan does not depend on the order of `records`.
+ */
+export function planBatch(records: readonly StreamRecord[], options: CoreOptions): BatchPlan {
+  const sorted = [...records].sort(compareRecords);
+  const groups = new Map<string, { zone: ObjectZone; prefix: string; shardId: string; lines: string[]; seqs: string[] }>();
+  const badRows = Object.fromEntries(FAILURE_TYPES.map((t) => [t, 0])) as Record<FailureType, number>;
+  let accepted = 0;
+  for (const record of sorted) {
+    const outcome = classifyRecord(record, options);
+    const zone: ObjectZone = outcome.kind === 'valid' ? 'raw' : 'quarantine';
+    if (outcome.kind === 'valid') accepted += 1;
+    else badRows[outcome.badRow.failure_type] += 1;
+    const prefix = objectPrefix(outcome);
+    const groupKey = `${zone}\u0000${prefix}\u0000${record.shardId}`;
+    let group = groups.get(groupKey);
+    if (group === undefined) {
+      group = { zone, prefix, shardId: record.shardId, lines: [], seqs: [] };
+      groups.set(groupKey, group);
+    }
+    group.lines.push(outcome.kind === 'valid' ? serializeRawLine(outcome.line) : serializeBadRow(outcome.badRow));
+    group.seqs.push(record.sequenceNumber);
+  }
+  const objects: PlannedObject[] = [...groups.values()].map((g) => ({
+    zone: g.zone,
+    key: g.prefix + objectFileName(g.shardId, g.seqs),
+    lines: g.lines,
+    sequenceNumbers: g.seqs,
+  }));
+  objects.sort((a, b) => (a.zone === b.zone ? compareStrings(a.key, b.key) : a.zone === 'raw' ? -1 : 1));
+  return { objects, accepted, badRows };
+}
+
+/** The gzip JSON Lines body of an object (each line ends with `\n`). Deterministic. */
+export function encodeObjectBody(lines: readonly string[]): Buffer {
+  return gzipSync(Buffer.from(lines.length === 0 ? '' : `${lines.join('\n')}\n`, 'utf8'));
+}
+
+/**
+ * The partial batch response items for the records of the objects that failed to be written:
+ * their sequence numbers, deduplicated, in ascending order. Lambda retries from the lowest one.
+ * @throws Error when a failed record has an empty sequence number (an empty `itemIdentifier`
+ *   would fail the whole batch silently; throwing makes it an explicit function error instead).
+ */
+export function batchItemFailures(failedObjects: readonly PlannedObject[]): Array<{ itemIdentifier: string }> {
+  const ids = new Set<string>();
+  for (const object of failedObjects) {
+    for (const seq of object.sequenceNumbers) {
+      if (seq === '') throw new Error(`a record of ${object.key} has an empty sequence number`);
+      ids.add(seq);
+    }
+  }
+  return [...ids].sort(compareSequenceNumbers).map((itemIdentifier) => ({ itemIdentifier }));
+}
+
+/**
+ * Orders Kinesis sequence numbers numerically (decimal strings without leading zeros: shorter is
+ * smaller, then lexicographic); any other strings still get a total, deterministic order.
+ */
+export function compareSequenceNumbers(a: string, b: string): number {
+  return a.length === b.length ? compareStrings(a, b) : a.length - b.length;
+}
+
+function compareRecords(a: StreamRecord, b: StreamRecord): number {
+  return a.shardId === b.shardId
+    ? compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber)
+    : compareStrings(a.shardId, b.shardId);
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function checkEnvelope(envelope: Readonly<Record<string, unknown>>): string[] {
+  const errors: string[] = [];
+  for (const key of Object.keys(envelope)) {
+    if (!(ENVELOPE_KEYS as readonly string[]).includes(key)) errors.push(`unexpected property ${JSON.stringify(key)}`);
+  }
+  const { schema, data, event_id: eventId, event_time: eventTime } = envelope;
+  if (typeof schema !== 'string') errors.push(`schema must be a string, got ${jsonTypeOf(schema)}`);
+  else {
+    const key = parseIgluUri(schema);
+    if (key === undefined) errors.push('schema must be an Iglu URI iglu:<vendor>/<name>/jsonschema/<M-R-A>');
+    else if (key.format !== 'jsonschema') errors.push(`schema format must be jsonschema, got ${key.format}`);
+  }
+  if (!isPlainObject(data)) errors.push(`data must be a JSON object, got ${jsonTypeOf(data)}`);
+  if (typeof eventId !== 'string') errors.push(`event_id must be a string, got ${jsonTypeOf(eventId)}`);
+  else if (!isCanonicalUuid(eventId)) errors.push('event_id must be a lower-case RFC 9562 UUID');
+  if (typeof eventTime !== 'string') errors.push(`event_time must be a string, got ${jsonTypeOf(eventTime)}`);
+  else if (!isRfc3339DateTime(eventTime)) errors.push('event_time must be an RFC 3339 date-time, e.g. 2024-05-01T13:02:03Z');
+  return errors;
+}
+
+function formatValidationError(error: ContractValidationError): string {
+  const path = error.instancePath === '' ? '/' : error.instancePath;
+  return `${path} ${error.message ?? 'is invalid'} (${error.keyword})`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function jsonTypeOf(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
