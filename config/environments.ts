@@ -1,0 +1,69 @@
+import type { EnvironmentConfigInput, EnvironmentName } from './schema';
+
+/**
+ * Values shared by every environment. Each environment spreads this base and overrides only what
+ * differs, so a reader sees every difference between dev, acc and prod in one screen.
+ *
+ * Account ids are placeholders (synth needs no credentials); replace them with your accounts.
+ */
+const base = {
+  region: 'eu-west-1',
+  terminationProtection: true,
+  tags: { 'lakeforge:platform': 'lakeforge', 'lakeforge:managed-by': 'cdk' },
+  storage: {
+    allowDestroy: false,
+    keyPendingWindowDays: 30,
+    lifecycle: {
+      raw: { intelligentTieringAfterDays: 30, noncurrentVersionExpireAfterDays: 30 },
+      curated: { intelligentTieringAfterDays: 90, noncurrentVersionExpireAfterDays: 30 },
+      marts: { noncurrentVersionExpireAfterDays: 30 },
+      quarantine: { expireAfterDays: 365, noncurrentVersionExpireAfterDays: 30 },
+      athenaResults: { expireAfterDays: 30, noncurrentVersionExpireAfterDays: 7 },
+      accessLogs: { expireAfterDays: 400, noncurrentVersionExpireAfterDays: 30 },
+    },
+  },
+  catalog: { manageCatalogEncryption: true },
+  analytics: { bytesScannedCutoffPerQuery: 10 * 1024 ** 3, extraWorkgroups: [] },
+  observability: {
+    logRetentionDays: 90,
+    alarms: { iteratorAgeSeconds: 600, badRowRatio: 0.05 },
+  },
+} satisfies Omit<EnvironmentConfigInput, 'name' | 'account'>;
+
+/** The three environments, before validation. `loadConfig(name)` parses and freezes one of them. */
+export const environments: Record<EnvironmentName, EnvironmentConfigInput> = {
+  dev: {
+    ...base,
+    name: 'dev',
+    account: '111111111111',
+    terminationProtection: false,
+    tags: { ...base.tags, 'lakeforge:environment': 'dev' },
+    storage: {
+      ...base.storage,
+      allowDestroy: true,
+      keyPendingWindowDays: 7,
+      lifecycle: {
+        ...base.storage.lifecycle,
+        raw: { expireAfterDays: 30, noncurrentVersionExpireAfterDays: 1 },
+        curated: { expireAfterDays: 90, noncurrentVersionExpireAfterDays: 1 },
+      },
+    },
+    analytics: { ...base.analytics, bytesScannedCutoffPerQuery: 1024 ** 3 },
+    observability: { ...base.observability, logRetentionDays: 14 },
+  },
+  acc: {
+    ...base,
+    name: 'acc',
+    account: '222222222222',
+    tags: { ...base.tags, 'lakeforge:environment': 'acc' },
+    observability: { ...base.observability, logRetentionDays: 30 },
+  },
+  prod: {
+    ...base,
+    name: 'prod',
+    account: '333333333333',
+    tags: { ...base.tags, 'lakeforge:environment': 'prod' },
+    analytics: { ...base.analytics, extraWorkgroups: ['bi'] },
+    observability: { ...base.observability, logRetentionDays: 365 },
+  },
+};

@@ -1,0 +1,101 @@
+import { ENVIRONMENT_NAMES, environmentConfigSchema, type EnvironmentConfig, type EnvironmentConfigInput, type EnvironmentName } from './schema';
+import { environments } from './environments';
+
+export * from './schema';
+
+/**
+ * Thrown when a configuration value is invalid. The message is one line per problem, each naming the
+ * environment and the field path, e.g. `prod.analytics.bytesScannedCutoffPerQuery: expected ≥ 10 MB`.
+ */
+export class ConfigError extends Error {
+  /** The problems, one `env.path: message` string each. */
+  public readonly issues: readonly string[];
+
+  constructor(issues: readonly string[]) {
+    super(`Invalid Lakeforge configuration (config/environments.ts): ${issues.join('; ')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * Parses, validates and deep-freezes one environment's configuration.
+ *
+ * @param name - `dev`, `acc` or `prod`.
+ * @param source - the raw environment objects; defaults to `config/environments.ts` (tests pass their own).
+ * @returns the parsed configuration, frozen so no construct can change it.
+ * @throws ConfigError naming the environment and field path of every invalid value, and when the
+ *   account+region ownership of Glue catalog encryption is ambiguous across environments.
+ */
+export function loadConfig(
+  name: EnvironmentName,
+  source: Record<EnvironmentName, EnvironmentConfigInput> = environments,
+): EnvironmentConfig {
+  if (!(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {
+    throw new ConfigError([`${String(name)}: unknown environment, expected one of ${ENVIRONMENT_NAMES.join(', ')}`]);
+  }
+  const parsed = parseEnvironment(name, source[name]);
+  checkCatalogEncryptionOwnership(source);
+  return deepFreeze(parsed);
+}
+
+/**
+ * Loads every environment (dev, acc, prod) in order.
+ *
+ * @throws ConfigError listing the problems of all environments together.
+ */
+export function loadAllConfigs(
+  source: Record<EnvironmentName, EnvironmentConfigInput> = environments,
+): EnvironmentConfig[] {
+  const issues: string[] = [];
+  const configs: EnvironmentConfig[] = [];
+  for (const name of ENVIRONMENT_NAMES) {
+    try {
+      configs.push(loadConfig(name, source));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      for (const issue of e.issues) if (!issues.includes(issue)) issues.push(issue);
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return configs;
+}
+
+function parseEnvironment(name: EnvironmentName, input: EnvironmentConfigInput | undefined): EnvironmentConfig {
+  if (input === undefined) throw new ConfigError([`${name}: environment is not defined`]);
+  const result = environmentConfigSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${[name, ...issue.path.map(String)].join('.')}: ${issue.message}`),
+    );
+  }
+  if (result.data.name !== name) {
+    throw new ConfigError([`${name}.name: expected "${name}", got "${result.data.name}"`]);
+  }
+  return result.data;
+}
+
+/** Glue catalog encryption is one setting per account+region: at most one environment may own it. */
+function checkCatalogEncryptionOwnership(source: Record<EnvironmentName, EnvironmentConfigInput>): void {
+  const owners = new Map<string, EnvironmentName>();
+  for (const name of ENVIRONMENT_NAMES) {
+    const env = source[name];
+    if (!env?.catalog?.manageCatalogEncryption) continue;
+    const key = `${env.account}/${env.region}`;
+    const other = owners.get(key);
+    if (other !== undefined) {
+      throw new ConfigError([
+        `${name}.catalog.manageCatalogEncryption: ${other} already owns the Glue Data Catalog encryption of account ${env.account} in ${env.region}; exactly one environment per account+region may set it`,
+      ]);
+    }
+    owners.set(key, name);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+/**
+ * The configuration schema of one Lakeforge environment (stage).
+ *
+ * This zod schema is the single source of truth: the TypeScript types below are inferred from it,
+ * and `loadConfig` parses every environment with it before a construct sees a value. Units are in
+ * the field names (`Days`, `Bytes`) so nobody has to guess.
+ */
+
+const MIB = 1024 * 1024;
+
+/** Minimum bytes-scanned cutoff Athena accepts for a workgroup: 10 MB (AWS Athena API, `BytesScannedCutoffPerQuery`). */
+export const MIN_BYTES_SCANNED_CUTOFF = 10 * 1000 * 1000;
+
+/**
+ * CloudWatch Logs retention values accepted by `AWS::Logs::LogGroup` `RetentionInDays`.
+ * Source: AWS CloudFormation User Guide, AWS::Logs::LogGroup.
+ */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Environment names. Stage ids are the capitalized names (`Dev`, `Acc`, `Prod`). */
+export const ENVIRONMENT_NAMES = ['dev', 'acc', 'prod'] as const;
+
+/** The name of an environment: `dev`, `acc` or `prod`. */
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+const accountSchema = z
+  .string()
+  .regex(/^\d{12}$/, { message: 'expected a 12-digit AWS account id' });
+
+const regionSchema = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { message: 'expected an AWS region such as eu-west-1' });
+
+/** Lifecycle of one lake zone (raw, curated, marts, quarantine). */
+const zoneLifecycleSchema = z
+  .object({
+    /** Days after which current objects move to S3 Intelligent-Tiering. Omit to keep them in S3 Standard. */
+    intelligentTieringAfterDays: z.number().int().min(0).optional(),
+    /** Days after which current objects expire. Omit to keep them forever. */
+    expireAfterDays: z.number().int().min(1).optional(),
+    /** Days after which noncurrent (overwritten or deleted) object versions expire. */
+    noncurrentVersionExpireAfterDays: z.number().int().min(1),
+  })
+  .strict()
+  .refine(
+    (l) => l.expireAfterDays === undefined || l.intelligentTieringAfterDays === undefined || l.expireAfterDays > l.intelligentTieringAfterDays,
+    { message: 'expireAfterDays must be greater than intelligentTieringAfterDays', path: ['expireAfterDays'] },
+  );
+
+/** Per-environment configuration. */
+export const environmentConfigSchema = z
+  .object({
+    /** Environment name: dev, acc or prod. */
+    name: z.enum(ENVIRONMENT_NAMES),
+    /** Target AWS account (12 digits). Placeholders are fine: synth needs no credentials. */
+    account: accountSchema,
+    /** Target AWS region, e.g. `eu-west-1`. */
+    region: regionSchema,
+    /** Whether every stack of the environment has CloudFormation termination protection. */
+    terminationProtection: z.boolean(),
+    /** Tags applied to every taggable resource of the environment. */
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)),
+    /** Storage (stateful) settings. */
+    storage: z
+      .object({
+        /**
+         * Whether a stack operation may delete data (buckets, keys, Glue databases). Only dev may allow it;
+         * it turns RemovalPolicy RETAIN into DESTROY and empties buckets on delete.
+         */
+        allowDestroy: z.boolean(),
+        /** Days KMS waits before deleting a key scheduled for deletion (7–30). */
+        keyPendingWindowDays: z.number().int().min(7).max(30),
+        /** Lifecycle per zone. */
+        lifecycle: z
+          .object({
+            raw: zoneLifecycleSchema,
+            curated: zoneLifecycleSchema,
+            marts: zoneLifecycleSchema,
+            quarantine: zoneLifecycleSchema,
+            athenaResults: zoneLifecycleSchema,
+            accessLogs: zoneLifecycleSchema,
+          })
+          .strict(),
+      })
+      .strict(),
+    /** Glue Data Catalog settings. */
+    catalog: z
+      .object({
+        /**
+         * Whether this environment's Catalog stack owns the Glue Data Catalog encryption settings of its
+         * account+region. Exactly one environment per account+region may set it (checked across environments).
+         */
+        manageCatalogEncryption: z.boolean(),
+      })
+      .strict(),
+    /** Athena query layer settings. */
+    analytics: z
+      .object({
+        /** Per-query scan limit for every workgroup, in bytes (Athena minimum: 10 MB). */
+        bytesScannedCutoffPerQuery: z
+          .number()
+          .int()
+          .min(MIN_BYTES_SCANNED_CUTOFF, { message: `expected ≥ 10 MB (${MIN_BYTES_SCANNED_CUTOFF} bytes)` }),
+        /** Extra consumer workgroups besides `platform` and `analysts`, by short name (lower-case). */
+        extraWorkgroups: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).default([]),
+      })
+      .strict(),
+    /** Observability settings. */
+    observability: z
+      .object({
+        /** Retention of every Lambda log group, in days (a CloudWatch Logs value). */
+        logRetentionDays: z
+          .number()
+          .int()
+          .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+            message: `expected one of ${LOG_RETENTION_DAYS.join(', ')}`,
+          }),
+        /** Alarm thresholds (used by the monitoring stack). */
+        alarms: z
+          .object({
+            /** Alarm when the ingest iterator age exceeds this many seconds. */
+            iteratorAgeSeconds: z.number().int().min(1),
+            /** Alarm when bad rows exceed this share of events in 5 minutes (0–1). */
+            badRowRatio: z.number().min(0).max(1),
+          })
+          .strict(),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    if (env.storage.allowDestroy && env.name !== 'dev') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['storage', 'allowDestroy'],
+        message: 'only dev may allow data destruction (prod data is never deleted by a stack operation)',
+      });
+    }
+  });
+
+/** The configuration of one environment, as parsed (all defaults applied). */
+export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+/** The configuration of one environment, as written in `config/environments.ts`. */
+export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
+
+/** The storage slice handed to the Storage stack. */
+export type StorageConfig = EnvironmentConfig['storage'];
+/** The lifecycle of one zone. */
+export type ZoneLifecycleConfig = StorageConfig['lifecycle']['raw'];
+/** The catalog slice handed to the Catalog stack. */
+export type CatalogConfig = EnvironmentConfig['catalog'];
+/** The analytics slice handed to the Analytics stack. */
+export type AnalyticsConfig = EnvironmentConfig['analytics'];
+/** The observability slice. */
+export type ObservabilityConfig = EnvironmentConfig['observability'];
+
+/** Bytes in one mebibyte, for readable config values. */
+export const MEBIBYTE = MIB;

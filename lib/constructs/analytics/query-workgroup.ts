@@ -1,0 +1,131 @@
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** The minimum bytes-scanned cutoff Athena accepts: 10 MB (Athena API reference, `WorkGroupConfiguration`). */
+export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
+
+/** Athena engine version 3 (Trino based), the only one Lakeforge's SQL is written for. */
+export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
+
+/** Properties of {@link QueryWorkgroup}. */
+export interface QueryWorkgroupProps {
+  /** The workgroup name, as people type it in query tools (see `workgroupName()` in lib/shared/naming). */
+  readonly workgroupName: string;
+  /** What the workgroup is for. */
+  readonly description: string;
+  /** Bucket for query results. */
+  readonly resultsBucket: s3.IBucket;
+  /**
+   * Key prefix of this workgroup's results in `resultsBucket`.
+   * @default '<workgroupName>/'
+   */
+  readonly resultsPrefix?: string;
+  /** Customer-managed key that encrypts query results (SSE-KMS). */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Per-query scan limit in bytes; a query that scans more is cancelled. Athena minimum: 10 MB.
+   * Source: Athena User Guide, "Using workgroups to control query access and costs".
+   */
+  readonly bytesScannedCutoffPerQuery: number;
+  /**
+   * Whether `cdk destroy` may delete the workgroup together with its saved queries and history.
+   * @default false
+   */
+  readonly allowDestroy?: boolean;
+}
+
+/**
+ * An Athena workgroup with its configuration enforced: engine version 3, results in the lake's results
+ * bucket encrypted with the lake key (SSE-KMS), CloudWatch metrics on, requester-pays off and a
+ * bytes-scanned cutoff per query, so clients cannot override any of it.
+ *
+ * @example
+ * const wg = new QueryWorkgroup(this, 'Analysts', {
+ *   workgroupName: 'lakeforge-dev-analysts', description: 'Ad-hoc analysis',
+ *   resultsBucket, encryptionKey: key, bytesScannedCutoffPerQuery: 1024 ** 3,
+ * });
+ * wg.grantUse(analystRole);
+ */
+export class QueryWorkgroup extends Construct {
+  /** The workgroup name. */
+  public readonly workgroupName: string;
+  /** The workgroup ARN (built with `Stack.formatArn`). */
+  public readonly workgroupArn: string;
+  /** The S3 prefix of this workgroup's query results. */
+  public readonly resultsPrefix: string;
+  private readonly resultsBucket: s3.IBucket;
+  private readonly encryptionKey: kms.IKey;
+
+  /** @throws Error when `bytesScannedCutoffPerQuery` is below 10 MB or not a whole number. */
+  constructor(scope: Construct, id: string, props: QueryWorkgroupProps) {
+    super(scope, id);
+    validateCutoff(props.bytesScannedCutoffPerQuery);
+    this.workgroupName = props.workgroupName;
+    this.resultsPrefix = props.resultsPrefix ?? `${props.workgroupName}/`;
+    this.resultsBucket = props.resultsBucket;
+    this.encryptionKey = props.encryptionKey;
+
+    const wg = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: props.workgroupName,
+      description: props.description,
+      state: 'ENABLED',
+      recursiveDeleteOption: props.allowDestroy ?? false,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        engineVersion: { selectedEngineVersion: ATHENA_ENGINE_VERSION },
+        publishCloudWatchMetricsEnabled: true,
+        requesterPaysEnabled: false,
+        bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery,
+        resultConfiguration: {
+          outputLocation: props.resultsBucket.s3UrlForObject(this.resultsPrefix),
+          expectedBucketOwner: Stack.of(this).account,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: props.encryptionKey.keyArn },
+        },
+      },
+    });
+    wg.applyRemovalPolicy(props.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
+    this.workgroupArn = Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: props.workgroupName });
+  }
+
+  /**
+   * Grants what a principal needs to run queries in this workgroup: the Athena query actions on the
+   * workgroup, read/write of its results prefix and encrypt/decrypt with the results key. Catalog and
+   * data access are granted separately (e.g. `DataProduct.grantRead`).
+   */
+  public grantUse(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'athena:StartQueryExecution',
+        'athena:StopQueryExecution',
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:GetQueryResultsStream',
+        'athena:GetQueryRuntimeStatistics',
+        'athena:BatchGetQueryExecution',
+        'athena:ListQueryExecutions',
+        'athena:GetWorkGroup',
+        'athena:GetNamedQuery',
+        'athena:ListNamedQueries',
+        'athena:BatchGetNamedQuery',
+      ],
+      resourceArns: [this.workgroupArn],
+    });
+    this.resultsBucket.grantReadWrite(grantee, `${this.resultsPrefix}*`);
+    this.encryptionKey.grantEncryptDecrypt(grantee);
+    return grant;
+  }
+}
+
+function validateCutoff(bytes: number): void {
+  if (Token.isUnresolved(bytes)) return;
+  if (!Number.isInteger(bytes) || bytes < ATHENA_MIN_BYTES_SCANNED_CUTOFF) {
+    throw new Error(
+      `QueryWorkgroup: bytesScannedCutoffPerQuery must be a whole number ≥ ${ATHENA_MIN_BYTES_SCANNED_CUTOFF} bytes (10 MB), got ${bytes}`,
+    );
+  }
+}

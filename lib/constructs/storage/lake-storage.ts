@@ -1,0 +1,165 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeAll } from '../../governance/acknowledge';
+import { statefulRemovalPolicy } from '../../shared/removal';
+import { type BucketLifecycle, SecureBucket } from './secure-bucket';
+
+/** The buckets of the lake. */
+export enum LakeZone {
+  /** Append-only log of valid events as they arrived (JSON Lines, gzip), partitioned by arrival time. */
+  RAW = 'raw',
+  /** Typed, deduplicated data (Parquet), partitioned by event date. */
+  CURATED = 'curated',
+  /** Marts: the tables analysts, dashboards and ML read. */
+  MARTS = 'marts',
+  /** Bad rows: events that failed decoding or their contract, with the original bytes and the reason. */
+  QUARANTINE = 'quarantine',
+}
+
+/** Lifecycle per bucket of the lake. */
+export interface LakeLifecycles {
+  /** Raw zone. */
+  readonly raw: BucketLifecycle;
+  /** Curated zone. */
+  readonly curated: BucketLifecycle;
+  /** Marts zone. */
+  readonly marts: BucketLifecycle;
+  /** Quarantine (bad rows). */
+  readonly quarantine: BucketLifecycle;
+  /** Athena query results. */
+  readonly athenaResults: BucketLifecycle;
+  /** S3 server access logs. */
+  readonly accessLogs: BucketLifecycle;
+}
+
+/** Properties of {@link LakeStorage}. */
+export interface LakeStorageProps {
+  /** Lifecycle of each bucket. */
+  readonly lifecycle: LakeLifecycles;
+  /**
+   * Whether a stack operation may delete the buckets and the key (dev only).
+   * @default false (RETAIN)
+   */
+  readonly allowDestroy?: boolean;
+  /**
+   * Waiting period before a deleted lake key is destroyed, 7–30 days (AWS KMS `PendingWindowInDays`).
+   * @default Duration.days(30)
+   */
+  readonly keyPendingWindow?: Duration;
+}
+
+/**
+ * The stateful core of the lake: one customer-managed KMS key with yearly rotation, a bucket per
+ * zone (raw, curated, marts, quarantine), an Athena results bucket and the S3 server-access-logs bucket
+ * they all log to. Every bucket is a {@link SecureBucket} (no public access, TLS only, versioned,
+ * SSE-KMS with a bucket key; the logs bucket uses SSE-S3 as S3 requires).
+ *
+ * @example
+ * const storage = new LakeStorage(this, 'Lake', { lifecycle, allowDestroy: false });
+ * storage.grantRead(analystRole, LakeZone.MARTS);
+ */
+export class LakeStorage extends Construct {
+  /** The customer-managed key that encrypts every lake bucket (and the stream, results, logs of the platform). */
+  public readonly key: kms.Key;
+  /** Raw zone bucket. */
+  public readonly rawBucket: s3.IBucket;
+  /** Curated zone bucket. */
+  public readonly curatedBucket: s3.IBucket;
+  /** Marts zone bucket. */
+  public readonly martsBucket: s3.IBucket;
+  /** Quarantine (bad rows) bucket. */
+  public readonly quarantineBucket: s3.IBucket;
+  /** Athena query results bucket. */
+  public readonly athenaResultsBucket: s3.IBucket;
+  /** S3 server access logs bucket (SSE-S3). */
+  public readonly accessLogsBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: LakeStorageProps) {
+    super(scope, id);
+    const allowDestroy = props.allowDestroy ?? false;
+
+    this.key = new kms.Key(this, 'LakeKey', {
+      description: 'Lakeforge lake key: S3 zones, Athena results, stream, logs',
+      enableKeyRotation: true,
+      pendingWindow: props.keyPendingWindow ?? Duration.days(30),
+      removalPolicy: statefulRemovalPolicy(this, allowDestroy),
+    });
+
+    const logs = new SecureBucket(this, 'AccessLogs', { lifecycle: props.lifecycle.accessLogs, allowDestroy });
+    acknowledgeAll(
+      logs.bucket.node.defaultChild!,
+      ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled'],
+      'This is the server access logs bucket; logging it into itself would create a log loop.',
+    );
+    acknowledgeAll(
+      logs.bucket.node.defaultChild!,
+      ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS'],
+      'S3 server access logging can only deliver to SSE-S3 buckets; SSE-KMS target buckets are not supported.',
+    );
+    this.accessLogsBucket = logs.bucket;
+
+    const zoneBucket = (id: string, lifecycle: BucketLifecycle): s3.IBucket =>
+      new SecureBucket(this, id, {
+        encryptionKey: this.key,
+        serverAccessLogsBucket: logs.bucket,
+        serverAccessLogsPrefix: `${id.toLowerCase()}/`,
+        lifecycle,
+        allowDestroy,
+      }).bucket;
+
+    this.rawBucket = zoneBucket('Raw', props.lifecycle.raw);
+    this.curatedBucket = zoneBucket('Curated', props.lifecycle.curated);
+    this.martsBucket = zoneBucket('Marts', props.lifecycle.marts);
+    this.quarantineBucket = zoneBucket('Quarantine', props.lifecycle.quarantine);
+    this.athenaResultsBucket = zoneBucket('AthenaResults', props.lifecycle.athenaResults);
+
+    for (const b of [logs.bucket, this.rawBucket, this.curatedBucket, this.martsBucket, this.quarantineBucket, this.athenaResultsBucket]) {
+      acknowledgeAll(
+        b.node.defaultChild!,
+        ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
+        'Single-region lake: durability comes from S3 (11 nines) plus versioning and RETAIN; cross-region replication is a disaster-recovery decision per account, not a blueprint default.',
+      );
+    }
+  }
+
+  /** The bucket of a zone. */
+  public bucket(zone: LakeZone): s3.IBucket {
+    switch (zone) {
+      case LakeZone.RAW:
+        return this.rawBucket;
+      case LakeZone.CURATED:
+        return this.curatedBucket;
+      case LakeZone.MARTS:
+        return this.martsBucket;
+      case LakeZone.QUARANTINE:
+        return this.quarantineBucket;
+    }
+  }
+
+  /**
+   * Grants read access to a zone (or a key prefix of it): `s3:GetObject*`, `s3:GetBucket*`, `s3:List*`
+   * and `kms:Decrypt` on the lake key.
+   *
+   * @param grantee - the principal.
+   * @param zone - the zone to read.
+   * @param prefix - key prefix, e.g. `events/com.acme/click/v1/`. @default - the whole zone
+   */
+  public grantRead(grantee: iam.IGrantable, zone: LakeZone, prefix?: string): iam.Grant {
+    return this.bucket(zone).grantRead(grantee, prefix === undefined ? undefined : `${prefix}*`);
+  }
+
+  /**
+   * Grants write access to a zone (or a key prefix of it): `s3:PutObject`, `s3:Abort*`, `s3:DeleteObject*`
+   * and `kms:Encrypt`/`GenerateDataKey*` on the lake key.
+   *
+   * @param grantee - the principal.
+   * @param zone - the zone to write.
+   * @param prefix - key prefix. @default - the whole zone
+   */
+  public grantWrite(grantee: iam.IGrantable, zone: LakeZone, prefix?: string): iam.Grant {
+    return this.bucket(zone).grantWrite(grantee, prefix === undefined ? undefined : `${prefix}*`);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Physical names, built in one place. Lakeforge gives physical names only to what people type:
+ * Glue databases and tables (in SQL) and Athena workgroups (in query tools). Everything else keeps
+ * CloudFormation-generated names.
+ */
+
+/** The zones of the lake that have a Glue database. */
+export type CatalogZone = 'raw' | 'curated' | 'marts';
+
+/** The zones of the lake that have a Glue database, in data-flow order. */
+export const CATALOG_ZONES: readonly CatalogZone[] = ['raw', 'curated', 'marts'];
+
+const ENV_PATTERN = /^[a-z][a-z0-9]{0,15}$/;
+
+/**
+ * The Glue database name of a zone in an environment: `lakeforge_<env>_<zone>`.
+ *
+ * Glue database names are lower case letters, digits and underscores, at most 255 characters
+ * (AWS Glue Developer Guide, "Names for databases, tables and columns").
+ *
+ * @param env - environment name (`dev`, `acc`, `prod`): lower-case letters and digits.
+ * @param zone - `raw`, `curated` or `marts`.
+ * @throws Error when `env` is not a lower-case identifier.
+ */
+export function databaseName(env: string, zone: CatalogZone): string {
+  assertEnv(env);
+  return `lakeforge_${env}_${zone}`;
+}
+
+/**
+ * The Athena workgroup name of a consumer group in an environment: `lakeforge-<env>-<name>`.
+ *
+ * @param env - environment name.
+ * @param name - the workgroup's short name, e.g. `platform`, `analysts`.
+ * @throws Error when either part is not a lower-case identifier (Athena allows `[a-zA-Z0-9._-]{1,128}`).
+ */
+export function workgroupName(env: string, name: string): string {
+  assertEnv(env);
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) {
+    throw new Error(`Invalid workgroup short name "${name}": expected lower-case letters, digits and '-' (max 32)`);
+  }
+  return `lakeforge-${env}-${name}`;
+}
+
+/** The stage id of an environment: `dev` → `Dev`. */
+export function stageId(env: string): string {
+  assertEnv(env);
+  return env.charAt(0).toUpperCase() + env.slice(1);
+}
+
+function assertEnv(env: string): void {
+  if (!ENV_PATTERN.test(env)) {
+    throw new Error(`Invalid environment name "${env}": expected lower-case letters and digits, starting with a letter`);
+  }
+}

@@ -1,0 +1,63 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { AnalyticsConfig } from '../../config/schema';
+import { QueryWorkgroup } from '../constructs/analytics/query-workgroup';
+import { workgroupName } from '../shared/naming';
+
+/** Properties of {@link AnalyticsStack}. */
+export interface AnalyticsStackProps extends StackProps {
+  /** Environment name, used in workgroup names. */
+  readonly environmentName: string;
+  /** The analytics slice of the environment's config. */
+  readonly analytics: AnalyticsConfig;
+  /** Athena query results bucket. */
+  readonly resultsBucket: s3.IBucket;
+  /** Key that encrypts query results. */
+  readonly encryptionKey: kms.IKey;
+  /** Whether workgroups may be deleted with their history (dev only). */
+  readonly allowDestroy: boolean;
+}
+
+/**
+ * The query layer of an environment: Athena workgroups with enforced configuration. `platform` runs the
+ * platform's own statements (curated step, mart refresh); `analysts` is for people; extra consumer
+ * workgroups come from config.
+ */
+export class AnalyticsStack extends Stack {
+  /** The platform's own workgroup (curated step, mart refresh). */
+  public readonly platformWorkgroup: QueryWorkgroup;
+  /** The analysts' workgroup. */
+  public readonly analystsWorkgroup: QueryWorkgroup;
+  /** Every workgroup by short name (`platform`, `analysts`, extras). */
+  public readonly workgroups: Readonly<Record<string, QueryWorkgroup>>;
+
+  constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
+    super(scope, id, props);
+    const make = (shortName: string, description: string) =>
+      new QueryWorkgroup(this, `${pascal(shortName)}Workgroup`, {
+        workgroupName: workgroupName(props.environmentName, shortName),
+        description,
+        resultsBucket: props.resultsBucket,
+        encryptionKey: props.encryptionKey,
+        bytesScannedCutoffPerQuery: props.analytics.bytesScannedCutoffPerQuery,
+        allowDestroy: props.allowDestroy,
+      });
+    const workgroups: Record<string, QueryWorkgroup> = {};
+    this.platformWorkgroup = workgroups.platform = make('platform', 'Lakeforge platform statements: curated step and mart refresh');
+    this.analystsWorkgroup = workgroups.analysts = make('analysts', 'Ad-hoc analysis of curated tables and marts');
+    for (const extra of props.analytics.extraWorkgroups) {
+      if (workgroups[extra]) throw new Error(`analytics.extraWorkgroups: "${extra}" is a built-in workgroup`);
+      workgroups[extra] = make(extra, `Consumer workgroup "${extra}"`);
+    }
+    this.workgroups = workgroups;
+  }
+}
+
+function pascal(s: string): string {
+  return s
+    .split('-')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError, renderSummary, synthesizeAll } from './synth';
+
+/**
+ * The `lakeforge` command. Every sub-command prints one clear message and exits non-zero on bad input,
+ * never a stack trace.
+ */
+export function buildProgram(): Command {
+  const program = new Command('lakeforge').description('Lakeforge: a data platform blueprint on AWS (CDK v2)');
+  program
+    .command('synth')
+    .description('synthesize every environment with the policy packs into cdk.out/ and print a summary')
+    .option('-o, --output <dir>', 'cloud assembly directory', 'cdk.out')
+    .action((opts: { output: string }) => {
+      const result = synthesizeAll(opts.output);
+      console.log(renderSummary(result));
+      if (result.findings.length > 0) {
+        console.error(`Policy check failed: ${result.findings.length} unacknowledged finding(s). Fix them, or acknowledge through lib/governance with a reason.`);
+        process.exitCode = 1;
+      }
+    });
+  return program;
+}
+
+/** Runs the CLI; config errors become one line on stderr and exit 1. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv);
+}

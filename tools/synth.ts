@@ -1,0 +1,172 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { ConfigError, loadAllConfigs, type EnvironmentConfig } from '../config';
+import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
+import { POLICY_PACKS } from '../lib/governance/policy-packs';
+import { listAcknowledgements, type RecordedAcknowledgement } from '../lib/governance/acknowledge';
+
+/** One stack in the synth summary. */
+export interface StackSummary {
+  /** Construct path, e.g. `Dev/Storage`. */
+  readonly path: string;
+  /** CloudFormation stack name. */
+  readonly stackName: string;
+  /** Number of CloudFormation resources in the template. */
+  readonly resources: number;
+  /** Whether termination protection is on. */
+  readonly terminationProtection: boolean;
+}
+
+/** One unacknowledged policy finding. */
+export interface Finding {
+  /** The rule pack, e.g. `AwsSolutions`. */
+  readonly pack: string;
+  /** The rule, e.g. `AwsSolutions-S1`. */
+  readonly rule: string;
+  /** Construct path of the violating resource. */
+  readonly path: string;
+  /** The rule's description. */
+  readonly description: string;
+}
+
+/** The result of {@link synthesizeAll}. */
+export interface SynthResult {
+  /** The cloud assembly directory. */
+  readonly outdir: string;
+  /** Stage ids, in config order. */
+  readonly stages: string[];
+  /** Every stack of every stage. */
+  readonly stacks: StackSummary[];
+  /** Unacknowledged policy findings (empty on success). */
+  readonly findings: Finding[];
+  /** Acknowledged findings, with reasons. */
+  readonly acknowledgements: RecordedAcknowledgement[];
+  /** The policy packs registered on the app (the CDK report lists only packs with findings). */
+  readonly packs: string[];
+}
+
+/**
+ * Synthesizes every environment in process, with the four policy packs, into `outdir`, and writes the
+ * audit report (`lakeforge-audit.json` and `lakeforge-audit.md`) next to the cloud assembly: cdk-nag 3
+ * writes no CSV reports and drops acknowledged findings from its own report, so auditors read this one.
+ *
+ * @param outdir - cloud assembly directory. @default 'cdk.out'
+ * @param configs - environment configs. @default loadAllConfigs()
+ * @throws ConfigError when the configuration is invalid (before anything is synthesized).
+ */
+export function synthesizeAll(outdir = 'cdk.out', configs?: readonly EnvironmentConfig[]): SynthResult {
+  const envs = configs ?? loadAllConfigs();
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const app = new App({ outdir, analyticsReporting: false, context: LAKEFORGE_APP_CONTEXT });
+  const stages = addLakeforgeStages(app, envs);
+  let validationError: Error | undefined;
+  try {
+    app.synth();
+  } catch (e) {
+    // Policy-validation failures throw after the assembly and its report are written; anything else is a bug.
+    if (!(e instanceof Error) || !fs.existsSync(path.join(outdir, 'validation-report.json'))) throw e;
+    validationError = e;
+  }
+  const report = readValidationReport(outdir);
+  if (validationError && report.findings.length === 0) throw validationError;
+  const result: SynthResult = {
+    outdir,
+    stages: stages.map((s) => s.stageName),
+    stacks: collectStacks(app),
+    findings: report.findings,
+    acknowledgements: listAcknowledgements(app),
+    packs: [...POLICY_PACKS],
+  };
+  writeAuditReport(result);
+  return result;
+}
+
+function collectStacks(app: App): StackSummary[] {
+  const out: StackSummary[] = [];
+  const visit = (c: IConstruct) => {
+    if (Stack.isStack(c)) {
+      const stage = Stage.of(c)!;
+      const template = JSON.parse(fs.readFileSync(path.join(stage.outdir, c.templateFile), 'utf8'));
+      out.push({
+        path: c.node.path,
+        stackName: c.stackName,
+        resources: Object.keys(template.Resources ?? {}).length,
+        terminationProtection: c.terminationProtection,
+      });
+    }
+    for (const child of c.node.children) visit(child);
+  };
+  visit(app);
+  return out;
+}
+
+interface ValidationReportJson {
+  pluginReports?: Array<{
+    pluginName: string;
+    violations?: Array<{ ruleName: string; description: string; violatingConstructs?: Array<{ constructPath?: string }> }>;
+  }>;
+}
+
+function readValidationReport(outdir: string): { findings: Finding[] } {
+  const file = path.join(outdir, 'validation-report.json');
+  if (!fs.existsSync(file)) return { findings: [] };
+  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as ValidationReportJson;
+  const findings: Finding[] = [];
+  for (const r of json.pluginReports ?? []) {
+    for (const v of r.violations ?? []) {
+      for (const c of v.violatingConstructs ?? [{}]) {
+        findings.push({ pack: r.pluginName, rule: v.ruleName, path: c.constructPath ?? '?', description: v.description });
+      }
+    }
+  }
+  return { findings };
+}
+
+/** Writes `lakeforge-audit.json` and `lakeforge-audit.md` into the assembly directory. */
+function writeAuditReport(result: SynthResult): void {
+  const byStage = (p: string) => p.split('/')[0];
+  const json = {
+    generatedBy: 'lakeforge synth',
+    policyPacks: result.packs,
+    environments: result.stages.map((stage) => ({
+      stage,
+      stacks: result.stacks.filter((s) => byStage(s.path) === stage),
+      findings: result.findings.filter((f) => byStage(f.path) === stage),
+      acknowledgements: result.acknowledgements.filter((a) => byStage(a.path) === stage),
+    })),
+  };
+  fs.writeFileSync(path.join(result.outdir, 'lakeforge-audit.json'), JSON.stringify(json, null, 2));
+  const md: string[] = ['# Lakeforge compliance report', '', `Policy packs: ${json.policyPacks.join(', ')}.`, ''];
+  for (const env of json.environments) {
+    md.push(`## ${env.stage}`, '', `Stacks: ${env.stacks.map((s) => `${s.stackName} (${s.resources} resources)`).join(', ')}.`, '');
+    md.push(`### Unacknowledged findings: ${env.findings.length}`, '');
+    for (const f of env.findings) md.push(`- \`${f.rule}\` on \`${f.path}\`: ${f.description}`);
+    md.push('', `### Acknowledged findings: ${env.acknowledgements.length}`, '', '| rule | resource | owner | reason |', '|---|---|---|---|');
+    for (const a of env.acknowledgements) md.push(`| ${a.ruleId} | \`${a.path}\` | ${a.owner} | ${a.reason.replace(/\|/g, '\\|')} |`);
+    md.push('');
+  }
+  fs.writeFileSync(path.join(result.outdir, 'lakeforge-audit.md'), md.join('\n'));
+}
+
+/** Renders the one-screen synth summary printed by `lakeforge synth`. */
+export function renderSummary(r: SynthResult): string {
+  const lines: string[] = [];
+  lines.push(`Synthesized ${r.stages.length} stages (${r.stages.join(', ')}) into ${r.outdir}/`);
+  const width = Math.max(...r.stacks.map((s) => s.path.length), 5);
+  lines.push(`  ${'stack'.padEnd(width)}  resources  termination protection`);
+  for (const s of r.stacks) {
+    lines.push(`  ${s.path.padEnd(width)}  ${String(s.resources).padStart(9)}  ${s.terminationProtection ? 'on' : 'off'}`);
+  }
+  const total = r.stacks.reduce((n, s) => n + s.resources, 0);
+  lines.push(`  ${'total'.padEnd(width)}  ${String(total).padStart(9)}`);
+  lines.push(`Policy packs: ${r.packs.join(', ') || '(none ran)'}`);
+  lines.push(`Findings: ${r.findings.length} unacknowledged, ${r.acknowledgements.length} acknowledged with a reason (audit report: ${r.outdir}/lakeforge-audit.md)`);
+  for (const f of r.findings.slice(0, 20)) lines.push(`  ✗ ${f.rule} on ${f.path}`);
+  if (r.findings.length > 20) lines.push(`  … ${r.findings.length - 20} more in ${r.outdir}/validation-report.json`);
+  return lines.join('\n');
+}
+
+/** Re-exported so the CLI can tell a config error from a crash. */
+export { ConfigError };
