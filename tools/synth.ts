@@ -60,7 +60,19 @@ export function synthesizeAll(outdir = 'cdk.out', configs?: readonly Environment
   const envs = configs ?? loadAllConfigs();
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir, analyticsReporting: false, context: LAKEFORGE_APP_CONTEXT });
-  const stages = addLakeforgeStages(app, envs);
+  addLakeforgeStages(app, envs);
+  return synthesizeApp(app);
+}
+
+/**
+ * Synthesizes an app that has policy packs registered, collects stacks, findings and acknowledgements,
+ * and writes the audit report into the app's outdir.
+ *
+ * @param app - an App with Lakeforge stages (see `addLakeforgeStages`).
+ * @throws whatever synthesis throws, except the policy-validation failure, which becomes `findings`.
+ */
+export function synthesizeApp(app: App): SynthResult {
+  const outdir = app.outdir;
   let validationError: Error | undefined;
   try {
     app.synth();
@@ -73,7 +85,7 @@ export function synthesizeAll(outdir = 'cdk.out', configs?: readonly Environment
   if (validationError && report.findings.length === 0) throw validationError;
   const result: SynthResult = {
     outdir,
-    stages: stages.map((s) => s.stageName),
+    stages: app.node.children.filter((c): c is Stage => Stage.isStage(c)).map((s) => s.stageName),
     stacks: collectStacks(app),
     findings: report.findings,
     acknowledgements: listAcknowledgements(app),
