@@ -64,6 +64,11 @@ function draft04ToDraft07(schema: JsonObject): JsonObject {
   return s;
 }
 
+/** The draft-04 → draft-07 rewrite of the module doc, applied to every schema node. Pure. */
+export function normalizeDraft04(schema: JsonObject): JsonObject {
+  return mapSchemaNodes(schema, draft04ToDraft07) as JsonObject;
+}
+
 /**
  * The schema ajv compiles for a contract: draft-04 constructs rewritten (see module doc),
  * `$schema`/`self` removed, `$id` set to the full Iglu URI so local `$ref`s resolve against it.
