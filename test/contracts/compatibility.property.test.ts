@@ -106,7 +106,7 @@ function mutate(schema: JsonObject, m: Mutation): JsonObject {
 
 /** Candidate instances for a schema: mostly valid ones, plus extra properties where the schema allows them. */
 function instanceOf(schema: JsonValue, depth = 0): fc.Arbitrary<JsonValue> {
-  if (!isJsonObject(schema)) return fc.jsonValue({ maxDepth: 1 });
+  if (!isJsonObject(schema)) return fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<JsonValue>;
   const types = typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? (schema.type as string[]) : ['any'];
   const options: fc.Arbitrary<JsonValue>[] = [];
   if (Array.isArray(schema.enum)) options.push(fc.constantFrom(...schema.enum));
