@@ -156,27 +156,3 @@ export function renderRefreshPlan(env: string, marts: readonly Mart[], contracts
 }
 
 
-/**
- * The step ids to run for a target, dependencies first (transitive, topological order,
- * ties broken by id so the order is deterministic).
- *
- * @throws Error when the target or a dependency is unknown, or the dependencies form a cycle.
- */
-export function executionOrder(plan: Pick<RefreshPlan, 'steps'>, target: string): string[] {
-  const order: string[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (id: string, from: string | undefined): void => {
-    const step = plan.steps[id];
-    if (step === undefined) {
-      throw new Error(from === undefined ? `Unknown refresh target "${id}"` : `Step "${from}" depends on unknown step "${id}"`);
-    }
-    if (state.get(id) === 'done') return;
-    if (state.get(id) === 'visiting') throw new Error(`Dependency cycle through "${id}"`);
-    state.set(id, 'visiting');
-    for (const d of [...step.dependsOn].sort()) visit(d, id);
-    state.set(id, 'done');
-    order.push(id);
-  };
-  visit(target, undefined);
-  return order;
-}
