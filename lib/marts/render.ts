@@ -65,14 +65,14 @@ export function renderMartMerge(mart: Mart): string {
     .map((l) => `  ${l}`)
     .join('\n');
   return [
-    `MERGE INTO ${mart.table} AS t`,
+    `MERGE INTO ${mart.table} AS tgt`,
     'USING (',
     select,
-    ') AS s',
-    `ON ${mart.output.key.map((k) => `t.${k} = s.${k}`).join(' AND ')}`,
-    ...(nonKey.length === 0 ? [] : ['WHEN MATCHED THEN UPDATE SET', nonKey.map((c) => `  ${c} = s.${c}`).join(',\n')]),
+    ') AS src',
+    `ON ${mart.output.key.map((k) => `tgt.${k} = src.${k}`).join(' AND ')}`,
+    ...(nonKey.length === 0 ? [] : ['WHEN MATCHED THEN UPDATE SET', nonKey.map((c) => `  ${c} = src.${c}`).join(',\n')]),
     `WHEN NOT MATCHED THEN INSERT (${cols.join(', ')})`,
-    `VALUES (${cols.map((c) => `s.${c}`).join(', ')})`,
+    `VALUES (${cols.map((c) => `src.${c}`).join(', ')})`,
   ].join('\n');
 }
 
