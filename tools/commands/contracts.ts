@@ -6,12 +6,18 @@
  *
  * Run standalone: `npx tsx tools/commands/contracts.ts <command> …`.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command } from 'commander';
-import { isContractError } from '../../lib/contracts/contract-error';
-import { loadContracts } from '../../lib/contracts/loader';
+// Type-only: commander 15 is ESM-only, so it is loaded at runtime only by the standalone runner below.
+import type { Command } from 'commander';
+import { ContractError, isContractError } from '../../lib/contracts/contract-error';
+import { loadContractFile, loadContracts, readIgluFolder, sha256Of } from '../../lib/contracts/loader';
 import { DEFAULT_CONTRACTS_DIR, GeneratedFile, renderContractArtifacts } from '../../lib/contracts/build';
+import { checkCompatibility, formatReport } from '../../lib/contracts/compatibility';
+import { GlueColumn, contractColumns } from '../../lib/contracts/glue-types';
+import { LOCK_FILE_NAME, PublishedSet, checkPublication, parseLock, renderLock, validateContract, withNewVersions } from '../../lib/contracts/publication';
+import { renderIgluUri, parseSchemaVer } from '../../lib/contracts/schemaver';
 
 /** Where a command's output goes; injectable for tests. */
 export interface CommandIo {
@@ -75,12 +81,169 @@ export function buildAction(opts: BuildOptions, io: CommandIo = PROCESS_IO): num
   return stale > 0 ? 1 : 0;
 }
 
+/** One line of `contracts lint --json`. */
+export interface LintEntry {
+  /** Full Iglu URI (derived from the path when the file cannot be parsed), or the file path. */
+  readonly uri: string;
+  /** True when the schema loads, compiles with ajv and maps to Glue columns. */
+  readonly ok: boolean;
+  /** Curated-zone Glue columns, when ok. */
+  readonly columns?: readonly GlueColumn[];
+  /** `file at pointer: reason`, when not ok. */
+  readonly error?: string;
+}
+
+function uriFromPath(file: string): string {
+  const parts = path.resolve(file).split(path.sep);
+  const m = /^(\d+-\d+-\d+)(\.json)?$/.exec(parts[parts.length - 1] ?? '');
+  if (m === null || parts.length < 4) return file;
+  try {
+    return renderIgluUri({ vendor: parts[parts.length - 4], name: parts[parts.length - 3], format: 'jsonschema', version: parseSchemaVer(m[1]) });
+  } catch {
+    return file;
+  }
+}
+
+/**
+ * `contracts lint <dir>`: every schema loads (self matches path), compiles and maps to Glue.
+ * @returns exit code: 0 when all pass, 1 otherwise
+ */
+export function lintAction(dir: string, opts: { readonly json?: boolean }, io: CommandIo = PROCESS_IO): number {
+  let entries: LintEntry[];
+  try {
+    const result = readIgluFolder(dir);
+    entries = [
+      ...result.contracts.map((loaded): LintEntry => {
+        const error = validateContract(loaded);
+        return error === undefined
+          ? { uri: loaded.contract.id, ok: true, columns: contractColumns(loaded.contract, { zone: 'curated' }) }
+          : { uri: loaded.contract.id, ok: false, error: error.message };
+      }),
+      ...result.errors.map((e): LintEntry => ({ uri: uriFromPath(e.file), ok: false, error: e.message })),
+    ];
+  } catch (e) {
+    io.err(describeError(e));
+    return 1;
+  }
+  if (opts.json === true) {
+    io.out(JSON.stringify(entries, null, 2));
+  } else {
+    for (const e of entries) io.out(e.ok ? `ok     ${e.uri} (${e.columns?.length ?? 0} columns)` : `error  ${e.uri}\n       ${e.error ?? ''}`);
+    io.out(`${entries.filter((e) => e.ok).length}/${entries.length} schemas ok`);
+  }
+  return entries.every((e) => e.ok) ? 0 : 1;
+}
+
+/**
+ * `contracts diff <old> <new>`: the required SchemaVer step and whether the declared bump suffices.
+ * @returns exit code: 0 when sufficient, 1 when not or on an error
+ */
+export function diffAction(oldFile: string, newFile: string, opts: { readonly json?: boolean }, io: CommandIo = PROCESS_IO): number {
+  try {
+    const report = checkCompatibility(loadContractFile(oldFile).contract, loadContractFile(newFile).contract);
+    io.out(opts.json === true ? JSON.stringify(report, null, 2) : formatReport(report));
+    return report.sufficient ? 0 : 1;
+  } catch (e) {
+    io.err(describeError(e));
+    return 1;
+  }
+}
+
+/** Options of {@link checkAction}. */
+export interface CheckOptions {
+  /** Contracts folder. @default 'config/contracts' */
+  readonly dir?: string;
+  /** Compare with the files at this git ref instead of the lock file. @default - use the lock */
+  readonly base?: string;
+  /** After a passing check, add new versions to the lock (what `contracts publish` does). @default false */
+  readonly updateLock?: boolean;
+}
+
+/** Published set from a git ref: every Iglu-layout file under `dir` at `ref`, hashed. */
+export function publishedAtGitRef(dir: string, ref: string): PublishedSet {
+  const git = (args: string[]): Buffer => execFileSync('git', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  let listing: string;
+  try {
+    listing = git(['ls-tree', '-r', '--name-only', '--full-name', ref, '--', '.']).toString('utf8');
+  } catch (e) {
+    const stderr = (e as { stderr?: Buffer }).stderr?.toString('utf8').trim() ?? '';
+    throw new ContractError(dir, '', `cannot list contracts at git ref "${ref}": ${stderr === '' ? (e as Error).message : stderr}`);
+  }
+  const published: Record<string, string> = {};
+  for (const rel of listing.split('\n').filter((l) => l !== '')) {
+    const uri = uriFromPath(rel);
+    if (!uri.startsWith('iglu:')) continue;
+    published[uri] = sha256Of(git(['show', `${ref}:${rel}`]));
+  }
+  return published;
+}
+
+/**
+ * `contracts check`: the CI gate (see `lib/contracts/publication.ts`). With `updateLock`, a
+ * passing check adds the new versions to `<dir>/published.lock.json`.
+ * @returns exit code: 0 when the gate passes, 1 otherwise
+ */
+export function checkAction(opts: CheckOptions, io: CommandIo = PROCESS_IO): number {
+  const dir = path.resolve(opts.dir ?? DEFAULT_CONTRACTS_DIR);
+  const lockFile = path.join(dir, LOCK_FILE_NAME);
+  try {
+    const lock = fs.existsSync(lockFile) ? parseLock(fs.readFileSync(lockFile, 'utf8'), lockFile) : {};
+    const published = opts.base === undefined ? lock : publishedAtGitRef(dir, opts.base);
+    const result = checkPublication(readIgluFolder(dir), published);
+    for (const issue of result.issues) io.err(`error  ${issue.uri}: ${issue.rule}\n       ${issue.message.replace(/\n/g, '\n       ')}`);
+    for (const v of result.newVersions) io.out(`new    ${v.uri}${v.report === undefined ? '' : ` (${v.report.declared}; requires ${v.report.required})`}`);
+    if (result.issues.length > 0) {
+      io.err(`${result.issues.length} problem(s); the contracts gate fails`);
+      return 1;
+    }
+    if (opts.updateLock === true && result.newVersions.length > 0) {
+      fs.writeFileSync(lockFile, renderLock(withNewVersions(lock, result)));
+      io.out(`published ${result.newVersions.length} version(s) to ${lockFile}`);
+    }
+    io.out('contracts gate passes');
+    return 0;
+  } catch (e) {
+    io.err(describeError(e));
+    return 1;
+  }
+}
+
 /**
  * Register `contracts lint|diff|check|publish|build` on a commander program.
  * Actions set `process.exitCode`; they never throw.
  */
 export function registerContractsCommands(program: Command): void {
   const contracts = program.command('contracts').description('data contracts: lint, diff, check, publish, build');
+  contracts
+    .command('lint <dir>')
+    .description('load, compile and map every schema of an Iglu folder')
+    .option('--json', 'print a JSON array [{uri, ok, columns?, error?}]', false)
+    .action((dir: string, o: { json: boolean }) => {
+      process.exitCode = lintAction(dir, o);
+    });
+  contracts
+    .command('diff <old> <new>')
+    .description('the SchemaVer step required between two schema files, and whether the declared bump suffices')
+    .option('--json', 'print {from, to, declared, required, sufficient, reasons}', false)
+    .action((oldFile: string, newFile: string, o: { json: boolean }) => {
+      process.exitCode = diffAction(oldFile, newFile, o);
+    });
+  contracts
+    .command('check')
+    .description('CI gate: published versions are immutable and new versions bump sufficiently')
+    .option('--dir <dir>', 'contracts folder', DEFAULT_CONTRACTS_DIR)
+    .option('--base <ref>', 'compare with the contracts at this git ref instead of the lock file')
+    .option('--update-lock', 'after a passing check, add new versions to published.lock.json', false)
+    .action((o: { dir: string; base?: string; updateLock: boolean }) => {
+      process.exitCode = checkAction(o);
+    });
+  contracts
+    .command('publish')
+    .description('check, then add new versions to published.lock.json')
+    .option('--dir <dir>', 'contracts folder', DEFAULT_CONTRACTS_DIR)
+    .action((o: { dir: string }) => {
+      process.exitCode = checkAction({ dir: o.dir, updateLock: true });
+    });
   contracts
     .command('build')
     .description('generate lambdas/ingest/generated/validators.{js,d.ts} and lib/generated/contract-types.ts')
@@ -92,7 +255,9 @@ export function registerContractsCommands(program: Command): void {
 }
 
 if (require.main === module) {
-  const program = new Command('lakeforge');
-  registerContractsCommands(program);
-  program.parse(['node', 'lakeforge', 'contracts', ...process.argv.slice(2)]);
+  void import('commander').then(({ Command: Program }) => {
+    const program = new Program('lakeforge');
+    registerContractsCommands(program);
+    program.parse(['node', 'lakeforge', 'contracts', ...process.argv.slice(2)]);
+  });
 }

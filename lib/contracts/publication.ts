@@ -1,0 +1,165 @@
+/**
+ * The CI gate for published contracts (`lakeforge contracts check`). Pure: it compares the
+ * contracts in the working tree with what was published (a lock file of hashes, or the files at
+ * a git ref, both reduced to {@link PublishedSet}).
+ *
+ * Rules, each error naming the schema and the rule ({@link GATE_RULES}):
+ * - a published version file is immutable (its bytes hash to the published hash);
+ * - a published version cannot be deleted (historical data refers to it);
+ * - a new version is compared with the previous highest version of the same vendor/name and its
+ *   declared SchemaVer step must be sufficient (see `compatibility.ts`);
+ * - versions are consecutive (1-0-0 → 1-0-1 / 1-1-0 / 2-0-0, no gaps) and a new schema starts at 1-0-0;
+ * - every contract loads, compiles with ajv and maps to Glue columns.
+ */
+import { ContractError, isContractError } from './contract-error';
+import { CompatibilityReport, checkCompatibility, formatReport } from './compatibility';
+import { contractColumns } from './glue-types';
+import { LoadResult, LoadedContract } from './loader';
+import { compareSchemaVer, isNextVersion, schemaKey } from './schemaver';
+import { compileContract } from './validators';
+
+/** File name of the lock, at the top of the contracts folder. */
+export const LOCK_FILE_NAME = 'published.lock.json';
+
+/** Published versions: full Iglu URI → `sha256:<hex>` of the file's bytes. */
+export type PublishedSet = Readonly<Record<string, string>>;
+
+/** The gate's rules, as printed in errors. */
+export const GATE_RULES = {
+  immutable: 'published versions are immutable',
+  noDelete: 'published versions cannot be deleted',
+  bump: 'new versions bump sufficiently',
+  consecutive: 'versions are consecutive',
+  firstVersion: 'a new schema starts at 1-0-0',
+  valid: 'contracts are valid',
+} as const;
+
+/** One of {@link GATE_RULES}' values. */
+export type GateRule = (typeof GATE_RULES)[keyof typeof GATE_RULES];
+
+/** One gate failure. */
+export interface GateIssue {
+  /** Full Iglu URI (or the file path when the file could not be parsed). */
+  readonly uri: string;
+  /** The rule that failed. */
+  readonly rule: GateRule;
+  /** What is wrong. */
+  readonly message: string;
+  /** The compatibility report, for bump failures. */
+  readonly report?: CompatibilityReport;
+}
+
+/** The gate's outcome. */
+export interface GateResult {
+  /** Failures; empty = the gate passes. */
+  readonly issues: readonly GateIssue[];
+  /** Versions not yet published (candidates for the lock), with their reports when they had a predecessor. */
+  readonly newVersions: readonly { readonly uri: string; readonly sha256: string; readonly report?: CompatibilityReport }[];
+}
+
+const SHA_RE = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Parse the lock file.
+ * @throws ContractError (file + pointer) when it is not an object of `iglu:` URI → `sha256:<64 hex>`
+ */
+export function parseLock(text: string, file: string): PublishedSet {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ContractError(file, '', `not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ContractError(file, '', 'the lock must be a JSON object {"<iglu uri>": "sha256:<hex>"}');
+  for (const [k, v] of Object.entries(doc)) {
+    if (!k.startsWith('iglu:') || typeof v !== 'string' || !SHA_RE.test(v)) {
+      throw new ContractError(file, `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'each entry must be "<iglu uri>": "sha256:<64 hex digits>"');
+    }
+  }
+  return doc as PublishedSet;
+}
+
+/** Render the lock: keys sorted, two-space indent, trailing newline (stable diffs). */
+export function renderLock(lock: PublishedSet): string {
+  const sorted = Object.fromEntries(Object.keys(lock).sort().map((k) => [k, lock[k]]));
+  return `${JSON.stringify(sorted, null, 2)}\n`;
+}
+
+/** Validity of one contract beyond parsing: ajv compiles it and it maps to Glue in both zones. */
+export function validateContract(loaded: LoadedContract): ContractError | undefined {
+  try {
+    compileContract(loaded.contract);
+    contractColumns(loaded.contract, { zone: 'raw' });
+    contractColumns(loaded.contract, { zone: 'curated' });
+    return undefined;
+  } catch (e) {
+    if (isContractError(e)) return e;
+    throw e;
+  }
+}
+
+/**
+ * Run the gate.
+ * @param current - the working tree's contracts (with per-file load errors)
+ * @param published - what was published (lock or git ref)
+ */
+export function checkPublication(current: LoadResult, published: PublishedSet): GateResult {
+  const issues: GateIssue[] = current.errors.map((e) => ({ uri: e.file, rule: GATE_RULES.valid, message: e.message }));
+  const newVersions: { uri: string; sha256: string; report?: CompatibilityReport }[] = [];
+  const byUri = new Map(current.contracts.map((c) => [c.contract.id, c]));
+  for (const loaded of current.contracts) {
+    const { contract } = loaded;
+    const invalid = validateContract(loaded);
+    if (invalid !== undefined) issues.push({ uri: contract.id, rule: GATE_RULES.valid, message: invalid.message });
+    const publishedHash = published[contract.id];
+    if (publishedHash !== undefined) {
+      if (publishedHash !== loaded.sha256) {
+        issues.push({
+          uri: contract.id,
+          rule: GATE_RULES.immutable,
+          message: `${contract.file} changed after publication (published ${publishedHash}, now ${loaded.sha256}); publish a new version instead`,
+        });
+      }
+      continue;
+    }
+    const previous = current.contracts
+      .filter((c) => schemaKey(c.contract.uri) === schemaKey(contract.uri) && compareSchemaVer(c.contract.uri.version, contract.uri.version) < 0)
+      .at(-1);
+    if (previous === undefined) {
+      const v = contract.uri.version;
+      if (v.model !== 1 || v.revision !== 0 || v.addition !== 0) {
+        issues.push({ uri: contract.id, rule: GATE_RULES.firstVersion, message: `no earlier version of ${schemaKey(contract.uri)} exists` });
+      }
+      newVersions.push({ uri: contract.id, sha256: loaded.sha256 });
+      continue;
+    }
+    if (!isNextVersion(previous.contract.uri.version, contract.uri.version)) {
+      issues.push({ uri: contract.id, rule: GATE_RULES.consecutive, message: `${contract.id} does not directly follow ${previous.contract.id}` });
+    }
+    let report: CompatibilityReport | undefined;
+    try {
+      report = checkCompatibility(previous.contract, contract);
+    } catch (e) {
+      if (!isContractError(e)) throw e;
+      issues.push({ uri: contract.id, rule: GATE_RULES.valid, message: e.message });
+    }
+    if (report !== undefined && !report.sufficient) {
+      issues.push({
+        uri: contract.id,
+        rule: GATE_RULES.bump,
+        message: `declared ${report.declared} but the changes require ${report.required}:\n${formatReport(report)}`,
+        report,
+      });
+    }
+    newVersions.push({ uri: contract.id, sha256: loaded.sha256, ...(report === undefined ? {} : { report }) });
+  }
+  for (const uri of Object.keys(published).sort()) {
+    if (!byUri.has(uri)) issues.push({ uri, rule: GATE_RULES.noDelete, message: `${uri} is published but its file is missing` });
+  }
+  return { issues, newVersions };
+}
+
+/** The lock after publishing every new version of a passing gate. */
+export function withNewVersions(lock: PublishedSet, result: GateResult): PublishedSet {
+  return { ...lock, ...Object.fromEntries(result.newVersions.map((v) => [v.uri, v.sha256])) };
+}
