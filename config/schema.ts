@@ -97,6 +97,33 @@ export const environmentConfigSchema = z
         manageCatalogEncryption: z.boolean(),
       })
       .strict(),
+    /** Ingestion settings: the Kinesis stream and its consumer function. */
+    ingestion: z
+      .object({
+        /** Provisioned shards of the stream (1 MB/s or 1,000 records/s in, 2 MB/s out, each). */
+        shardCount: z.number().int().min(1).max(500),
+        /** Stream retention in hours: 24 (Kinesis minimum) to 8760 (one year). */
+        retentionHours: z.number().int().min(24).max(8760),
+        /** Records per Lambda invocation (1–10,000 for Kinesis). */
+        batchSize: z.number().int().min(1).max(10_000),
+        /** Seconds the event source mapping may wait to fill a batch (0–300). */
+        maxBatchingWindowSeconds: z.number().int().min(0).max(300),
+        /** Concurrent batches per shard (1–10). */
+        parallelizationFactor: z.number().int().min(1).max(10),
+        /** Retries of a failing batch before it goes to the on-failure destination (0–10,000; never infinite). */
+        retryAttempts: z.number().int().min(0).max(10_000),
+        /** Oldest record age, in seconds, the mapping still retries (60–604,800; never infinite). */
+        maxRecordAgeSeconds: z.number().int().min(60).max(604_800),
+        /** Memory of the ingest function in MB (128–10,240). */
+        memorySizeMb: z.number().int().min(128).max(10_240),
+        /** Timeout of the ingest function in seconds (1–900). */
+        timeoutSeconds: z.number().int().min(1).max(900),
+      })
+      .strict()
+      .refine((i) => i.retentionHours * 3600 > i.maxRecordAgeSeconds, {
+        message: 'stream retention must exceed maxRecordAgeSeconds, or records expire while still being retried',
+        path: ['retentionHours'],
+      }),
     /** Athena query layer settings. */
     analytics: z
       .object({
@@ -140,6 +167,14 @@ export const environmentConfigSchema = z
         message: 'only dev may allow data destruction (prod data is never deleted by a stack operation)',
       });
     }
+    const sixDays = 6 * 24 * 3600;
+    if (env.name === 'prod' && env.ingestion.retentionHours * 3600 < env.ingestion.maxRecordAgeSeconds + sixDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingestion', 'retentionHours'],
+        message: `prod stream retention must exceed maxRecordAgeSeconds by at least 6 days (≥ ${Math.ceil((env.ingestion.maxRecordAgeSeconds + sixDays) / 3600)} hours), so failed batches can be replayed from the stream`,
+      });
+    }
   });
 
 /** The configuration of one environment, as parsed (all defaults applied). */
@@ -153,6 +188,8 @@ export type StorageConfig = EnvironmentConfig['storage'];
 export type ZoneLifecycleConfig = StorageConfig['lifecycle']['raw'];
 /** The catalog slice handed to the Catalog stack. */
 export type CatalogConfig = EnvironmentConfig['catalog'];
+/** The ingestion slice handed to the Ingestion stack. */
+export type IngestionConfig = EnvironmentConfig['ingestion'];
 /** The analytics slice handed to the Analytics stack. */
 export type AnalyticsConfig = EnvironmentConfig['analytics'];
 /** The observability slice. */

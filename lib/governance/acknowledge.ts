@@ -1,4 +1,7 @@
 import { Stack, Stage, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+// cdk-nag's own renderer of CloudFormation references in finding ids (not re-exported from its index).
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { type IConstruct } from 'constructs';
 
 /**
@@ -81,4 +84,36 @@ export function listAcknowledgements(scope: IConstruct): RecordedAcknowledgement
     }
   }
   return out;
+}
+
+/**
+ * Acknowledges AwsSolutions-IAM5 (wildcard resource) findings for exactly the listed resources of one
+ * IAM policy, e.g. prefix-scoped object ARNs such as `bucket.arnForObjects('events/*')`.
+ *
+ * cdk-nag names such a finding after the rendered resource (`AwsSolutions-IAM5[Resource::<...>/events/*]`),
+ * which for a cross-stack reference is an export name CDK only chooses during synthesis. So the
+ * acknowledgements are made in the construct-validation phase, after references are resolved and
+ * before the policy packs run; wildcard resources that are not listed stay findings.
+ *
+ * @param policy - the `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` L1 resource.
+ * @param resources - the exact resource values (tokens allowed) whose wildcard is intended.
+ * @param reason - why the wildcard is as narrow as it can be.
+ * @param owner - who owns the decision. @default 'platform-team'
+ */
+export function acknowledgeWildcardResources(
+  policy: iam.CfnPolicy | iam.CfnManagedPolicy,
+  resources: readonly string[],
+  reason: string,
+  owner?: string,
+): void {
+  policy.node.addValidation({
+    validate: () => {
+      const stack = Stack.of(policy);
+      for (const resource of resources) {
+        const flat = flattenCfnReference(stack.resolve(resource));
+        if (flat.includes('*')) acknowledge(policy, { ruleId: `AwsSolutions-IAM5[Resource::${flat}]`, reason, owner });
+      }
+      return [];
+    },
+  });
 }

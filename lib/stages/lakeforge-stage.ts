@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import { AnalyticsStack } from '../stacks/analytics-stack';
 import { CatalogStack } from '../stacks/catalog-stack';
+import { IngestionStack } from '../stacks/ingestion-stack';
 import { StorageStack } from '../stacks/storage-stack';
 
 /** Properties of {@link LakeforgeStage}. */
@@ -24,6 +25,8 @@ export class LakeforgeStage extends Stage {
   public readonly storage: StorageStack;
   /** Glue Data Catalog databases (and catalog encryption). */
   public readonly catalog: CatalogStack;
+  /** Kinesis stream and ingest function. */
+  public readonly ingestion: IngestionStack;
   /** Athena workgroups. */
   public readonly analytics: AnalyticsStack;
 
@@ -48,6 +51,16 @@ export class LakeforgeStage extends Stage {
       rawBucket: lake.rawBucket,
       curatedBucket: lake.curatedBucket,
       martsBucket: lake.martsBucket,
+    });
+    this.ingestion = new IngestionStack(this, 'Ingestion', {
+      ...common,
+      description: `Lakeforge ${config.name}: Kinesis ingestion and the contract-validating ingest function`,
+      ingestion: config.ingestion,
+      encryptionKey: lake.key,
+      rawBucket: lake.rawBucket,
+      quarantineBucket: lake.quarantineBucket,
+      logRetention: config.observability.logRetentionDays,
+      allowDestroy: config.storage.allowDestroy,
     });
     this.analytics = new AnalyticsStack(this, 'Analytics', {
       ...common,

@@ -9,7 +9,7 @@ import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../../lib/app';
 import { synthesizeAll, synthesizeApp } from '../../tools/synth';
 import { lakeforgeApp, stackPaths } from '../helpers/app';
 
-const STATEFUL_TYPES = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Glue::Database', 'AWS::Glue::DataCatalogEncryptionSettings', 'AWS::Athena::WorkGroup'];
+const STATEFUL_TYPES = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Glue::Database', 'AWS::Glue::DataCatalogEncryptionSettings', 'AWS::Athena::WorkGroup', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup'];
 const GUARD_FILE = path.join(__dirname, 'stateful-logical-ids.json');
 
 function statefulIds(stackPath: string): Record<string, string> {
@@ -47,8 +47,8 @@ describe('the Lakeforge app', () => {
     for (const p of stackPaths(t)) expect(Object.keys(statefulIds(p)).sort()).toEqual(Object.keys(guard[p] ?? {}).sort());
   });
 
-  it('retains every bucket, key, Glue database and workgroup in prod, with no auto-delete custom resource', () => {
-    for (const p of ['Prod/Storage', 'Prod/Catalog', 'Prod/Analytics']) {
+  it('retains every bucket, key, Glue database, workgroup, stream and log group in prod, with no auto-delete custom resource', () => {
+    for (const p of ['Prod/Storage', 'Prod/Catalog', 'Prod/Ingestion', 'Prod/Analytics']) {
       const json = t.template(p).toJSON();
       for (const [id, r] of Object.entries(json.Resources as Record<string, { Type: string; DeletionPolicy?: string }>)) {
         if (STATEFUL_TYPES.includes(r.Type) && r.Type !== 'AWS::Glue::DataCatalogEncryptionSettings') {

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -87,6 +87,21 @@ export class LakeStorage extends Construct {
       pendingWindow: props.keyPendingWindow ?? Duration.days(30),
       removalPolicy: statefulRemovalPolicy(this, allowDestroy),
     });
+
+    // CloudWatch Logs encrypts the platform's log groups with this key (AWS CloudWatch Logs User Guide,
+    // "Encrypt log data in CloudWatch Logs using AWS KMS"): only for log groups of this account and region.
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
 
     const logs = new SecureBucket(this, 'AccessLogs', { lifecycle: props.lifecycle.accessLogs, allowDestroy });
     acknowledgeAll(

@@ -9,8 +9,9 @@ import {
   isRfc3339DateTime,
   parseIgluUri,
   planBatch,
+  planRecovery,
+  retryCheckpoints,
   type FailureType,
-  type PlannedObject,
   type RecordOutcome,
   type StreamRecord,
 } from '../../../lambdas/ingest/core';
@@ -213,6 +214,23 @@ describe('fromKinesisEventRecord', () => {
   });
 });
 
+/** Batches over two shards with unique sequence numbers, mixed outcomes and arrivals over 3 hours. */
+const arbitraryBatch = fc
+  .uniqueArray(fc.integer({ min: 0, max: 9_999_999 }), { minLength: 1, maxLength: 60 })
+  .chain((seqs) =>
+    fc.tuple(
+      ...seqs.map((n) =>
+        fc.record({
+          n: fc.constant(n),
+          shard: fc.constantFrom('shardId-000000000000', 'shardId-000000000001'),
+          payload: fc.constantFrom<string | Record<string, unknown>>(ratingEnvelope(), ratingEnvelope({ schema: TAG_URI, data: { user_id: 1, movie_id: 1, tag: 't' } }), '{', '[]', ratingEnvelope({ schema: RATING_URI.replace('1-0-0', '2-0-0') }), ratingEnvelope({ data: {} })),
+          arrival: fc.integer({ min: 0, max: 3 * 3600 * 1000 }).map((ms) => ARRIVAL + ms / 1000),
+        }),
+      ),
+    ),
+  )
+  .map((items) => items.map((i) => streamRecord(i.payload, { shardId: i.shard, sequenceNumber: sequenceNumber(i.n), approximateArrivalTimestamp: i.arrival })));
+
 describe('planBatch', () => {
   const at = (iso: string): number => Date.parse(iso) / 1000;
   const batch: StreamRecord[] = [
@@ -253,22 +271,6 @@ describe('planBatch', () => {
     const line = planBatch([batch[0]], options).objects[0].lines[0];
     expect(Object.keys(JSON.parse(line) as object)).toEqual(['schema', 'event_id', 'event_time', 'data', 'arrival_time', 'shard_id', 'sequence_number']);
   });
-
-  const arbitraryBatch = fc
-    .uniqueArray(fc.integer({ min: 0, max: 9_999_999 }), { minLength: 1, maxLength: 60 })
-    .chain((seqs) =>
-      fc.tuple(
-        ...seqs.map((n) =>
-          fc.record({
-            n: fc.constant(n),
-            shard: fc.constantFrom('shardId-000000000000', 'shardId-000000000001'),
-            payload: fc.constantFrom<string | Record<string, unknown>>(ratingEnvelope(), ratingEnvelope({ schema: TAG_URI, data: { user_id: 1, movie_id: 1, tag: 't' } }), '{', '[]', ratingEnvelope({ schema: RATING_URI.replace('1-0-0', '2-0-0') }), ratingEnvelope({ data: {} })),
-            arrival: fc.integer({ min: 0, max: 3 * 3600 * 1000 }).map((ms) => ARRIVAL + ms / 1000),
-          }),
-        ),
-      ),
-    )
-    .map((items) => items.map((i) => streamRecord(i.payload, { shardId: i.shard, sequenceNumber: sequenceNumber(i.n), approximateArrivalTimestamp: i.arrival })));
 
   it('puts every record in exactly one object whose key names its shard and its first and last sequence numbers', () => {
     fc.assert(
@@ -323,22 +325,79 @@ describe('encodeObjectBody', () => {
   });
 });
 
-describe('batchItemFailures', () => {
-  const object = (key: string, seqs: string[]): PlannedObject => ({ zone: 'raw', key, lines: seqs.map(() => '{}'), sequenceNumbers: seqs });
+describe('retry checkpoints, recovery and batch item failures', () => {
+  const shard = 'shardId-000000000000';
+  const tag = (n: number): Record<string, unknown> => ratingEnvelope({ schema: TAG_URI, data: { user_id: n, movie_id: 1, tag: 't' } });
+  // Objects: ratings [1,4,7], tags [2,6], not_json [3], schema_unknown [5], size_exceeded [8].
+  const payloads: Array<string | Record<string, unknown>> = [ratingEnvelope(), tag(2), '{', ratingEnvelope(), ratingEnvelope({ schema: RATING_URI.replace('1-0-0', '5-0-0') }), tag(6), ratingEnvelope(), 'x'.repeat(1100)];
+  const plan = planBatch(payloads.map((p, i) => streamRecord(p, { sequenceNumber: sequenceNumber(i + 1) })), options);
+  const keyOf = (part: string): string => plan.objects.find((o) => o.key.includes(part))?.key ?? '';
+  const numbers = (seqs: readonly string[]): number[] => seqs.map((s) => Number(s.slice(-7)));
 
-  it('reports the sequence numbers of failed objects once each, in ascending numeric order', () => {
-    expect(batchItemFailures([object('a', ['20', '100']), object('b', ['9', '20'])])).toEqual([
-      { itemIdentifier: '9' },
-      { itemIdentifier: '20' },
-      { itemIdentifier: '100' },
-    ]);
+  it.each<[string, string[], number[], Array<[number[], number[]]>, number[]]>([
+    // name, failed objects, expected deletes (first record), rewrites [replaced records, kept records], failures
+    ['the tag object', ['/tag_added/'], [2, 3, 5, 8], [[[1, 4, 7], [1]]], [2, 3, 4, 5, 6, 7, 8]],
+    ['the last bad-row object', ['/size_exceeded/'], [8], [], [8]],
+    ['the first object', ['/rating_submitted/'], [1, 2, 3, 5, 8], [], [1, 2, 3, 4, 5, 6, 7, 8]],
+    ['two objects', ['/schema_unknown/', '/tag_added/'], [2, 3, 5, 8], [[[1, 4, 7], [1]]], [2, 3, 4, 5, 6, 7, 8]],
+  ])('after a failed write of %s, trims and deletes what the retry re-delivers and reports it', (_name, failedParts, deletes, rewrites, failures) => {
+    const checkpoints = retryCheckpoints(plan, new Set(failedParts.map(keyOf)));
+    const recovery = planRecovery(plan, checkpoints);
+
+    expect(recovery.deletes.map((o) => numbers(o.sequenceNumbers)[0]).sort((a, b) => a - b)).toEqual(deletes);
+    expect(recovery.rewrites.map((r) => [numbers(r.replaces.sequenceNumbers), numbers(r.object.sequenceNumbers)])).toEqual(rewrites);
+    for (const r of recovery.rewrites) {
+      expect(r.object.key).toBe(`${r.replaces.prefix}${shard}-${r.object.sequenceNumbers[0]}-${r.object.sequenceNumbers[r.object.sequenceNumbers.length - 1]}.json.gz`);
+      expect(r.object.lines).toEqual(r.replaces.lines.slice(0, r.object.lines.length));
+    }
+    expect(numbers(batchItemFailures(plan, checkpoints).map((f) => f.itemIdentifier))).toEqual(failures);
   });
 
-  it('reports nothing when no object failed', () => {
-    expect(batchItemFailures([])).toEqual([]);
+  it('reports nothing and recovers nothing when no write failed', () => {
+    const checkpoints = retryCheckpoints(plan, new Set());
+    expect(checkpoints.size).toBe(0);
+    expect(planRecovery(plan, checkpoints)).toEqual({ rewrites: [], deletes: [] });
+    expect(batchItemFailures(plan, checkpoints)).toEqual([]);
+  });
+
+  it('orders item identifiers numerically, not as text', () => {
+    const short = planBatch([streamRecord(ratingEnvelope(), { sequenceNumber: '9' }), streamRecord(ratingEnvelope(), { sequenceNumber: '10' })], options);
+    const checkpoints = retryCheckpoints(short, new Set([short.objects[0].key]));
+    expect(batchItemFailures(short, checkpoints)).toEqual([{ itemIdentifier: '9' }, { itemIdentifier: '10' }]);
   });
 
   it('fails loudly rather than report an empty item identifier', () => {
-    expect(() => batchItemFailures([object('a', ['1', ''])])).toThrow(/empty sequence number/);
+    const broken = planBatch([streamRecord(ratingEnvelope(), { sequenceNumber: '' }), streamRecord(ratingEnvelope(), { sequenceNumber: '5' })], options);
+    expect(() => batchItemFailures(broken, retryCheckpoints(broken, new Set([broken.objects[0].key])))).toThrow(/empty sequence number/);
+  });
+
+  it('leaves each record before the checkpoint in the lake exactly once and reports exactly the others, for any failures', () => {
+    fc.assert(
+      fc.property(arbitraryBatch, fc.infiniteStream(fc.boolean()), (records, coin) => {
+        const batchPlan = planBatch(records, options);
+        const failed = new Set(batchPlan.objects.filter(() => coin.next().value).map((o) => o.key));
+        const checkpoints = retryCheckpoints(batchPlan, failed);
+        const recovery = planRecovery(batchPlan, checkpoints);
+        // Worst case for duplicates: every failed write was stored anyway.
+        const lake = new Map(batchPlan.objects.map((o) => [o.key, o]));
+        for (const r of recovery.rewrites) lake.set(r.object.key, r.object);
+        for (const o of [...recovery.deletes, ...recovery.rewrites.map((r) => r.replaces)]) lake.delete(o.key);
+        const inLake = [...lake.values()].flatMap((o) => o.sequenceNumbers.map((s) => `${o.shardId}:${s}`));
+        const reported = new Set(batchItemFailures(batchPlan, checkpoints).map((f) => f.itemIdentifier));
+
+        expect(new Set(inLake).size).toBe(inLake.length);
+        for (const r of records) {
+          const id = `${r.shardId}:${r.sequenceNumber}`;
+          const checkpoint = checkpoints.get(r.shardId);
+          const retried = checkpoint !== undefined && r.sequenceNumber >= checkpoint;
+          expect(inLake.includes(id)).toBe(!retried);
+          expect(reported.has(r.sequenceNumber)).toBe(retried);
+        }
+        for (const [shardId, checkpoint] of checkpoints) {
+          const lowestFailed = batchPlan.objects.filter((o) => o.shardId === shardId && failed.has(o.key)).map((o) => o.sequenceNumbers[0]).sort()[0];
+          expect(checkpoint).toBe(lowestFailed);
+        }
+      }),
+    );
   });
 });
