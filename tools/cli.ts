@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerContractsCommands } from './commands/contracts';
+import { registerMartsCommands } from './commands/marts';
 import { ConfigError, renderSummary, synthesizeAll } from './synth';
 
 /**
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
         process.exitCode = 1;
       }
     });
+  registerContractsCommands(program);
+  registerMartsCommands(program);
   return program;
 }
 
