@@ -1,17 +1,28 @@
 /**
- * A deliberately tiny adapter from `config/contracts` (Iglu layout) to the columns the marts need.
+ * Adapter from the data-contract model (`lib/contracts`) to the tables the marts need: one
+ * {@link ContractTable} per contract MODEL. The rest of `lib/marts` only sees {@link ContractTable}.
  *
- * Isolated so it can be swapped for `lib/contracts` (JSON Schema → Glue columns) later: the rest of
- * `lib/marts` only sees {@link ContractTable}. It reads the JSON files directly and maps only
- * top-level properties (documented mapping below); it does not validate the contracts.
- *
- * Type mapping (JSON Schema → Glue): integer → `int` when `minimum`/`maximum` fit in 32 bits,
- * else `bigint`; number → `double`; string → `string`; boolean → `boolean`;
- * array → `array<item>`; object → `struct<…>`; a `["x","null"]` type maps like `x`.
+ * There is ONE JSON Schema → Glue mapping in the repository: `contractColumns` in
+ * `lib/contracts/glue-types.ts` (rules table `GLUE_TYPE_RULES`). This adapter only groups the
+ * loaded contracts by MODEL, picks the latest version within each MODEL, and asks that mapping for
+ * the columns of both zones:
+ * - raw zone (`data` struct fields): JSON keys lower-cased, because the OpenX JSON SerDe matches
+ *   keys case-insensitively and cannot rename fields (`osType` → `ostype`);
+ * - curated zone (typed columns): Glue style, camelCase → snake_case (`osType` → `os_type`).
+ * The two are paired by `sourcePointer` (the property's JSON pointer in the contract), which is how
+ * the curated SQL maps `data.<raw_name> AS <curated_name>`.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { loadContracts, type LoadedContract } from '../contracts/loader';
+import { contractColumns, type GlueColumn } from '../contracts/glue-types';
 import type { CatalogColumn } from './catalog-model';
+
+/** A contract property as a column in one zone, with where it comes from in the contract. */
+export interface ContractColumn extends CatalogColumn {
+  /** JSON pointer of the property's schema in the contract, e.g. `/properties/user_id`; pairs raw and curated columns. */
+  readonly sourcePointer: string;
+  /** True when the value can be NULL (optional property, or a type that admits `null`). */
+  readonly nullable: boolean;
+}
 
 /** One contract MODEL as a table: the latest version within that MODEL decides the columns. */
 export interface ContractTable {
@@ -21,108 +32,83 @@ export interface ContractTable {
   readonly contractName: string;
   /** SchemaVer MODEL. */
   readonly model: number;
-  /** Glue table name `<name>_v<MODEL>` (same in raw and curated). */
+  /** Glue table name `<name>_v<MODEL>` (same in raw and curated); see {@link contractTableName}. */
   readonly tableName: string;
-  /** The full Iglu URI of the version the columns come from. */
+  /** The full Iglu URI of the version the columns come from (the latest within the MODEL). */
   readonly schemaUri: string;
+  /** Every version of this MODEL found in the contracts folder, as full Iglu URIs, oldest first. */
+  readonly versions: readonly string[];
+  /** The latest version's top-level `description`. @default - none */
+  readonly description?: string;
   /** Raw zone key prefix: `events/<vendor>/<name>/v<MODEL>/`. */
   readonly rawPrefix: string;
-  /** The contract's top-level properties as columns (snake_case names), in declaration order. */
-  readonly columns: readonly CatalogColumn[];
-}
-
-interface JsonSchemaNode {
-  readonly type?: string | readonly string[];
-  readonly properties?: Readonly<Record<string, JsonSchemaNode>>;
-  readonly items?: JsonSchemaNode;
-  readonly minimum?: number;
-  readonly maximum?: number;
-}
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
-/** camelCase → snake_case, lower case, non-[a-z0-9_] → `_` (Glue column rules). */
-export function glueName(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, '_');
+  /** Curated-zone columns: the contract's top-level properties with snake_case names, in declaration order. */
+  readonly columns: readonly ContractColumn[];
+  /** Raw-zone fields of the `data` struct: lower-cased JSON keys, same order as {@link columns}. */
+  readonly rawColumns: readonly ContractColumn[];
 }
 
 /**
- * The Glue type of a JSON Schema node (mapping in the module doc).
- *
- * @throws Error when the node has no usable `type`.
+ * The Glue table name of a contract MODEL (cross-team conventions): the Iglu name lower-cased,
+ * characters outside `[a-z0-9]` → `_`, then `_v<MODEL>` (`rating-submitted`, MODEL 2 → `rating_submitted_v2`).
  */
-export function glueType(node: JsonSchemaNode): string {
-  const types = (Array.isArray(node.type) ? node.type : [node.type]).filter((t): t is string => t !== undefined && t !== 'null');
-  const type = types[0];
-  switch (type) {
-    case 'integer':
-      return node.minimum !== undefined && node.maximum !== undefined && node.minimum >= INT32_MIN && node.maximum <= INT32_MAX
-        ? 'int'
-        : 'bigint';
-    case 'number':
-      return 'double';
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'boolean';
-    case 'array':
-      return `array<${node.items === undefined ? 'string' : glueType(node.items)}>`;
-    case 'object': {
-      const fields = Object.entries(node.properties ?? {}).map(([k, v]) => `${glueName(k)}:${glueType(v)}`);
-      return fields.length === 0 ? 'string' : `struct<${fields.join(',')}>`;
-    }
-    default:
-      throw new Error(`Unsupported JSON Schema type ${JSON.stringify(node.type)}`);
-  }
+export function contractTableName(name: string, model: number): string {
+  return `${name.toLowerCase().replace(/[^a-z0-9]/g, '_')}_v${model}`;
 }
 
-function parseVersion(file: string): [number, number, number] | undefined {
-  const m = /^(\d+)-(\d+)-(\d+)(\.json)?$/.exec(file);
-  return m === null ? undefined : [Number(m[1]), Number(m[2]), Number(m[3])];
+function toContractColumn(c: GlueColumn): ContractColumn {
+  return {
+    name: c.name,
+    type: c.type,
+    ...(c.comment === undefined ? {} : { description: c.comment }),
+    sourcePointer: c.sourcePointer,
+    nullable: c.nullable,
+  };
 }
 
 /**
- * Reads every contract under `contractsDir` and returns one table per (vendor, name, MODEL),
- * sorted by table name.
+ * Reads every contract under `contractsDir` (Iglu layout, via `loadContracts`) and returns one
+ * table per (vendor, name, MODEL), sorted by table name.
  *
  * @param contractsDir - the `config/contracts` folder.
- * @throws Error when a contract file is not JSON or has an unsupported property type.
+ * @throws ContractError when a contract file cannot be loaded, or its latest version within a
+ *   MODEL cannot be mapped to Glue columns (unsupported construct, name clash, reserved curated name).
+ * @throws Error when two contracts map to the same table name.
  */
 export function readContractTables(contractsDir: string): ContractTable[] {
+  // loadContracts sorts by vendor, name, version: the last version seen per MODEL is the latest.
+  const byModel = new Map<string, { versions: string[]; latest: LoadedContract }>();
+  for (const entry of loadContracts(contractsDir)) {
+    const { vendor, name, version } = entry.contract.uri;
+    const key = `${vendor}/${name}/${version.model}`;
+    const group = byModel.get(key);
+    if (group === undefined) byModel.set(key, { versions: [entry.contract.id], latest: entry });
+    else byModel.set(key, { versions: [...group.versions, entry.contract.id], latest: entry });
+  }
   const tables: ContractTable[] = [];
-  for (const vendor of fs.readdirSync(contractsDir).sort()) {
-    const vendorDir = path.join(contractsDir, vendor);
-    if (!fs.statSync(vendorDir).isDirectory()) continue;
-    for (const name of fs.readdirSync(vendorDir).sort()) {
-      const dir = path.join(vendorDir, name, 'jsonschema');
-      if (!fs.existsSync(dir)) continue;
-      const latestByModel = new Map<number, { version: [number, number, number]; file: string }>();
-      for (const file of fs.readdirSync(dir)) {
-        const version = parseVersion(file);
-        if (version === undefined) continue;
-        const current = latestByModel.get(version[0]);
-        if (current === undefined || version[1] * 1e6 + version[2] > current.version[1] * 1e6 + current.version[2]) {
-          latestByModel.set(version[0], { version, file });
-        }
-      }
-      for (const [model, { version, file }] of latestByModel) {
-        const schema = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as JsonSchemaNode;
-        const tableName = `${glueName(name)}_v${model}`;
-        tables.push({
-          vendor,
-          contractName: name,
-          model,
-          tableName,
-          schemaUri: `iglu:${vendor}/${name}/jsonschema/${version.join('-')}`,
-          rawPrefix: `events/${vendor}/${name}/v${model}/`,
-          columns: Object.entries(schema.properties ?? {}).map(([prop, node]) => ({ name: glueName(prop), type: glueType(node) })),
-        });
-      }
+  const owners = new Map<string, string>();
+  for (const { versions, latest } of byModel.values()) {
+    const contract = latest.contract;
+    const { vendor, name, version } = contract.uri;
+    const tableName = contractTableName(name, version.model);
+    const other = owners.get(tableName);
+    if (other !== undefined) {
+      throw new Error(`Contracts ${other} and ${contract.id} both map to the Glue table "${tableName}"; rename one`);
     }
+    owners.set(tableName, contract.id);
+    const description = typeof contract.schema.description === 'string' ? contract.schema.description : undefined;
+    tables.push({
+      vendor,
+      contractName: name,
+      model: version.model,
+      tableName,
+      schemaUri: contract.id,
+      versions,
+      ...(description === undefined ? {} : { description }),
+      rawPrefix: `events/${vendor}/${name}/v${version.model}/`,
+      columns: contractColumns(contract, { zone: 'curated' }).map(toContractColumn),
+      rawColumns: contractColumns(contract, { zone: 'raw' }).map(toContractColumn),
+    });
   }
   return tables.sort((a, b) => a.tableName.localeCompare(b.tableName));
 }

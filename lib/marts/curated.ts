@@ -28,7 +28,8 @@ export const WATERMARK_LOOKBACK_HOURS = 1;
 
 /** Envelope and lineage columns of a raw table, around the contract's `data` struct. */
 export function rawTable(contract: ContractTable): CatalogTable {
-  const data = `struct<${contract.columns.map((c) => `${c.name}:${c.type}`).join(',')}>`;
+  // Hive DDL has no empty struct<>: a contract without properties gives a string `data` (as contractStructType).
+  const data = contract.rawColumns.length === 0 ? 'string' : `struct<${contract.rawColumns.map((c) => `${c.name}:${c.type}`).join(',')}>`;
   return {
     name: `raw.${contract.tableName}`,
     columns: [
@@ -70,14 +71,87 @@ export function curatedColumnNames(contract: ContractTable): string[] {
 
 const utcTimestamp = (expr: string): string => `CAST(from_iso8601_timestamp(${expr}) AT TIME ZONE 'UTC' AS timestamp)`;
 
+function splitTopLevel(body: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === '<') depth++;
+    else if (ch === '>') depth--;
+    else if (ch === ',' && depth === 0) {
+      parts.push(body.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(body.slice(start));
+  return parts.map((p) => p.trim());
+}
+
+/**
+ * A Glue (Hive DDL) type as a Trino type for `CAST`: `string` → `varchar`, `int` → `integer`,
+ * `array<x>` → `array(x)`, `map<k,v>` → `map(k, v)`, `struct<a:x>` → `row(a x)`; other names
+ * (`bigint`, `double`, `boolean`, `date`, `timestamp`) are the same in both.
+ */
+export function glueToTrinoType(glue: string): string {
+  const t = glue.trim();
+  const lower = t.toLowerCase();
+  if (lower === 'string') return 'varchar';
+  if (lower === 'int') return 'integer';
+  const generic = /^(array|map|struct)<(.*)>$/is.exec(t);
+  if (generic === null) return lower;
+  const parts = splitTopLevel(generic[2]);
+  switch (generic[1].toLowerCase()) {
+    case 'array':
+      return `array(${glueToTrinoType(generic[2])})`;
+    case 'map':
+      return `map(${parts.map(glueToTrinoType).join(', ')})`;
+    default:
+      return `row(${parts.map((p) => `${p.slice(0, p.indexOf(':')).trim()} ${glueToTrinoType(p.slice(p.indexOf(':') + 1))}`).join(', ')})`;
+  }
+}
+
+/**
+ * The SELECT expression of one curated contract column from the raw `data` struct (alias `r`):
+ * `r.data.<raw_name>` as is when both zones have the same type; an RFC 3339 string → UTC
+ * `timestamp` (`format: date-time`); a `YYYY-MM-DD` string → `date`; any other type difference
+ * (containers holding dates or timestamps, structs whose field names differ by zone) → `CAST` to
+ * the curated type (Trino casts rows by field position).
+ */
+export function curatedColumnExpression(raw: CatalogColumn, curated: CatalogColumn): string {
+  const expr = `r.data.${raw.name}`;
+  if (raw.type === curated.type) return expr;
+  if (raw.type === 'string' && curated.type === 'timestamp') return utcTimestamp(expr);
+  if (raw.type === 'string' && curated.type === 'date') return `CAST(${expr} AS date)`;
+  return `CAST(${expr} AS ${glueToTrinoType(curated.type)})`;
+}
+
+/**
+ * Pairs each curated contract column with its raw `data` field, by `sourcePointer`.
+ *
+ * @throws Error when a curated column has no raw field (the adapter always builds both from one contract).
+ */
+function columnPairs(contract: ContractTable): { raw: CatalogColumn; curated: CatalogColumn }[] {
+  const rawByPointer = new Map(contract.rawColumns.map((c) => [c.sourcePointer, c]));
+  return contract.columns.map((curated) => {
+    const raw = rawByPointer.get(curated.sourcePointer);
+    if (raw === undefined) throw new Error(`${contract.schemaUri}: curated column "${curated.name}" (${curated.sourcePointer}) has no raw data field`);
+    return { raw, curated };
+  });
+}
+
 /**
  * The deduplicated new arrivals of a contract MODEL, typed like the curated table (Trino SQL with
- * zone-qualified logical names). Columns: {@link curatedColumnNames}.
+ * zone-qualified logical names). Columns: {@link curatedColumnNames}. Each contract column is read
+ * from the raw `data` struct by its raw name and renamed to its curated name
+ * (`r.data.ostype AS os_type`), converted by {@link curatedColumnExpression}.
+ *
+ * @throws Error when the contract table's raw and curated columns do not pair up by `sourcePointer`.
  */
 export function renderCuratedSource(contract: ContractTable): string {
   const raw = `raw.${contract.tableName}`;
   const curated = `curated.${contract.tableName}`;
-  const dataCols = contract.columns.map((c) => c.name);
+  const pairs = columnPairs(contract);
   const cols = curatedColumnNames(contract);
   return [
     `SELECT ${cols.join(', ')}`,
@@ -86,7 +160,7 @@ export function renderCuratedSource(contract: ContractTable): string {
     '    r.event_id,',
     `    ${utcTimestamp('r.event_time')} AS event_time,`,
     '    r.schema AS schema_uri,',
-    ...dataCols.map((c) => `    r.data.${c} AS ${c},`),
+    ...pairs.map(({ raw: rc, curated: cc }) => `    ${curatedColumnExpression(rc, cc)} AS ${cc.name},`),
     `    ${utcTimestamp('r.arrival_time')} AS arrival_time,`,
     `    CAST(CAST(${utcTimestamp('r.event_time')} AS date) AS varchar) AS dt,`,
     '    row_number() OVER (PARTITION BY r.event_id ORDER BY r.arrival_time, r.shard_id, r.sequence_number) AS arrival_rank',

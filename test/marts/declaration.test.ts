@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { defineMart, isScheduleExpression, type MartDeclarationInput } from '../../lib/marts/declaration';
 import { glueToDuckDbType } from '../../lib/marts/dialect';
-import { glueType, readContractTables } from '../../lib/marts/contract-adapter';
 
 const base: MartDeclarationInput = {
   name: 'daily_engagement',
@@ -40,25 +39,6 @@ describe('mart declarations', () => {
   ])('rejects %s, naming the mart and the field', (_what, override, error) => {
     expect(() => defineMart({ ...base, ...override } as MartDeclarationInput, dir)).toThrow(/^Mart "daily_engagement": /);
     expect(() => defineMart({ ...base, ...override } as MartDeclarationInput, dir)).toThrow(error);
-  });
-});
-
-describe('contract adapter', () => {
-  it('maps the reference contracts to tables with typed, snake_case columns', () => {
-    const tables = readContractTables(path.join(__dirname, '../../config/contracts'));
-    expect(tables.map((t) => [t.tableName, t.rawPrefix, t.columns.map((c) => `${c.name}:${c.type}`)])).toEqual([
-      ['rating_submitted_v1', 'events/com.lakeforge.ott/rating_submitted/v1/', ['user_id:int', 'movie_id:int', 'rating:double']],
-      ['tag_added_v1', 'events/com.lakeforge.ott/tag_added/v1/', ['user_id:int', 'movie_id:int', 'tag:string']],
-    ]);
-  });
-  it.each([
-    [{ type: 'integer' }, 'bigint'],
-    [{ type: 'integer', minimum: 0, maximum: 2 ** 31 }, 'bigint'],
-    [{ type: ['string', 'null'] }, 'string'],
-    [{ type: 'array', items: { type: 'number' } }, 'array<double>'],
-    [{ type: 'object', properties: { innerId: { type: 'boolean' } } }, 'struct<inner_id:boolean>'],
-  ])('maps %j to %s', (node, expected) => {
-    expect(glueType(node)).toBe(expected);
   });
 });
 
