@@ -2,7 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../config/schema';
 import { registerPolicyPacks } from './governance/policy-packs';
 import { stageId } from './shared/naming';
-import { LakeforgeStage } from './stages/lakeforge-stage';
+import { LakeforgeStage, type PlatformDefinition } from './stages/lakeforge-stage';
 
 /**
  * Context every Lakeforge app is created with (also in cdk.json): cross-stack references stay "strong"
@@ -18,10 +18,11 @@ export const LAKEFORGE_APP_CONTEXT: Readonly<Record<string, string | boolean>> =
  *
  * @param app - the CDK app.
  * @param configs - parsed environment configs (from `loadAllConfigs()`).
+ * @param platform - data products and tables (from `loadPlatform()`), the same in every environment.
  * @returns the stages, in the order of `configs`.
  */
-export function addLakeforgeStages(app: App, configs: readonly EnvironmentConfig[]): LakeforgeStage[] {
-  const stages = configs.map((config) => new LakeforgeStage(app, stageId(config.name), { config }));
+export function addLakeforgeStages(app: App, configs: readonly EnvironmentConfig[], platform: PlatformDefinition): LakeforgeStage[] {
+  const stages = configs.map((config) => new LakeforgeStage(app, stageId(config.name), { config, platform }));
   registerPolicyPacks(app);
   return stages;
 }

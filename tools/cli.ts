@@ -27,17 +27,19 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; config errors become one line on stderr and exit 1. */
+/**
+ * Runs the CLI. Any error (invalid config, a broken contract, a product or mart declaration that
+ * references something unknown) becomes one line on stderr and exit 1; `LAKEFORGE_DEBUG=1` shows
+ * the stack trace.
+ */
 export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
+    if (process.env.LAKEFORGE_DEBUG) throw e;
+    const message = e instanceof ConfigError ? e.message : e instanceof Error ? `${e.name === 'Error' ? 'Error' : e.name}: ${e.message}` : String(e);
+    console.error(message.split('\n')[0]);
+    process.exitCode = 1;
   }
 }
 

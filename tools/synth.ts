@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { ConfigError, loadAllConfigs, type EnvironmentConfig } from '../config';
+import { loadPlatform } from '../config/platform';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
 import { POLICY_PACKS } from '../lib/governance/policy-packs';
 import { listAcknowledgements, type RecordedAcknowledgement } from '../lib/governance/acknowledge';
@@ -60,7 +61,7 @@ export function synthesizeAll(outdir = 'cdk.out', configs?: readonly Environment
   const envs = configs ?? loadAllConfigs();
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir, analyticsReporting: false, context: LAKEFORGE_APP_CONTEXT });
-  addLakeforgeStages(app, envs);
+  addLakeforgeStages(app, envs, loadPlatform());
   return synthesizeApp(app);
 }
 

@@ -3,6 +3,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { CatalogConfig } from '../../config/schema';
 import { CatalogEncryption } from '../constructs/catalog/catalog-encryption';
+import { BadRowsTable } from '../constructs/catalog/bad-rows-table';
 import { LakeCatalog } from '../constructs/catalog/lake-catalog';
 
 /** Properties of {@link CatalogStack}. */
@@ -21,6 +22,8 @@ export interface CatalogStackProps extends StackProps {
   readonly curatedBucket: s3.IBucket;
   /** Marts zone bucket. */
   readonly martsBucket: s3.IBucket;
+  /** Quarantine bucket (the bad-rows table's location). */
+  readonly quarantineBucket: s3.IBucket;
 }
 
 /**
@@ -32,6 +35,8 @@ export class CatalogStack extends Stack {
   public readonly catalog: LakeCatalog;
   /** The catalog encryption, when this environment owns it. */
   public readonly encryption?: CatalogEncryption;
+  /** The quarantine's bad-rows table. */
+  public readonly badRows: BadRowsTable;
 
   constructor(scope: Construct, id: string, props: CatalogStackProps) {
     super(scope, id, props);
@@ -47,6 +52,11 @@ export class CatalogStack extends Stack {
       rawBucket: props.rawBucket,
       curatedBucket: props.curatedBucket,
       martsBucket: props.martsBucket,
+      allowDestroy: props.allowDestroy,
+    });
+    this.badRows = new BadRowsTable(this, 'BadRows', {
+      database: this.catalog.rawDatabase,
+      quarantineBucket: props.quarantineBucket,
       allowDestroy: props.allowDestroy,
     });
   }

@@ -5,11 +5,28 @@ import { AnalyticsStack } from '../stacks/analytics-stack';
 import { CatalogStack } from '../stacks/catalog-stack';
 import { IngestionStack } from '../stacks/ingestion-stack';
 import { StorageStack } from '../stacks/storage-stack';
+import type { BatchTable } from '../constructs/data-product/data-product';
+import type { ContractTable } from '../marts/contract-adapter';
+import type { ProductDeclaration } from '../products/declaration';
+import { planProductStacks } from '../products/stack-plan';
+import { ProductsStack, resolveEventTables } from '../stacks/products-stack';
+
+/** What every environment deploys, whatever its config: data products and the tables they reference. */
+export interface PlatformDefinition {
+  /** The data products (from `config/products`). */
+  readonly products: readonly ProductDeclaration[];
+  /** One table per contract MODEL (from `config/contracts`). */
+  readonly contractTables: readonly ContractTable[];
+  /** Vendor batch tables. */
+  readonly batchTables: readonly BatchTable[];
+}
 
 /** Properties of {@link LakeforgeStage}. */
 export interface LakeforgeStageProps extends Omit<StageProps, 'env'> {
   /** The environment's parsed configuration (from `loadConfig`). */
   readonly config: EnvironmentConfig;
+  /** The data products and tables to deploy (from `loadPlatform()` in config/platform.ts). */
+  readonly platform: PlatformDefinition;
 }
 
 /**
@@ -29,6 +46,8 @@ export class LakeforgeStage extends Stage {
   public readonly ingestion: IngestionStack;
   /** Athena workgroups. */
   public readonly analytics: AnalyticsStack;
+  /** Data products, one stack per domain. */
+  public readonly products: readonly ProductsStack[];
 
   constructor(scope: Construct, id: string, props: LakeforgeStageProps) {
     const { config } = props;
@@ -51,6 +70,7 @@ export class LakeforgeStage extends Stage {
       rawBucket: lake.rawBucket,
       curatedBucket: lake.curatedBucket,
       martsBucket: lake.martsBucket,
+      quarantineBucket: lake.quarantineBucket,
     });
     this.ingestion = new IngestionStack(this, 'Ingestion', {
       ...common,
@@ -71,6 +91,28 @@ export class LakeforgeStage extends Stage {
       encryptionKey: lake.key,
       allowDestroy: config.storage.allowDestroy,
     });
+
+    const { platform } = props;
+    const groups = planProductStacks(platform.products, (p) => resolveEventTables(p, platform.contractTables).length);
+    this.products = groups.map(
+      (g) =>
+        new ProductsStack(this, g.stackId, {
+          ...common,
+          description: `Lakeforge ${config.name}: data products of the ${g.domain} domain`,
+          products: g.products,
+          contractTables: platform.contractTables,
+          batchTables: platform.batchTables,
+          rawDatabase: this.catalog.catalog.rawDatabase,
+          curatedDatabase: this.catalog.catalog.curatedDatabase,
+          rawBucket: lake.rawBucket,
+          curatedBucket: lake.curatedBucket,
+          encryptionKey: lake.key,
+          catalogKey: this.catalog.encryption?.key,
+          ingestStream: this.ingestion.ingestion.stream,
+          readWorkgroup: this.analytics.analystsWorkgroup,
+          allowDestroy: config.storage.allowDestroy,
+        }),
+    );
 
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
   }

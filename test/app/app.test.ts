@@ -5,11 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadAllConfigs } from '../../config';
+import { loadPlatform } from '../../config/platform';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../../lib/app';
 import { synthesizeAll, synthesizeApp } from '../../tools/synth';
 import { lakeforgeApp, stackPaths } from '../helpers/app';
 
-const STATEFUL_TYPES = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Glue::Database', 'AWS::Glue::DataCatalogEncryptionSettings', 'AWS::Athena::WorkGroup', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup'];
+const STATEFUL_TYPES = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Glue::Database', 'AWS::Glue::DataCatalogEncryptionSettings', 'AWS::Athena::WorkGroup', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup', 'AWS::Glue::Table'];
 const GUARD_FILE = path.join(__dirname, 'stateful-logical-ids.json');
 
 function statefulIds(stackPath: string): Record<string, string> {
@@ -48,7 +49,7 @@ describe('the Lakeforge app', () => {
   });
 
   it('retains every bucket, key, Glue database, workgroup, stream and log group in prod, with no auto-delete custom resource', () => {
-    for (const p of ['Prod/Storage', 'Prod/Catalog', 'Prod/Ingestion', 'Prod/Analytics']) {
+    for (const p of stackPaths(t).filter((x) => x.startsWith('Prod/'))) {
       const json = t.template(p).toJSON();
       for (const [id, r] of Object.entries(json.Resources as Record<string, { Type: string; DeletionPolicy?: string }>)) {
         if (STATEFUL_TYPES.includes(r.Type) && r.Type !== 'AWS::Glue::DataCatalogEncryptionSettings') {
@@ -108,7 +109,7 @@ describe('the policy gate', () => {
 
   it('fails synth on a resource that breaks the rules (an unencrypted, unlogged bucket)', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-synth-')), context: LAKEFORGE_APP_CONTEXT });
-    const [dev] = addLakeforgeStages(app, loadAllConfigs());
+    const [dev] = addLakeforgeStages(app, loadAllConfigs(), loadPlatform());
     new s3.Bucket(new Stack(dev, 'Scratch'), 'Unsafe');
     const result = synthesizeApp(app);
     const rules = new Set(result.findings.map((f) => f.rule));

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadAllConfigs, type EnvironmentConfig } from '../../config';
+import { loadPlatform } from '../../config/platform';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../../lib/app';
 import type { LakeforgeStage } from '../../lib/stages/lakeforge-stage';
 
@@ -24,7 +25,7 @@ let cached: TestApp | undefined;
 export function lakeforgeApp(configs?: readonly EnvironmentConfig[]): TestApp {
   if (cached && configs === undefined) return cached;
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-test-')), context: LAKEFORGE_APP_CONTEXT });
-  const list = addLakeforgeStages(app, configs ?? loadAllConfigs());
+  const list = addLakeforgeStages(app, configs ?? loadAllConfigs(), loadPlatform());
   const stages = Object.fromEntries(list.map((s) => [s.stageName, s]));
   const templates = new Map<string, Template>();
   const stack = (p: string) => {

@@ -1,0 +1,241 @@
+import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { CatalogTable } from '../../marts/catalog-model';
+import type { ContractTable } from '../../marts/contract-adapter';
+import { curatedTable, rawTable } from '../../marts/curated';
+import { renderCsvTableInput, renderCuratedIcebergTable, renderRawEventTableInput, type TableMetadata } from '../../products/glue-tables';
+import { statefulRemovalPolicy } from '../../shared/removal';
+import type { QueryWorkgroup } from '../analytics/query-workgroup';
+
+/** A vendor batch table (CSV files under a raw-zone prefix). */
+export interface BatchTable extends CatalogTable {
+  /** Key prefix in the raw bucket, ending in `/`, e.g. `batch/content-catalog/movies/`. */
+  readonly prefix: string;
+}
+
+/** Properties of {@link DataProduct}. */
+export interface DataProductProps {
+  /** Product name, kebab-case, e.g. `viewer-engagement`. */
+  readonly productName: string;
+  /** Owning team, e.g. `growth-analytics`. */
+  readonly owner: string;
+  /** What the product is and who should use it. */
+  readonly description: string;
+  /** Business domain, e.g. `engagement`. */
+  readonly domain: string;
+  /** Classification level: `public`, `internal`, `confidential` or `restricted`. */
+  readonly classification: string;
+  /**
+   * Columns holding personal data (curated column names).
+   * @default - none
+   */
+  readonly piiColumns?: string[];
+  /** Freshness SLA: the newest curated event is never older than this. */
+  readonly freshnessSla: Duration;
+  /**
+   * Event contracts, one entry per contract MODEL (from `readContractTables`). Each gets a raw table
+   * (JSON, partition projection on arrival `dt`/`hour`) and a curated Iceberg table (partitioned by event `dt`).
+   * @default - no event tables
+   */
+  readonly eventTables?: ContractTable[];
+  /**
+   * Vendor batch tables (CSV) in the raw zone.
+   * @default - no batch tables
+   */
+  readonly batchTables?: BatchTable[];
+  /** Raw zone database. */
+  readonly rawDatabase: glue.IDatabase;
+  /** Curated zone database. */
+  readonly curatedDatabase: glue.IDatabase;
+  /** Raw zone bucket. */
+  readonly rawBucket: s3.IBucket;
+  /** Curated zone bucket. */
+  readonly curatedBucket: s3.IBucket;
+  /** The lake key (encrypts both buckets). */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * The Glue Data Catalog key, when the catalog is encrypted with a customer-managed key.
+   * @default - catalog metadata is not encrypted with a customer-managed key
+   */
+  readonly catalogKey?: kms.IKey;
+  /**
+   * The ingest stream producers put events on (for {@link DataProduct.grantProduce}).
+   * @default - the product cannot grant produce
+   */
+  readonly ingestStream?: kinesis.IStream;
+  /**
+   * The workgroup readers query in (for {@link DataProduct.grantRead}).
+   * @default - grantRead grants no workgroup
+   */
+  readonly readWorkgroup?: QueryWorkgroup;
+  /**
+   * Whether a stack operation may delete the product's tables (dev only). Dropping a curated Iceberg
+   * table loses its snapshot history, so tables are retained by default.
+   * @default false (RETAIN)
+   */
+  readonly allowDestroy?: boolean;
+}
+
+/**
+ * A data product: its tables in the Glue Data Catalog, derived from its data contracts, and the grants
+ * consumers and producers need. Per contract MODEL it creates a raw table (gzip JSON Lines, partition
+ * projection on arrival date and hour — no crawler, no `MSCK REPAIR`) and a curated Iceberg table
+ * (Parquet, partitioned by event date); per vendor batch table a CSV table. Owner, classification, PII
+ * columns, contract URI and freshness SLA go into every table's Glue parameters (`lakeforge.*`) and
+ * into tags where the resource is taggable.
+ *
+ * @example
+ * const product = new DataProduct(this, 'ViewerEngagement', {
+ *   productName: 'viewer-engagement', owner: 'growth-analytics', domain: 'engagement',
+ *   description: 'Ratings and tags viewers submit', classification: 'confidential', piiColumns: ['user_id'],
+ *   freshnessSla: Duration.hours(2), eventTables, rawDatabase, curatedDatabase, rawBucket, curatedBucket,
+ *   encryptionKey: lake.key, ingestStream, readWorkgroup: analysts,
+ * });
+ * product.grantRead(analystRole);
+ */
+export class DataProduct extends Construct {
+  /** Product name. */
+  public readonly productName: string;
+  /** Raw tables by table name. */
+  public readonly rawTables: Readonly<Record<string, glue.CfnTable>>;
+  /** Curated tables by table name. */
+  public readonly curatedTables: Readonly<Record<string, glue.CfnTable>>;
+  /** Key prefixes the product's data lives under, per bucket. */
+  private readonly rawPrefixes: string[] = [];
+  private readonly curatedPrefixes: string[] = [];
+  private readonly props: DataProductProps;
+
+  /**
+   * @throws Error when the product has no tables, a PII column is not a column of its curated tables,
+   *   or the freshness SLA is under one minute.
+   * @throws UnsupportedCuratedColumnError when a contract has a nested top-level property.
+   */
+  constructor(scope: Construct, id: string, props: DataProductProps) {
+    super(scope, id);
+    validateProps(props);
+    this.props = props;
+    this.productName = props.productName;
+    const piiColumns = props.piiColumns ?? [];
+    const metadata = (contract?: string): TableMetadata => ({
+      product: props.productName,
+      owner: props.owner,
+      classification: props.classification,
+      piiColumns,
+      freshnessSlaMinutes: props.freshnessSla.toMinutes(),
+      contract,
+    });
+
+    const raw: Record<string, glue.CfnTable> = {};
+    const curated: Record<string, glue.CfnTable> = {};
+    for (const t of props.eventTables ?? []) {
+      const idBase = pascal(t.tableName);
+      raw[t.tableName] = new glue.CfnTable(this, `${idBase}RawTable`, {
+        catalogId: Stack.of(this).account,
+        databaseName: props.rawDatabase.databaseName,
+        tableInput: renderRawEventTableInput(rawTable(t), props.rawBucket.bucketName, t.rawPrefix, metadata(t.schemaUri), `${props.description} Raw events of ${t.schemaUri}, by arrival time.`),
+      });
+      const iceberg = renderCuratedIcebergTable(curatedTable(t), props.curatedBucket.bucketName, t.rawPrefix, metadata(t.schemaUri), `${props.description} Curated, deduplicated events of ${t.schemaUri}, by event date.`);
+      curated[t.tableName] = new glue.CfnTable(this, `${idBase}CuratedTable`, {
+        catalogId: Stack.of(this).account,
+        databaseName: props.curatedDatabase.databaseName,
+        tableInput: iceberg.tableInput,
+        openTableFormatInput: iceberg.openTableFormatInput,
+      });
+      this.rawPrefixes.push(t.rawPrefix);
+      this.curatedPrefixes.push(t.rawPrefix);
+    }
+    for (const b of props.batchTables ?? []) {
+      const name = b.name.slice(b.name.indexOf('.') + 1);
+      raw[name] = new glue.CfnTable(this, `${pascal(name)}BatchTable`, {
+        catalogId: Stack.of(this).account,
+        databaseName: props.rawDatabase.databaseName,
+        tableInput: renderCsvTableInput(b, props.rawBucket.bucketName, b.prefix, metadata(), `${props.description} Vendor batch files (CSV).`),
+      });
+      this.rawPrefixes.push(b.prefix);
+    }
+    this.rawTables = raw;
+    this.curatedTables = curated;
+    const removalPolicy = statefulRemovalPolicy(this, props.allowDestroy ?? false);
+    for (const t of [...Object.values(raw), ...Object.values(curated)]) t.applyRemovalPolicy(removalPolicy);
+
+    Tags.of(this).add('lakeforge:product', props.productName);
+    Tags.of(this).add('lakeforge:owner', props.owner);
+    Tags.of(this).add('lakeforge:classification', props.classification);
+  }
+
+  /**
+   * Grants everything a consumer needs to query the product in Athena, in one call: Glue read on the
+   * product's tables (and their databases and the catalog), S3 read on the product's prefixes, KMS
+   * decrypt on the lake key (and the catalog key), and use of the read workgroup.
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const tableArns = [
+      ...Object.keys(this.rawTables).map((t) => tableArn(stack, this.props.rawDatabase.databaseName, t)),
+      ...Object.keys(this.curatedTables).map((t) => tableArn(stack, this.props.curatedDatabase.databaseName, t)),
+    ];
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+      resourceArns: [
+        stack.formatArn({ service: 'glue', resource: 'catalog' }),
+        this.props.rawDatabase.databaseArn,
+        this.props.curatedDatabase.databaseArn,
+        ...tableArns,
+      ],
+    });
+    for (const p of this.rawPrefixes) this.props.rawBucket.grantRead(grantee, `${p}*`);
+    for (const p of this.curatedPrefixes) this.props.curatedBucket.grantRead(grantee, `${p}*`);
+    this.props.catalogKey?.grantDecrypt(grantee);
+    this.props.readWorkgroup?.grantUse(grantee);
+    return grant;
+  }
+
+  /**
+   * Grants a producer `kinesis:PutRecord(s)` on the ingest stream and the key operations to encrypt
+   * records. IAM cannot restrict which contract a producer sends: the ingest function validates every
+   * event and quarantines what does not match.
+   *
+   * @throws Error when the product was created without an ingest stream.
+   */
+  public grantProduce(grantee: iam.IGrantable): iam.Grant {
+    if (!this.props.ingestStream) throw new Error(`DataProduct ${this.productName}: grantProduce needs the ingestStream prop`);
+    return this.props.ingestStream.grantWrite(grantee);
+  }
+}
+
+function tableArn(stack: Stack, database: string, table: string): string {
+  return stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database}/${table}` });
+}
+
+function pascal(snake: string): string {
+  return snake
+    .split(/[_-]/)
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+}
+
+function validateProps(p: DataProductProps): void {
+  const events = p.eventTables ?? [];
+  if (events.length + (p.batchTables ?? []).length === 0) {
+    throw new Error(`DataProduct ${p.productName}: needs at least one event contract or batch table`);
+  }
+  const minutes = p.freshnessSla.toMinutes({ integral: false });
+  if (!Token.isUnresolved(minutes) && minutes < 1) {
+    throw new Error(`DataProduct ${p.productName}: freshnessSla must be at least 1 minute, got ${p.freshnessSla.toHumanString()}`);
+  }
+  const known = new Set([
+    ...events.flatMap((t) => curatedTable(t).columns.map((c) => c.name)),
+    ...(p.batchTables ?? []).flatMap((b) => b.columns.map((c) => c.name)),
+  ]);
+  for (const c of p.piiColumns ?? []) {
+    if (!known.has(c)) {
+      throw new Error(`DataProduct ${p.productName}: piiColumns names "${c}", which is not a column of its tables (${[...known].join(', ')})`);
+    }
+  }
+}

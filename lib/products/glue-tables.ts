@@ -1,0 +1,235 @@
+import type { CfnTable } from 'aws-cdk-lib/aws-glue';
+import type { CatalogColumn, CatalogTable } from '../marts/catalog-model';
+
+/**
+ * Pure renderers of Glue `TableInput`s for the lake's table kinds. No constructs here: the
+ * `DataProduct` and `BadRowsTable` constructs pass the results to `CfnTable`.
+ *
+ * Partition projection (Athena User Guide, "Partition projection with Amazon Athena"): Athena computes
+ * partitions from these table properties, so no crawler and no `MSCK REPAIR TABLE` ever runs.
+ */
+
+/** First arrival date partition projection enumerates (raw and quarantine are partitioned by arrival time). */
+export const PROJECTION_START_DATE = '2020-01-01';
+
+/** Metadata every Lakeforge table carries in its Glue parameters (prefixed `lakeforge.`). */
+export interface TableMetadata {
+  /** Data product name. */
+  readonly product: string;
+  /** Owning team. */
+  readonly owner: string;
+  /** Classification level. */
+  readonly classification: string;
+  /** Columns holding personal data (comma-separated in Glue). */
+  readonly piiColumns: readonly string[];
+  /** Freshness SLA in minutes. */
+  readonly freshnessSlaMinutes: number;
+  /** Iglu URI of the contract version the columns come from (event tables only). */
+  readonly contract?: string;
+}
+
+/** Glue parameters for {@link TableMetadata}. */
+export function renderMetadataParameters(m: TableMetadata): Record<string, string> {
+  const out: Record<string, string> = {
+    'lakeforge.product': m.product,
+    'lakeforge.owner': m.owner,
+    'lakeforge.classification': m.classification,
+    'lakeforge.pii_columns': m.piiColumns.join(','),
+    'lakeforge.freshness_sla_minutes': String(m.freshnessSlaMinutes),
+  };
+  if (m.contract !== undefined) out['lakeforge.contract'] = m.contract;
+  return out;
+}
+
+const glueColumns = (cols: readonly CatalogColumn[]): CfnTable.ColumnProperty[] =>
+  cols.map((c) => ({ name: c.name, type: c.type, comment: c.description?.slice(0, 255) }));
+
+const tableName = (t: CatalogTable) => t.name.slice(t.name.indexOf('.') + 1);
+
+/**
+ * A raw-zone event table: gzip JSON Lines (OpenX JSON SerDe), partitioned by arrival `dt`/`hour`
+ * with partition projection over `s3://<bucket>/<prefix>dt=<dt>/hour=<hour>/`.
+ *
+ * @param table - the logical raw table (see `rawTable()` in lib/marts/curated.ts).
+ * @param bucketName - raw bucket name (token allowed).
+ * @param prefix - key prefix ending in `/`, e.g. `events/com.acme/click/v1/`.
+ */
+export function renderRawEventTableInput(table: CatalogTable, bucketName: string, prefix: string, metadata: TableMetadata, description: string): CfnTable.TableInputProperty {
+  const location = `s3://${bucketName}/${prefix}`;
+  return {
+    name: tableName(table),
+    description,
+    tableType: 'EXTERNAL_TABLE',
+    parameters: {
+      classification: 'json',
+      compressionType: 'gzip',
+      'projection.enabled': 'true',
+      'projection.dt.type': 'date',
+      'projection.dt.format': 'yyyy-MM-dd',
+      'projection.dt.range': `${PROJECTION_START_DATE},NOW`,
+      'projection.dt.interval': '1',
+      'projection.dt.interval.unit': 'DAYS',
+      'projection.hour.type': 'integer',
+      'projection.hour.range': '0,23',
+      'projection.hour.digits': '2',
+      'storage.location.template': `${location}dt=\${dt}/hour=\${hour}/`,
+      ...renderMetadataParameters(metadata),
+    },
+    partitionKeys: glueColumns(table.partitionKeys ?? []),
+    storageDescriptor: {
+      columns: glueColumns(table.columns),
+      location,
+      inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', parameters: { 'ignore.malformed.json': 'false' } },
+    },
+  };
+}
+
+/** Glue (Hive) primitive types and their Iceberg names (Iceberg table spec, "Primitive Types"). */
+export const ICEBERG_TYPES: Readonly<Record<string, string>> = {
+  string: 'string',
+  int: 'int',
+  bigint: 'long',
+  double: 'double',
+  float: 'float',
+  boolean: 'boolean',
+  timestamp: 'timestamp',
+  date: 'date',
+};
+
+/** Thrown when a curated column has a type the Iceberg table input cannot express. */
+export class UnsupportedCuratedColumnError extends Error {
+  constructor(table: string, column: string, type: string) {
+    super(
+      `Curated table ${table}: column "${column}" has type ${type}; Lakeforge creates curated Iceberg tables with primitive columns only (${Object.keys(ICEBERG_TYPES).join(', ')}). Flatten the contract property or keep it in the raw zone.`,
+    );
+    this.name = 'UnsupportedCuratedColumnError';
+  }
+}
+
+/**
+ * A curated-zone Iceberg table (format version 2, Parquet data files), partitioned by identity on `dt`
+ * (UTC event date), under `s3://<bucket>/<prefix>`.
+ *
+ * @throws UnsupportedCuratedColumnError for a nested (struct, array, map) column.
+ */
+export function renderCuratedIcebergTable(
+  table: CatalogTable,
+  bucketName: string,
+  prefix: string,
+  metadata: TableMetadata,
+  description: string,
+): { tableInput: CfnTable.TableInputProperty; openTableFormatInput: CfnTable.OpenTableFormatInputProperty } {
+  const columns = [...table.columns, ...(table.partitionKeys ?? [])];
+  const fields = columns.map((c, i) => {
+    const type = ICEBERG_TYPES[c.type];
+    if (type === undefined) throw new UnsupportedCuratedColumnError(table.name, c.name, c.type);
+    return { id: i + 1, name: c.name, type, required: c.name === 'event_id', doc: c.description?.slice(0, 255) };
+  });
+  const location = `s3://${bucketName}/${prefix}`;
+  const partitionFields = (table.partitionKeys ?? []).map((p, i) => ({
+    name: p.name,
+    sourceId: fields.find((f) => f.name === p.name)!.id,
+    transform: 'identity',
+    fieldId: 1000 + i,
+  }));
+  return {
+    tableInput: {
+      name: tableName(table),
+      description,
+      tableType: 'EXTERNAL_TABLE',
+      parameters: { ...renderMetadataParameters(metadata), 'write.format.default': 'parquet' },
+    },
+    openTableFormatInput: {
+      icebergInput: {
+        metadataOperation: 'CREATE',
+        version: '2',
+        icebergTableInput: {
+          location,
+          schema: { schemaId: 0, type: 'struct', fields },
+          partitionSpec: { specId: 0, fields: partitionFields },
+          properties: { 'write.format.default': 'parquet', 'write.parquet.compression-codec': 'zstd' },
+        },
+      },
+    },
+  };
+}
+
+/**
+ * A raw-zone CSV table for vendor batch files (OpenCSVSerde: RFC-4180 quoting, header skipped, every
+ * column a string so ids with leading zeros stay intact).
+ */
+export function renderCsvTableInput(table: CatalogTable, bucketName: string, prefix: string, metadata: TableMetadata, description: string): CfnTable.TableInputProperty {
+  return {
+    name: tableName(table),
+    description,
+    tableType: 'EXTERNAL_TABLE',
+    parameters: { classification: 'csv', 'skip.header.line.count': '1', ...renderMetadataParameters(metadata) },
+    storageDescriptor: {
+      columns: glueColumns(table.columns),
+      location: `s3://${bucketName}/${prefix}`,
+      inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      serdeInfo: {
+        serializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde',
+        parameters: { separatorChar: ',', quoteChar: '"', escapeChar: '\\' },
+      },
+    },
+  };
+}
+
+/** Columns of the bad-rows table (one line per bad row; see lambdas/ingest/core.ts `BadRow`). */
+export const BAD_ROWS_COLUMNS: readonly CatalogColumn[] = [
+  { name: 'errors', type: 'array<string>', description: 'Why the record was rejected (at least one reason).' },
+  { name: 'payload_base64', type: 'string', description: 'The original record bytes, base64.' },
+  { name: 'schema', type: 'string', description: 'The envelope schema, when the record parsed.' },
+  { name: 'event_id', type: 'string', description: 'The envelope event_id, when the record parsed.' },
+  { name: 'shard_id', type: 'string', description: 'Kinesis shard id.' },
+  { name: 'sequence_number', type: 'string', description: 'Kinesis sequence number.' },
+  { name: 'arrival_time', type: 'string', description: 'When ingestion received the record (ISO-8601 UTC).' },
+];
+
+/**
+ * The quarantine's bad-rows table: gzip JSON Lines under `bad-rows/<failure_type>/dt=/hour=/`, with
+ * partition projection on the failure type (enum), arrival date and hour.
+ *
+ * @param failureTypes - the failure types the ingest function writes.
+ */
+export function renderBadRowsTableInput(name: string, bucketName: string, prefix: string, failureTypes: readonly string[]): CfnTable.TableInputProperty {
+  const location = `s3://${bucketName}/${prefix}`;
+  return {
+    name,
+    description: 'Bad rows: every record ingestion rejected, with the reason and the original bytes (quarantine).',
+    tableType: 'EXTERNAL_TABLE',
+    parameters: {
+      classification: 'json',
+      compressionType: 'gzip',
+      'projection.enabled': 'true',
+      'projection.failure_type.type': 'enum',
+      'projection.failure_type.values': failureTypes.join(','),
+      'projection.dt.type': 'date',
+      'projection.dt.format': 'yyyy-MM-dd',
+      'projection.dt.range': `${PROJECTION_START_DATE},NOW`,
+      'projection.dt.interval': '1',
+      'projection.dt.interval.unit': 'DAYS',
+      'projection.hour.type': 'integer',
+      'projection.hour.range': '0,23',
+      'projection.hour.digits': '2',
+      'storage.location.template': `${location}\${failure_type}/dt=\${dt}/hour=\${hour}/`,
+      'lakeforge.classification': 'restricted',
+    },
+    partitionKeys: [
+      { name: 'failure_type', type: 'string', comment: 'not_json, envelope_invalid, schema_unknown, schema_violation, size_exceeded' },
+      { name: 'dt', type: 'string', comment: 'UTC arrival date YYYY-MM-DD.' },
+      { name: 'hour', type: 'string', comment: 'UTC arrival hour HH.' },
+    ],
+    storageDescriptor: {
+      columns: glueColumns(BAD_ROWS_COLUMNS),
+      location,
+      inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+    },
+  };
+}
