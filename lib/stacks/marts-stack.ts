@@ -140,7 +140,7 @@ export class MartsStack extends Stack {
     // Workgroups are referenced by name (as people type them), which creates no cross-stack reference.
     for (const wg of [props.platformWorkgroup, props.analystsWorkgroup]) {
       const owner = Stack.of(wg);
-      if (owner !== this) this.addDependency(owner, 'saved queries and refresh statements need the Athena workgroups');
+      if (owner !== this) this.addStackDependency(owner, 'saved queries and refresh statements need the Athena workgroups');
     }
   }
 }
