@@ -5,16 +5,17 @@
 import { formatMinutes, type CatalogDocs, type ContractDoc, type ProductDoc, type TableDoc } from './model';
 
 /**
- * Text safe inside a Markdown table cell: `|` escaped, line breaks as spaces, `<`, `>` and `&`
- * as HTML entities (so a description cannot inject HTML into a rendered page).
+ * Text safe inside a Markdown table cell: `\` and `|` backslash-escaped, line breaks as spaces,
+ * `<`, `>` and `&` as HTML entities (so a description cannot inject HTML into a rendered page).
  */
 export function escapeMarkdownCell(text: string): string {
   return text
+    .replace(/\\/g, '\\\\')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ');
+    .replace(/\r\n|\r|\n/g, ' ');
 }
 
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
