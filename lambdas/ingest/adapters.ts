@@ -2,7 +2,7 @@
  * AWS I/O of the ingest function: configuration from the environment and an S3 object writer.
  * The S3 client is created once per process (module scope, lazily) and reused across invocations.
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { INGEST_ENV, KINESIS_MAX_RECORD_BYTES } from '../shared/env';
 
 /** Configuration of the ingest function, read from {@link INGEST_ENV}. */
@@ -49,13 +49,22 @@ export interface PutObjectRequest {
   readonly body: Uint8Array;
 }
 
-/** Writes objects; a rejected promise means the object may not exist. */
+/** One object to delete. */
+export interface DeleteObjectRequest {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** Writes and deletes objects; a rejected promise means the call may or may not have taken effect. */
 export interface ObjectWriter {
   put(request: PutObjectRequest): Promise<void>;
+  /** Deletes an object; deleting a missing key succeeds. */
+  delete(request: DeleteObjectRequest): Promise<void>;
 }
 
 /**
- * Writes objects with `PutObject` (a whole-object overwrite, so a retried key is idempotent).
+ * Writes objects with `PutObject` (a whole-object overwrite, so a retried key is idempotent) and
+ * deletes them with `DeleteObject` (needs `s3:DeleteObject` on both buckets' prefixes).
  */
 export class S3ObjectWriter implements ObjectWriter {
   constructor(private readonly client: S3Client) {}
@@ -72,6 +81,11 @@ export class S3ObjectWriter implements ObjectWriter {
         // clients would otherwise decompress transparently and break byte-for-byte reads.
       }),
     );
+  }
+
+  /** @throws the SDK's error when the delete fails after the SDK's own retries. */
+  async delete(request: DeleteObjectRequest): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: request.bucket, Key: request.key }));
   }
 }
 

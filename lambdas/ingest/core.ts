@@ -21,12 +21,15 @@
  * - **Retry of the same batch** (function error, timeout, or a full partial failure): the same
  *   records give the same objects under the same keys, so every object is overwritten with
  *   identical bytes — no duplicates.
- * - **Retry after a partial batch failure**: Lambda re-delivers from the lowest failed sequence
- *   number onward, so records at or after it that sat in objects that *were* written arrive
- *   again, in a batch with different boundaries, hence under a different key: those records can be
- *   duplicated (same shard, sequence number and bytes). Records before the lowest failed sequence
- *   number are never re-delivered and cannot be duplicated; records of failed objects are never
- *   lost (they are reported as `batchItemFailures`).
+ * - **Retry after a partial batch failure** (a PutObject failed): Lambda re-delivers from the
+ *   lowest failed sequence number (the checkpoint) onward, in a batch with other boundaries. So
+ *   the handler cleans up first ({@link planRecovery}): written objects that straddle the
+ *   checkpoint are rewritten with only their records before it (a failed rewrite lowers the
+ *   checkpoint instead), objects entirely at or after it are deleted (also failed ones, which S3
+ *   may have stored anyway), and every record at or after the checkpoint is reported. So the
+ *   retry writes each of those records once: no duplicates, unless a DeleteObject fails, which
+ *   leaves that object's records to be duplicated. Records before the checkpoint are never
+ *   re-delivered.
  * - **Bisected batch** (bisect on function error): each half has different first/last sequence
  *   numbers, so records already written by the failed whole-batch attempt can be duplicated once
  *   per bisection level.
@@ -147,6 +150,10 @@ export type ObjectZone = 'raw' | 'quarantine';
 /** One object to write: a gzip JSON Lines body of `lines` under `key`. */
 export interface PlannedObject {
   readonly zone: ObjectZone;
+  /** Shard of every record in the object. */
+  readonly shardId: string;
+  /** Partition prefix of `key` (ends in `/`). */
+  readonly prefix: string;
   readonly key: string;
   /** Serialised JSON lines (no trailing newline), ordered by sequence number. */
   readonly lines: readonly string[];
@@ -399,6 +406,8 @@ export function planBatch(records: readonly StreamRecord[], options: CoreOptions
   }
   const objects: PlannedObject[] = [...groups.values()].map((g) => ({
     zone: g.zone,
+    shardId: g.shardId,
+    prefix: g.prefix,
     key: g.prefix + objectFileName(g.shardId, g.seqs),
     lines: g.lines,
     sequenceNumbers: g.seqs,
@@ -413,17 +422,92 @@ export function encodeObjectBody(lines: readonly string[]): Buffer {
 }
 
 /**
- * The partial batch response items for the records of the objects that failed to be written:
- * their sequence numbers, deduplicated, in ascending order. Lambda retries from the lowest one.
- * @throws Error when a failed record has an empty sequence number (an empty `itemIdentifier`
+ * The retry checkpoint per shard after some object writes failed: the lowest sequence number in
+ * a failed object. Lambda re-delivers that record and every later one of the shard, so nothing
+ * at or after it has to be in the lake when the invocation returns. Empty when nothing failed.
+ */
+export function retryCheckpoints(plan: BatchPlan, failedKeys: ReadonlySet<string>): Map<string, string> {
+  const checkpoints = new Map<string, string>();
+  for (const object of plan.objects) {
+    if (!failedKeys.has(object.key)) continue;
+    const lowest = object.sequenceNumbers[0];
+    const current = checkpoints.get(object.shardId);
+    if (current === undefined || compareSequenceNumbers(lowest, current) < 0) checkpoints.set(object.shardId, lowest);
+  }
+  return checkpoints;
+}
+
+/** What to do after a partial failure so that the lake holds each record before the checkpoint once and nothing after it. */
+export interface RecoveryPlan {
+  /**
+   * Written objects that straddle the checkpoint: write `object` (the records before the
+   * checkpoint, under its own key), then delete `replaces`. If the write fails, keep `replaces`.
+   */
+  readonly rewrites: ReadonlyArray<{ readonly object: PlannedObject; readonly replaces: PlannedObject }>;
+  /**
+   * Objects whose records are all at or after the checkpoint (written, or failed but perhaps
+   * stored anyway): delete them; their records are re-delivered and written again.
+   */
+  readonly deletes: readonly PlannedObject[];
+}
+
+/**
+ * Plans the clean-up after a partial failure (see {@link retryCheckpoints}) over the objects that
+ * are (or may be) in the lake. Without it, every written record after the checkpoint would be
+ * duplicated by the retry, under a key with other boundaries. Objects entirely before the
+ * checkpoint are left alone. If a rewrite fails, lower the checkpoint to the first record of the
+ * object it replaces and plan again (see {@link lowerCheckpoint}): more records are retried, none
+ * duplicated. Only a failed delete leaves a duplicate; nothing here can lose a record.
+ */
+export function planRecovery(objects: readonly PlannedObject[], checkpoints: ReadonlyMap<string, string>): RecoveryPlan {
+  const rewrites: Array<{ object: PlannedObject; replaces: PlannedObject }> = [];
+  const deletes: PlannedObject[] = [];
+  for (const object of objects) {
+    const checkpoint = checkpoints.get(object.shardId);
+    if (checkpoint === undefined) continue;
+    const before = object.sequenceNumbers.filter((seq) => compareSequenceNumbers(seq, checkpoint) < 0).length;
+    if (before === object.sequenceNumbers.length) continue;
+    if (before === 0) {
+      deletes.push(object);
+      continue;
+    }
+    const sequenceNumbers = object.sequenceNumbers.slice(0, before);
+    rewrites.push({
+      replaces: object,
+      object: {
+        ...object,
+        key: object.prefix + objectFileName(object.shardId, sequenceNumbers),
+        lines: object.lines.slice(0, before),
+        sequenceNumbers,
+      },
+    });
+  }
+  return { rewrites, deletes };
+}
+
+/**
+ * Lowers a shard's checkpoint to `sequenceNumber` if that is lower (mutates `checkpoints`).
+ */
+export function lowerCheckpoint(checkpoints: Map<string, string>, shardId: string, sequenceNumber: string): void {
+  const current = checkpoints.get(shardId);
+  if (current === undefined || compareSequenceNumbers(sequenceNumber, current) < 0) checkpoints.set(shardId, sequenceNumber);
+}
+
+/**
+ * The partial batch response items: every record at or after its shard's checkpoint (the records
+ * that are not in the lake once the recovery ran), deduplicated, in ascending order. Lambda
+ * retries from the lowest one, which is the lowest record of a failed object.
+ * @throws Error when such a record has an empty sequence number (an empty `itemIdentifier`
  *   would fail the whole batch silently; throwing makes it an explicit function error instead).
  */
-export function batchItemFailures(failedObjects: readonly PlannedObject[]): Array<{ itemIdentifier: string }> {
+export function batchItemFailures(plan: BatchPlan, checkpoints: ReadonlyMap<string, string>): Array<{ itemIdentifier: string }> {
   const ids = new Set<string>();
-  for (const object of failedObjects) {
+  for (const object of plan.objects) {
+    const checkpoint = checkpoints.get(object.shardId);
+    if (checkpoint === undefined) continue;
     for (const seq of object.sequenceNumbers) {
       if (seq === '') throw new Error(`a record of ${object.key} has an empty sequence number`);
-      ids.add(seq);
+      if (compareSequenceNumbers(seq, checkpoint) >= 0) ids.add(seq);
     }
   }
   return [...ids].sort(compareSequenceNumbers).map((itemIdentifier) => ({ itemIdentifier }));

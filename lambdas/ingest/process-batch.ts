@@ -13,6 +13,9 @@ import {
   FAILURE_TYPES,
   fromKinesisEventRecord,
   planBatch,
+  lowerCheckpoint,
+  planRecovery,
+  retryCheckpoints,
   type PlannedObject,
   type ValidatorRegistry,
 } from './core';
@@ -56,7 +59,9 @@ export type IngestHandler = (event: KinesisStreamEvent, context?: Context) => Pr
  * one record handler per record that throws to fail that record, but this function writes one
  * object per partition for the whole batch, and a failed object must fail exactly its own
  * records. Records that are bad rows are never failures (they are written to the quarantine);
- * only a failed PutObject fails records. Unlike `processPartialResponse`, a batch whose every
+ * only a failed PutObject fails records. After a failure the written objects at or after the
+ * retry checkpoint are trimmed or deleted (`planRecovery` in core.ts), so the retry does not
+ * duplicate them, and every record at or after the checkpoint is reported. Unlike `processPartialResponse`, a batch whose every
  * object failed is reported as a full partial failure instead of a thrown error, so the mapping
  * retries it as one batch (same keys, idempotent overwrite) rather than bisecting it.
  *
@@ -75,27 +80,27 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         validators: deps.validators,
         maxRecordBytes: config.maxRecordBytes,
       });
-      const results = await settleWithConcurrency(plan.objects, WRITE_CONCURRENCY, (object) =>
-        writer.put({
-          bucket: object.zone === 'raw' ? config.rawBucket : config.quarantineBucket,
-          key: object.key,
-          body: encodeObjectBody(object.lines),
-        }),
-      );
-      const failed: PlannedObject[] = [];
+      const bucketOf = (object: PlannedObject): string => (object.zone === 'raw' ? config.rawBucket : config.quarantineBucket);
+      const put = (object: PlannedObject): Promise<void> =>
+        writer.put({ bucket: bucketOf(object), key: object.key, body: encodeObjectBody(object.lines) });
+      const remove = (object: PlannedObject): Promise<void> => writer.delete({ bucket: bucketOf(object), key: object.key });
+      const results = await settleWithConcurrency(plan.objects, WRITE_CONCURRENCY, put);
+      const failed = new Set<string>();
       results.forEach((result, i) => {
         if (result.status === 'fulfilled') return;
-        failed.push(plan.objects[i]);
-        logger.error('object write failed; its records are reported as batch item failures', {
+        failed.add(plan.objects[i].key);
+        logger.error('object write failed; retrying from its first record', {
           key: plan.objects[i].key,
           records: plan.objects[i].sequenceNumbers.length,
-          error: result.reason instanceof Error ? result.reason : String(result.reason),
+          error: errorOf(result.reason),
         });
       });
-      const response = { batchItemFailures: batchItemFailures(failed) };
+      const checkpoints = retryCheckpoints(plan, failed);
+      if (checkpoints.size > 0) await recover(plan.objects, checkpoints, put, remove, logger);
+      const response = { batchItemFailures: batchItemFailures(plan, checkpoints) };
 
       metrics.addMetric(INGEST_METRICS.eventsAccepted, MetricUnit.Count, plan.accepted);
-      metrics.addMetric(INGEST_METRICS.objectWriteFailures, MetricUnit.Count, failed.length);
+      metrics.addMetric(INGEST_METRICS.objectWriteFailures, MetricUnit.Count, failed.size);
       for (const type of FAILURE_TYPES) {
         if (plan.badRows[type] === 0) continue;
         const single = metrics.singleMetric();
@@ -108,7 +113,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         accepted: plan.accepted,
         badRows: plan.badRows,
         objects: plan.objects.length,
-        failedObjects: failed.length,
+        failedObjects: failed.size,
         failedRecords: response.batchItemFailures.length,
       });
       return response;
@@ -116,4 +121,51 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       metrics.publishStoredMetrics();
     }
   };
+}
+
+/**
+ * Cleans up after a partial failure so the retry from the checkpoint duplicates nothing: rewrites
+ * straddling objects (a failed rewrite lowers the checkpoint and replans), then deletes what the
+ * retry re-delivers. Mutates `checkpoints`. Best effort: a failed delete is logged and leaves a
+ * duplicate; no record is ever removed from the lake without being re-delivered.
+ */
+async function recover(
+  written: readonly PlannedObject[],
+  checkpoints: Map<string, string>,
+  put: (object: PlannedObject) => Promise<void>,
+  remove: (object: PlannedObject) => Promise<void>,
+  logger: Logger,
+): Promise<void> {
+  // Objects that are, or may be (a failed put can still have been stored), in the lake.
+  const present = new Map(written.map((o) => [o.key, o]));
+  const deletes = new Map<string, PlannedObject>();
+  for (;;) {
+    const recovery = planRecovery([...present.values()], checkpoints);
+    const rewritten = await settleWithConcurrency(recovery.rewrites, WRITE_CONCURRENCY, (r) => put(r.object));
+    let lowered = false;
+    rewritten.forEach((result, i) => {
+      const { object, replaces } = recovery.rewrites[i];
+      present.set(object.key, object);
+      if (result.status === 'fulfilled') {
+        present.delete(replaces.key);
+        deletes.set(replaces.key, replaces);
+        return;
+      }
+      lowerCheckpoint(checkpoints, replaces.shardId, replaces.sequenceNumbers[0]);
+      lowered = true;
+      logger.warn('rewrite failed; retrying from the first record of the object instead', { key: replaces.key, error: errorOf(result.reason) });
+    });
+    if (lowered) continue;
+    for (const object of recovery.deletes) deletes.set(object.key, object);
+    break;
+  }
+  const targets = [...deletes.values()];
+  const deleted = await settleWithConcurrency(targets, WRITE_CONCURRENCY, remove);
+  deleted.forEach((result, i) => {
+    if (result.status === 'rejected') logger.warn('delete failed; the retry will duplicate records of this object', { key: targets[i].key, error: errorOf(result.reason) });
+  });
+}
+
+function errorOf(reason: unknown): Error | string {
+  return reason instanceof Error ? reason : String(reason);
 }

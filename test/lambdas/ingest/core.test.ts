@@ -342,7 +342,7 @@ describe('retry checkpoints, recovery and batch item failures', () => {
     ['two objects', ['/schema_unknown/', '/tag_added/'], [2, 3, 5, 8], [[[1, 4, 7], [1]]], [2, 3, 4, 5, 6, 7, 8]],
   ])('after a failed write of %s, trims and deletes what the retry re-delivers and reports it', (_name, failedParts, deletes, rewrites, failures) => {
     const checkpoints = retryCheckpoints(plan, new Set(failedParts.map(keyOf)));
-    const recovery = planRecovery(plan, checkpoints);
+    const recovery = planRecovery(plan.objects, checkpoints);
 
     expect(recovery.deletes.map((o) => numbers(o.sequenceNumbers)[0]).sort((a, b) => a - b)).toEqual(deletes);
     expect(recovery.rewrites.map((r) => [numbers(r.replaces.sequenceNumbers), numbers(r.object.sequenceNumbers)])).toEqual(rewrites);
@@ -356,7 +356,7 @@ describe('retry checkpoints, recovery and batch item failures', () => {
   it('reports nothing and recovers nothing when no write failed', () => {
     const checkpoints = retryCheckpoints(plan, new Set());
     expect(checkpoints.size).toBe(0);
-    expect(planRecovery(plan, checkpoints)).toEqual({ rewrites: [], deletes: [] });
+    expect(planRecovery(plan.objects, checkpoints)).toEqual({ rewrites: [], deletes: [] });
     expect(batchItemFailures(plan, checkpoints)).toEqual([]);
   });
 
@@ -377,7 +377,7 @@ describe('retry checkpoints, recovery and batch item failures', () => {
         const batchPlan = planBatch(records, options);
         const failed = new Set(batchPlan.objects.filter(() => coin.next().value).map((o) => o.key));
         const checkpoints = retryCheckpoints(batchPlan, failed);
-        const recovery = planRecovery(batchPlan, checkpoints);
+        const recovery = planRecovery(batchPlan.objects, checkpoints);
         // Worst case for duplicates: every failed write was stored anyway.
         const lake = new Map(batchPlan.objects.map((o) => [o.key, o]));
         for (const r of recovery.rewrites) lake.set(r.object.key, r.object);
