@@ -53,24 +53,32 @@ export async function createStream(client: KinesisClient, streamName: string, sh
 
 /**
  * Puts records in order with `PutRecords` (500 per call), retrying the records a call reports as
- * failed. @throws Error when records still fail after 5 attempts.
+ * failed. Returns where each record landed, in input order.
+ * @throws Error when records still fail after 5 attempts.
  */
 export async function putAll(
   client: KinesisClient,
   streamName: string,
   records: ReadonlyArray<{ partitionKey: string; data: Uint8Array }>,
-): Promise<void> {
+): Promise<Array<{ shardId: string; sequenceNumber: string }>> {
+  const placed = new Array<{ shardId: string; sequenceNumber: string }>(records.length);
   for (let start = 0; start < records.length; start += 500) {
-    let pending = records.slice(start, start + 500);
+    let pending = records.slice(start, start + 500).map((record, i) => ({ record, index: start + i }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt === 5) throw new Error(`${pending.length} records failed after 5 PutRecords attempts`);
       const result = await client.send(
         new PutRecordsCommand({
           StreamName: streamName,
-          Records: pending.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })),
+          Records: pending.map(({ record }) => ({ PartitionKey: record.partitionKey, Data: record.data })),
         }),
       );
-      pending = pending.filter((_, i) => result.Records?.[i]?.ErrorCode !== undefined);
+      pending = pending.filter(({ index }, i) => {
+        const entry = result.Records?.[i];
+        if (entry?.ErrorCode !== undefined || entry?.SequenceNumber === undefined) return true;
+        placed[index] = { shardId: entry.ShardId ?? '', sequenceNumber: entry.SequenceNumber };
+        return false;
+      });
     }
   }
+  return placed;
 }
