@@ -1,15 +1,34 @@
 // The public API of Lakeforge: what product teams and platform teams import. Nothing internal.
+
+// Constructs
 export * from './constructs/storage/secure-bucket';
 export * from './constructs/storage/lake-storage';
 export * from './constructs/catalog/lake-catalog';
 export * from './constructs/catalog/catalog-encryption';
+export * from './constructs/catalog/bad-rows-table';
 export * from './constructs/analytics/query-workgroup';
+export * from './constructs/ingestion/kinesis-ingestion';
+export * from './constructs/data-product/data-product';
+
+// Stages and stacks of the blueprint
 export * from './stages/lakeforge-stage';
 export * from './stacks/storage-stack';
 export * from './stacks/catalog-stack';
+export * from './stacks/ingestion-stack';
 export * from './stacks/analytics-stack';
+export * from './stacks/products-stack';
 export { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from './app';
-export { acknowledge, acknowledgeAll, listAcknowledgements, type Acknowledgement, type RecordedAcknowledgement } from './governance/acknowledge';
+
+// Data products and contracts
+export { defineProduct, checkProducts, productDeclarationSchema, ProductDeclarationError, CLASSIFICATIONS, type ProductDeclaration, type ProductDeclarationInput } from './products/declaration';
+export { planProductStacks, PRODUCT_STACK_BUDGET, CFN_RESOURCE_LIMIT, type ProductStackGroup } from './products/stack-plan';
+export { readContractTables, type ContractTable } from './marts/contract-adapter';
+export { BATCH_TABLES } from './marts/catalog';
+export type { CatalogColumn, CatalogTable } from './marts/catalog-model';
+export * as contracts from './contracts';
+
+// Governance and naming
+export { acknowledge, acknowledgeAll, acknowledgeWildcardResources, listAcknowledgements, type Acknowledgement, type RecordedAcknowledgement } from './governance/acknowledge';
 export { registerPolicyPacks, POLICY_PACKS } from './governance/policy-packs';
 export { databaseName, workgroupName, stageId, type CatalogZone, CATALOG_ZONES } from './shared/naming';
 export { loadConfig, loadAllConfigs, ConfigError } from '../config';

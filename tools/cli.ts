@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerCatalogCommand } from './commands/catalog';
 import { registerContractsCommands } from './commands/contracts';
 import { registerMartsCommands } from './commands/marts';
 import { ConfigError, renderSummary, synthesizeAll } from './synth';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     });
   registerContractsCommands(program);
   registerMartsCommands(program);
+  registerCatalogCommand(program);
   return program;
 }
 

@@ -5,7 +5,7 @@ export const dailyEngagement = defineMart(
   {
     name: 'daily_engagement',
     owner: 'ott-analytics',
-    product: 'ott-engagement',
+    product: 'viewer-engagement',
     description: 'One row per UTC event date: distinct active users (rated or tagged), ratings, tags and the mean rating.',
     schedule: 'cron(15 * * * ? *)',
     sqlFile: 'daily_engagement.sql',

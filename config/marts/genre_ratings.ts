@@ -5,7 +5,7 @@ export const genreRatings = defineMart(
   {
     name: 'genre_ratings',
     owner: 'ott-analytics',
-    product: 'ott-engagement',
+    product: 'viewer-engagement',
     description: 'One row per genre: ratings of movies in the genre (a movie counts once per genre), mean rating and distinct raters.',
     schedule: 'cron(45 2 * * ? *)',
     sqlFile: 'genre_ratings.sql',

@@ -5,7 +5,7 @@ export const titlePopularity = defineMart(
   {
     name: 'title_popularity',
     owner: 'ott-analytics',
-    product: 'ott-engagement',
+    product: 'viewer-engagement',
     description: 'One row per movie with at least one rating: catalog title and genres, rating and tag counts, mean rating, first and last rating time.',
     schedule: 'cron(30 * * * ? *)',
     sqlFile: 'title_popularity.sql',

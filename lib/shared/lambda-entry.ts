@@ -18,7 +18,14 @@ export function lambdaEntry(name: string): string {
   throw new Error(`Lambda entry not found: ${dir}/handler.{ts,js}`);
 }
 
-/** The repository (or installed package) root, used as the bundling project root. */
-export function projectRoot(): string {
-  return path.join(__dirname, '..', '..');
+/**
+ * Bundling roots for `NodejsFunction`: in the Lakeforge repository, its root and lock file; when
+ * Lakeforge is installed as a package, nothing, so CDK finds the consuming app's lock file from the
+ * working directory (the package then lives under that project's node_modules).
+ */
+export function bundlingRoots(): { projectRoot?: string; depsLockFilePath?: string } {
+  const root = path.join(__dirname, '..', '..');
+  const lock = path.join(root, 'package-lock.json');
+  return fs.existsSync(lock) ? { projectRoot: root, depsLockFilePath: lock } : {};
 }
+

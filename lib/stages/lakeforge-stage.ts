@@ -5,9 +5,11 @@ import { AnalyticsStack } from '../stacks/analytics-stack';
 import { CatalogStack } from '../stacks/catalog-stack';
 import { IngestionStack } from '../stacks/ingestion-stack';
 import { StorageStack } from '../stacks/storage-stack';
+import { MARTS } from '../../config/marts';
+import { MartsStack } from '../stacks/marts-stack';
 import type { BatchTable } from '../constructs/data-product/data-product';
 import type { ContractTable } from '../marts/contract-adapter';
-import type { ProductDeclaration } from '../products/declaration';
+import { ProductDeclarationError, type ProductDeclaration } from '../products/declaration';
 import { planProductStacks } from '../products/stack-plan';
 import { ProductsStack, resolveEventTables } from '../stacks/products-stack';
 
@@ -48,6 +50,8 @@ export class LakeforgeStage extends Stage {
   public readonly analytics: AnalyticsStack;
   /** Data products, one stack per domain. */
   public readonly products: readonly ProductsStack[];
+  /** Mart tables, scheduled refresh and saved analyst queries. */
+  public readonly marts: MartsStack;
 
   constructor(scope: Construct, id: string, props: LakeforgeStageProps) {
     const { config } = props;
@@ -113,6 +117,32 @@ export class LakeforgeStage extends Stage {
           allowDestroy: config.storage.allowDestroy,
         }),
     );
+
+    const productNames = new Set(platform.products.map((p) => p.name));
+    for (const mart of MARTS) {
+      if (!productNames.has(mart.product)) {
+        throw new ProductDeclarationError(`Mart "${mart.name}" (config/marts): product "${mart.product}" is not a declared data product (${[...productNames].join(', ')})`);
+      }
+    }
+    this.marts = new MartsStack(this, 'Marts', {
+      ...common,
+      description: `Lakeforge ${config.name}: mart tables, scheduled refresh, saved analyst queries`,
+      environmentName: config.name,
+      marts: MARTS,
+      contracts: platform.contractTables,
+      rawBucket: lake.rawBucket,
+      curatedBucket: lake.curatedBucket,
+      martsBucket: lake.martsBucket,
+      resultsBucket: lake.athenaResultsBucket,
+      encryptionKey: lake.key,
+      catalogEncryptionKey: this.catalog.encryption?.key,
+      martsDatabase: this.catalog.catalog.martsDatabase,
+      platformWorkgroup: this.analytics.platformWorkgroup,
+      analystsWorkgroup: this.analytics.analystsWorkgroup,
+      logRetention: config.observability.logRetentionDays,
+      allowDestroy: config.storage.allowDestroy,
+    });
+    for (const products of this.products) this.marts.addStackDependency(products);
 
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
   }

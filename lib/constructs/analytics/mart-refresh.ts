@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { ENV as REFRESH_ENV } from '../../../lambdas/mart-refresh/core';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
 import type { PhysicalTable, RefreshPlan, RefreshStep } from '../../marts/render';
-import { lambdaEntry, projectRoot } from '../../shared/lambda-entry';
+import { lambdaEntry, bundlingRoots } from '../../shared/lambda-entry';
 import { statefulRemovalPolicy } from '../../shared/removal';
 import { LAKEFORGE_LAMBDA_RUNTIME } from '../ingestion/kinesis-ingestion';
 import type { QueryWorkgroup } from './query-workgroup';
@@ -169,8 +169,7 @@ export class MartRefresh extends Construct {
       description: `Lakeforge mart refresh (${props.plan.env}): run curated and mart MERGE statements in Athena`,
       entry: lambdaEntry('mart-refresh'),
       handler: 'handler',
-      projectRoot: projectRoot(),
-      depsLockFilePath: path.join(projectRoot(), 'package-lock.json'),
+      ...bundlingRoots(),
       runtime: LAKEFORGE_LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,

@@ -169,43 +169,105 @@ export class DataProduct extends Construct {
   }
 
   /**
-   * Grants everything a consumer needs to query the product in Athena, in one call: Glue read on the
-   * product's tables (and their databases and the catalog), S3 read on the product's prefixes, KMS
-   * decrypt on the lake key (and the catalog key), and use of the read workgroup.
+   * The policy statements a consumer needs to query the product: Glue read on the product's tables (and
+   * their databases and the catalog), `s3:GetObject` on the product's key prefixes, `s3:ListBucket`
+   * limited to those prefixes, and `kms:Decrypt` on the lake key (and the catalog key). No wildcard
+   * actions. Use them in a customer-managed policy, or call {@link grantRead}.
    */
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
+  public readStatements(): iam.PolicyStatement[] {
     const stack = Stack.of(this);
-    const tableArns = [
-      ...Object.keys(this.rawTables).map((t) => tableArn(stack, this.props.rawDatabase.databaseName, t)),
-      ...Object.keys(this.curatedTables).map((t) => tableArn(stack, this.props.curatedDatabase.databaseName, t)),
+    const p = this.props;
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'ReadCatalog',
+        actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          p.rawDatabase.databaseArn,
+          p.curatedDatabase.databaseArn,
+          ...Object.keys(this.rawTables).map((t) => tableArn(stack, p.rawDatabase.databaseName, t)),
+          ...Object.keys(this.curatedTables).map((t) => tableArn(stack, p.curatedDatabase.databaseName, t)),
+        ],
+      }),
+      new iam.PolicyStatement({ sid: 'ReadObjects', actions: ['s3:GetObject'], resources: this.readableObjectArns() }),
     ];
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
-      resourceArns: [
-        stack.formatArn({ service: 'glue', resource: 'catalog' }),
-        this.props.rawDatabase.databaseArn,
-        this.props.curatedDatabase.databaseArn,
-        ...tableArns,
-      ],
-    });
-    for (const p of this.rawPrefixes) this.props.rawBucket.grantRead(grantee, `${p}*`);
-    for (const p of this.curatedPrefixes) this.props.curatedBucket.grantRead(grantee, `${p}*`);
-    this.props.catalogKey?.grantDecrypt(grantee);
-    this.props.readWorkgroup?.grantUse(grantee);
-    return grant;
+    for (const [bucket, prefixes] of [
+      [p.rawBucket, this.rawPrefixes],
+      [p.curatedBucket, this.curatedPrefixes],
+    ] as const) {
+      if (prefixes.length === 0) continue;
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': prefixes.map((x) => `${x}*`) } },
+        }),
+      );
+    }
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DecryptLake',
+        actions: ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: [p.encryptionKey.keyArn, ...(p.catalogKey ? [p.catalogKey.keyArn] : [])],
+      }),
+    );
+    return statements;
+  }
+
+  /** The object ARNs (prefix wildcards) {@link readStatements} grants `s3:GetObject` on. */
+  public readableObjectArns(): string[] {
+    return [
+      ...this.rawPrefixes.map((x) => this.props.rawBucket.arnForObjects(`${x}*`)),
+      ...this.curatedPrefixes.map((x) => this.props.curatedBucket.arnForObjects(`${x}*`)),
+    ];
   }
 
   /**
-   * Grants a producer `kinesis:PutRecord(s)` on the ingest stream and the key operations to encrypt
-   * records. IAM cannot restrict which contract a producer sends: the ingest function validates every
-   * event and quarantines what does not match.
+   * Grants everything a consumer needs to query the product in Athena, in one call: the
+   * {@link readStatements} and use of the read workgroup.
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    let grant: iam.Grant | undefined;
+    for (const statement of this.readStatements()) {
+      const g = iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions });
+      grant = grant ? grant.combine(g) : g;
+    }
+    this.props.readWorkgroup?.grantUse(grantee);
+    return grant!;
+  }
+
+  /**
+   * The statements a producer needs: `kinesis:PutRecord(s)`, `kinesis:ListShards` and
+   * `kinesis:DescribeStreamSummary` on the ingest stream, `kms:GenerateDataKey` on the lake key.
+   * IAM cannot restrict which contract a producer sends: the ingest function validates every event and
+   * quarantines what does not match.
+   *
+   * @throws Error when the product was created without an ingest stream.
+   */
+  public produceStatements(): iam.PolicyStatement[] {
+    if (!this.props.ingestStream) throw new Error(`DataProduct ${this.productName}: producing needs the ingestStream prop`);
+    return [
+      new iam.PolicyStatement({
+        sid: 'PutRecords',
+        actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'],
+        resources: [this.props.ingestStream.streamArn],
+      }),
+      new iam.PolicyStatement({ sid: 'EncryptRecords', actions: ['kms:GenerateDataKey'], resources: [this.props.encryptionKey.keyArn] }),
+    ];
+  }
+
+  /**
+   * Grants a producer the {@link produceStatements}.
    *
    * @throws Error when the product was created without an ingest stream.
    */
   public grantProduce(grantee: iam.IGrantable): iam.Grant {
-    if (!this.props.ingestStream) throw new Error(`DataProduct ${this.productName}: grantProduce needs the ingestStream prop`);
-    return this.props.ingestStream.grantWrite(grantee);
+    let grant: iam.Grant | undefined;
+    for (const statement of this.produceStatements()) {
+      const g = iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources });
+      grant = grant ? grant.combine(g) : g;
+    }
+    return grant!;
   }
 }
 

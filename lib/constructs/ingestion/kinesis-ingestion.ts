@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -11,7 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { INGEST_ENV } from '../../../lambdas/shared/env';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
-import { lambdaEntry, projectRoot } from '../../shared/lambda-entry';
+import { bundlingRoots, lambdaEntry } from '../../shared/lambda-entry';
 
 /** The Lambda runtime of every Lakeforge function, pinned (a CDK upgrade must not change it silently). */
 export const LAKEFORGE_LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -156,8 +155,7 @@ export class KinesisIngestion extends Construct {
       description: 'Lakeforge ingest: validate events against their data contracts; land them in the raw zone or the quarantine',
       entry: lambdaEntry('ingest'),
       handler: 'handler',
-      projectRoot: projectRoot(),
-      depsLockFilePath: path.join(projectRoot(), 'package-lock.json'),
+      ...bundlingRoots(),
       runtime: LAKEFORGE_LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
