@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     '<!-- ingest:start (written by `npm run bench:ingest`; do not edit by hand) -->',
     '## Ingest',
     '',
-    `Machine: ${nproc} CPUs (${cpu}), Node ${process.version}, ${date}. Median of ${runs} runs after one warm-up.`,
+    `Machine: ${nproc} CPUs (${cpu}), Node ${process.version}, ${date}. Median of ${runs} runs after one warm-up; 1-min load average at the end ${loadavg()[0].toFixed(1)} (other work on the machine inflates both rows alike).`,
     `Input: all MovieLens ml-latest-small ratings and tags as envelopes, ${records.length.toLocaleString('en-US')} records ` +
       `(${bad.toLocaleString('en-US')} bad rows, ${((100 * bad) / records.length).toFixed(1)}%, every failure type), ` +
       `${(payloadBytes / 1e6).toFixed(1)} MB, batches of ${BATCH_SIZE}, size limit ${MAX_RECORD_BYTES} B.`,
