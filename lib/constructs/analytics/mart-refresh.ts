@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { ENV as REFRESH_ENV } from '../../../lambdas/mart-refresh/core';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
 import type { PhysicalTable, RefreshPlan, RefreshStep } from '../../marts/render';
-import { lambdaEntry, bundlingRoots } from '../../shared/lambda-entry';
+import { bundlingRoots, LAKEFORGE_ESBUILD_OPTIONS, lambdaEntry } from '../../shared/lambda-entry';
 import { statefulRemovalPolicy } from '../../shared/removal';
 import { LAKEFORGE_LAMBDA_RUNTIME } from '../ingestion/kinesis-ingestion';
 import type { QueryWorkgroup } from './query-workgroup';
@@ -189,11 +189,12 @@ export class MartRefresh extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
+        minify: LAKEFORGE_ESBUILD_OPTIONS.minify,
+        sourceMap: LAKEFORGE_ESBUILD_OPTIONS.sourcemap,
+        sourcesContent: LAKEFORGE_ESBUILD_OPTIONS.sourcesContent,
+        target: LAKEFORGE_ESBUILD_OPTIONS.target,
         format: nodejs.OutputFormat.CJS,
+        mainFields: [...LAKEFORGE_ESBUILD_OPTIONS.mainFields],
         externalModules: [],
         forceDockerBundling: false,
         commandHooks: {
