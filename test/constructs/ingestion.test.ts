@@ -92,7 +92,7 @@ describe('KinesisIngestion', () => {
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('writes only under events/, bad-rows/ and aws/lambda/', () => {
+  it('writes only under events/, bad-rows/ and aws/lambda/, and deletes only under events/ and bad-rows/', () => {
     const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
     const put = policy.Properties.PolicyDocument.Statement.find((s: { Sid: string }) => s.Sid === 'WriteEventsAndBadRows');
     expect(put.Action).toBe('s3:PutObject');
@@ -100,7 +100,10 @@ describe('KinesisIngestion', () => {
     expect(suffixes).toEqual(['/events/*', '/bad-rows/*', '/aws/lambda/*']);
     const actions = policy.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
     expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
-    expect(actions).not.toContain('s3:DeleteObject');
+    const del = policy.Properties.PolicyDocument.Statement.find((s: { Sid: string }) => s.Sid === 'CleanUpBeforeRetry');
+    expect(del.Action).toBe('s3:DeleteObject');
+    expect(del.Resource.map((r: { 'Fn::Join': [string, unknown[]] }) => r['Fn::Join'][1].at(-1))).toEqual(['/events/*', '/bad-rows/*']);
+    expect(actions).not.toContain('s3:DeleteObjectVersion');
   });
 
   it('grants producers PutRecords on the stream and the key', () => {

@@ -249,7 +249,8 @@ interface IngestStatementInputs {
 
 /**
  * Every permission of the ingest function, spelled out: read the stream (as the event source mapping
- * does), decrypt it, write to the three key prefixes, encrypt what it writes, list the quarantine bucket
+ * does), decrypt it, write to the three key prefixes (and delete there what a retry re-delivers), encrypt what
+ * it writes, list the quarantine bucket
  * (required by the S3 on-failure destination: AWS Lambda Developer Guide, "Capturing discarded batches")
  * and write its own log streams.
  */
@@ -273,6 +274,14 @@ export function renderIngestStatements(i: IngestStatementInputs): iam.PolicyStat
         i.quarantineBucket.arnForObjects(`${BAD_ROWS_PREFIX}*`),
         i.quarantineBucket.arnForObjects(`${FAILED_BATCHES_PREFIX}*`),
       ],
+    }),
+    // After a partial S3 failure the function trims or deletes the objects of records Lambda will
+    // re-deliver, so retries do not duplicate events (lambdas/ingest/core.ts, planRecovery). Buckets are
+    // versioned: a delete only adds a delete marker, the bytes stay recoverable.
+    new iam.PolicyStatement({
+      sid: 'CleanUpBeforeRetry',
+      actions: ['s3:DeleteObject'],
+      resources: [i.rawBucket.arnForObjects(`${RAW_EVENTS_PREFIX}*`), i.quarantineBucket.arnForObjects(`${BAD_ROWS_PREFIX}*`)],
     }),
     new iam.PolicyStatement({ sid: 'OnFailureDestination', actions: ['s3:ListBucket'], resources: [i.quarantineBucket.bucketArn] }),
     new iam.PolicyStatement({
