@@ -1,0 +1,118 @@
+/**
+ * `lakeforge local [--data <dir>] [--out <dir>] [--bad-rows <fraction>] [--faults <fraction>] [--limit <n>]`:
+ * runs the whole supply chain on this machine (see `tools/local/platform.ts`), prints a summary
+ * and the first rows of each mart, and exits non-zero with the reason when anything was lost,
+ * duplicated or misplaced, or a phase failed. Thin: the work lives in `tools/local`.
+ */
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { renderRows, renderSummary } from '../local/report';
+import { runLocalPlatform, type LocalRunResult } from '../local/platform';
+
+/** Repository root (this file is `tools/commands/local.ts`, or `dist/tools/commands/local.js`). */
+function repoRoot(): string {
+  const up = path.resolve(__dirname, '..', '..');
+  return path.basename(up) === 'dist' ? path.dirname(up) : up;
+}
+
+/** Default data folder: `../shared/data/movielens-ml-latest-small` next to the repository. */
+export const DEFAULT_DATA_DIR = path.resolve(repoRoot(), '..', 'shared', 'data', 'movielens-ml-latest-small');
+
+/** Default output folder, relative to the working directory. */
+export const DEFAULT_OUT_DIR = path.join('.lakeforge', 'local');
+
+/** Rows of each mart printed after the summary. */
+export const MART_PREVIEW_ROWS = 5;
+
+/** Options of {@link localAction} (as parsed by commander: numbers are strings). */
+export interface LocalCommandOptions {
+  /** @default {@link DEFAULT_DATA_DIR} */
+  readonly data?: string;
+  /** @default {@link DEFAULT_OUT_DIR} */
+  readonly out?: string;
+  /** Fraction 0–1. @default '0' */
+  readonly badRows?: string;
+  /** Fraction 0–1. @default '0' */
+  readonly faults?: string;
+  /** Positive integer. @default - the whole data set */
+  readonly limit?: string;
+}
+
+/** Where output goes; injectable for tests. */
+export interface LocalIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** True when `out` is a terminal (live progress lines). */
+  readonly isTTY: boolean;
+}
+
+const PROCESS_IO: LocalIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  get isTTY() {
+    return process.stdout.isTTY === true;
+  },
+};
+
+function parseNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`${name} must be a number, got "${value}"`);
+  return n;
+}
+
+/**
+ * Runs `lakeforge local` and prints its results.
+ *
+ * @returns the exit code (0 when the conservation law held and every phase passed, 1 otherwise)
+ *   and the run result (undefined when the run did not get to the end).
+ */
+export async function localAction(opts: LocalCommandOptions, io: LocalIo = PROCESS_IO): Promise<{ exitCode: number; result?: LocalRunResult }> {
+  let result: LocalRunResult;
+  try {
+    const outDir = path.resolve(opts.out ?? DEFAULT_OUT_DIR);
+    result = await runLocalPlatform({
+      dataDir: path.resolve(opts.data ?? DEFAULT_DATA_DIR),
+      outDir,
+      badRows: parseNumber('--bad-rows', opts.badRows) ?? 0,
+      faults: parseNumber('--faults', opts.faults) ?? 0,
+      limit: parseNumber('--limit', opts.limit),
+      progress: { write: io.out, isTTY: io.isTTY },
+    });
+    io.out(`\nSummary (${path.join(outDir, 'summary.json')}):\n${renderSummary(result.summary)}\n`);
+    for (const [name, mart] of result.marts) {
+      io.out(`\n${name} (${mart.rows.length} rows, ${path.join(outDir, 'marts', `${name}.csv`)}):\n`);
+      io.out(`${renderRows(mart.columns.map((c) => c.name), mart.rows, MART_PREVIEW_ROWS)}\n`);
+    }
+  } catch (e) {
+    io.err(`lakeforge local failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    return { exitCode: 1 };
+  }
+  if (!result.ok) {
+    io.err(`lakeforge local failed the conservation check:\n${result.summary.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return { exitCode: 1, result };
+  }
+  io.out(`\nOK: lost 0, duplicates 0; every injected bad row quarantined under its failure type.\n`);
+  return { exitCode: 0, result };
+}
+
+/**
+ * Adds `local` to a commander program. The action sets `process.exitCode`.
+ *
+ * @param program - the CLI root.
+ * @param io - output sinks. @default stdout/stderr
+ */
+export function registerLocalCommand(program: Command, io: LocalIo = PROCESS_IO): void {
+  program
+    .command('local')
+    .description('run ingestion, the lake, the curated step and the marts on this machine on a MovieLens data set')
+    .option('--data <dir>', 'MovieLens-shaped folder (ratings, tags, movies, links CSVs)', DEFAULT_DATA_DIR)
+    .option('--out <dir>', 'output folder: summary.json, marts/*.csv, lake/', DEFAULT_OUT_DIR)
+    .option('--bad-rows <fraction>', 'share of records corrupted into bad rows (0-1)', '0')
+    .option('--faults <fraction>', 'share of S3 PutObject calls failed by a fault proxy (0-1)', '0')
+    .option('--limit <n>', 'send only the first n ratings/tags events')
+    .action(async (opts: LocalCommandOptions) => {
+      const { exitCode } = await localAction(opts, io);
+      process.exitCode = exitCode;
+    });
+}

@@ -1,0 +1,154 @@
+/**
+ * Pure renderings of `lakeforge local` results: mart rows as CSV, the summary as a text table,
+ * the first rows of a mart, and a live progress line for TTYs or plain lines otherwise.
+ */
+
+/** Seconds spent in one phase. */
+export interface PhaseTiming {
+  readonly seconds: number;
+}
+
+/**
+ * The run summary written to `<out>/summary.json`.
+ * `eventsPerSecond` = `sent` / (produce + ingest seconds): the streaming throughput.
+ */
+export interface LocalSummary {
+  readonly sent: number;
+  readonly landed: number;
+  readonly quarantined: Readonly<Record<string, number>>;
+  readonly injected: Readonly<Record<string, number>>;
+  readonly lost: number;
+  readonly duplicates: number;
+  readonly misplaced: number;
+  /** Rows per curated table (deduplicated by event_id). */
+  readonly curated: Readonly<Record<string, number>>;
+  /** Rows per mart. */
+  readonly marts: Readonly<Record<string, number>>;
+  /** What the local event source mapping, the producer and the fault proxy did. */
+  readonly transport: {
+    readonly putRecordsCalls: number;
+    readonly putRecordsRetriedRecords: number;
+    readonly invocations: number;
+    readonly partialFailures: number;
+    readonly functionErrors: number;
+    readonly redeliveredRecords: number;
+    readonly discardedBatches: number;
+    readonly s3Puts: number;
+    readonly s3FaultsInjected: number;
+  };
+  readonly phases: Readonly<Record<string, PhaseTiming>>;
+  readonly eventsPerSecond: number;
+  /** Why the run failed; empty when it passed. */
+  readonly problems: readonly string[];
+}
+
+/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
+export function csvField(value: unknown): string {
+  let text: string;
+  if (value === null || value === undefined) text = '';
+  else if (value instanceof Date) text = value.toISOString();
+  else if (Array.isArray(value)) text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+  else if (typeof value === 'object') text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+  else text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Rows as CSV with a header line (LF line ends). NULL → empty field, timestamps → ISO-8601 UTC,
+ * arrays and structs → JSON, numbers in JavaScript's shortest round-trip form.
+ */
+export function toCsv(columns: readonly string[], rows: readonly Readonly<Record<string, unknown>>[]): string {
+  const lines = [columns.map(csvField).join(',')];
+  for (const row of rows) lines.push(columns.map((c) => csvField(row[c])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+/** A two-column text table. */
+export function renderTable(rows: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const valueWidth = Math.max(...rows.map(([, v]) => v.length));
+  return rows.map(([k, v]) => `  ${pad(k, width)}  ${pad(v, valueWidth, true)}`).join('\n');
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** The final summary table (counts, per-type quarantine, phases, throughput). */
+export function renderSummary(summary: LocalSummary): string {
+  const rows: [string, string][] = [
+    ['sent', count(summary.sent)],
+    ['landed (raw zone)', count(summary.landed)],
+    ...Object.entries(summary.quarantined)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, n]): [string, string] => [`quarantined: ${type}`, `${count(n)} (injected ${count(summary.injected[type] ?? 0)})`]),
+    ['lost', count(summary.lost)],
+    ['duplicates', count(summary.duplicates)],
+    ...Object.entries(summary.curated).map(([t, n]): [string, string] => [`curated ${t}`, count(n)]),
+    ...Object.entries(summary.marts).map(([m, n]): [string, string] => [`mart ${m}`, `${count(n)} rows`]),
+    ...Object.entries(summary.phases).map(([p, t]): [string, string] => [`time ${p}`, `${t.seconds.toFixed(2)} s`]),
+    ['events/s (produce + ingest)', count(Math.round(summary.eventsPerSecond))],
+  ];
+  return renderTable(rows);
+}
+
+/** The first `limit` rows of a result as an aligned text table. */
+export function renderRows(columns: readonly string[], rows: readonly Readonly<Record<string, unknown>>[], limit: number): string {
+  const cell = (v: unknown): string => {
+    const text = csvField(v).replace(/^"|"$/g, '').replace(/""/g, '"');
+    return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+  };
+  const shown = rows.slice(0, limit).map((r) => columns.map((c) => cell(r[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...shown.map((r) => r[i].length)));
+  const line = (cells: readonly string[]): string => `  ${cells.map((c, i) => pad(c, widths[i])).join('  ')}`.trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...shown.map(line)].join('\n');
+}
+
+/** Where progress goes. */
+export interface ProgressSink {
+  write(text: string): void;
+  /** True on a terminal: one live line per phase; otherwise plain lines. */
+  readonly isTTY: boolean;
+}
+
+/** Progress of the phases of a run. */
+export class Progress {
+  private current: string | undefined;
+  private lastDraw = 0;
+
+  /** @param now - milliseconds clock for throttling redraws. @default Date.now */
+  constructor(
+    private readonly sink: ProgressSink,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Starts a phase. */
+  start(phase: string, detail = ''): void {
+    this.current = phase;
+    if (this.sink.isTTY) this.draw(`${phase}: ${detail}`);
+    else this.sink.write(`${phase}: started${detail === '' ? '' : ` (${detail})`}\n`);
+  }
+
+  /** Updates the live line (at most 10 redraws a second; nothing on a non-TTY). */
+  update(detail: string): void {
+    if (!this.sink.isTTY || this.current === undefined) return;
+    const t = this.now();
+    if (t - this.lastDraw < 100) return;
+    this.lastDraw = t;
+    this.draw(`${this.current}: ${detail}`);
+  }
+
+  /** Ends the phase with its outcome and duration. */
+  end(detail: string, seconds: number): void {
+    const text = `${this.current ?? ''}: ${detail} (${seconds.toFixed(2)} s)`;
+    if (this.sink.isTTY) this.sink.write(`\r\x1b[2K${text}\n`);
+    else this.sink.write(`${text}\n`);
+    this.current = undefined;
+  }
+
+  private draw(text: string): void {
+    this.sink.write(`\r\x1b[2K${text}`);
+  }
+}
