@@ -79,6 +79,29 @@ describe('the Lakeforge app', () => {
     }
   });
 
+  it.each(['Dev', 'Acc', 'Prod'])('creates the reference products\' tables with partition projection in %s', (stage) => {
+    const tables = Object.values(t.template(`${stage}/ProductsEngagement`).findResources('AWS::Glue::Table')).map((r) => r.Properties);
+    const raw = tables.filter((p) => !p.OpenTableFormatInput).map((p) => p.TableInput);
+    expect(raw.map((i) => i.Name).sort()).toEqual(['rating_submitted_v1', 'tag_added_v1']);
+    for (const input of raw) expect(input.Parameters['projection.enabled']).toBe('true');
+    expect(tables.filter((p) => p.OpenTableFormatInput).map((p) => p.TableInput.Name).sort()).toEqual(['rating_submitted_v1', 'tag_added_v1']);
+    const batch = Object.values(t.template(`${stage}/ProductsContent`).findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput.Name);
+    expect(batch.sort()).toEqual(['content_catalog_links', 'content_catalog_movies']);
+    const badRows = Object.values(t.template(`${stage}/Catalog`).findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput);
+    expect(badRows.map((i) => i.Name)).toEqual(['bad_rows']);
+    expect(badRows[0].Parameters['projection.failure_type.values'].split(',').sort()).toEqual(['envelope_invalid', 'not_json', 'schema_unknown', 'schema_violation', 'size_exceeded']);
+  });
+
+  it.each(['Dev', 'Acc', 'Prod'])('creates the mart refresh function, its schedules and the mart tables in %s', (stage) => {
+    const marts = t.template(`${stage}/Marts`);
+    const fns = Object.entries(marts.findResources('AWS::Lambda::Function')).map(([id]) => id);
+    expect(fns.some((id) => id.includes('MartRefresh'))).toBe(true);
+    const schedules = Object.values(marts.findResources('AWS::Scheduler::Schedule')).map((r) => JSON.stringify(r.Properties.Target.Input));
+    for (const mart of ['daily_engagement', 'title_popularity', 'genre_ratings']) expect(schedules.some((i) => i.includes(mart))).toBe(true);
+    const tables = Object.values(marts.findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput.Name);
+    expect(tables.sort()).toEqual(['daily_engagement', 'genre_ratings', 'title_popularity']);
+  });
+
   it('owns the Glue catalog encryption in exactly one stack per account and region', () => {
     const owners = new Map<string, string[]>();
     for (const p of stackPaths(t)) {
