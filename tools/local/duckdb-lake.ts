@@ -11,6 +11,8 @@
  *
  * DuckDB schemas `raw`, `curated` and `marts` hold one view per catalog table, so the SQL's
  * zone-qualified logical names resolve unchanged. Statements go through `lib/marts/dialect.ts`.
+ * Raw views read JSON keys as written by producers (camelCase included) and expose them under the
+ * raw-zone (lower-cased) names, as the OpenX JSON SerDe does on AWS; see {@link rawJsonRead}.
  * Local mart refresh is a full replace of the mart's Parquet file (equal to the Athena MERGE for
  * the reference marts, whose keys never disappear); the curated step is in `./curated.ts`.
  */
@@ -47,8 +49,102 @@ function emptyView(columns: readonly CatalogColumn[]): string {
   return `SELECT ${columns.map((c) => `CAST(NULL AS ${glueToDuckDbType(c.type)}) AS "${c.name}"`).join(', ')} WHERE false`;
 }
 
+/** `columns =` literal of read_json/read_csv from (name, DuckDB type) pairs. */
+function columnsLiteral(columns: readonly (readonly [string, string])[]): string {
+  return `{${columns.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ')}}`;
+}
+
 function structLiteral(columns: readonly CatalogColumn[]): string {
-  return `{${columns.map((c) => `${sqlString(c.name)}: ${sqlString(glueToDuckDbType(c.type))}`).join(', ')}}`;
+  return columnsLiteral(columns.map((c) => [c.name, glueToDuckDbType(c.type)]));
+}
+
+function splitTopLevel(body: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === '<') depth++;
+    else if (ch === '>') depth--;
+    else if (ch === ',' && depth === 0) {
+      parts.push(body.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(body.slice(start).trim());
+  return parts;
+}
+
+/**
+ * The JSON key of a top-level contract property, from its `sourcePointer` (`/properties/<key>`,
+ * RFC 6901 escaping undone).
+ * @throws Error when the pointer is not `/properties/<key>`.
+ */
+export function jsonKeyOf(sourcePointer: string): string {
+  const parts = sourcePointer.split('/');
+  if (parts.length !== 3 || parts[0] !== '' || parts[1] !== 'properties') {
+    throw new Error(`expected a top-level property pointer /properties/<key>, got "${sourcePointer}"`);
+  }
+  return parts[2].replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+const hasStruct = (glueType: string): boolean => /struct</i.test(glueType);
+
+/**
+ * DuckDB SQL converting a `JSON` value `expr` to the DuckDB form of a raw-zone Glue type whose
+ * struct field names are lower-cased JSON keys: object keys are matched the way the OpenX JSON
+ * SerDe matches them (case-insensitively, other characters as `_`), which DuckDB's own JSON → STRUCT
+ * conversion does not do (it is case-sensitive).
+ */
+export function jsonToRawType(expr: string, glueType: string, depth = 0): string {
+  const t = glueType.trim();
+  if (t.toLowerCase() === 'string') return `json_extract_string(${expr}, '$')`;
+  if (!hasStruct(t)) return `CAST(${expr} AS ${glueToDuckDbType(t)})`;
+  const generic = /^(array|struct|map)<(.*)>$/is.exec(t) as RegExpExecArray;
+  const v = `v${depth}`;
+  const entries = `map_entries(CAST(${expr} AS MAP(VARCHAR, JSON)))`;
+  switch (generic[1].toLowerCase()) {
+    case 'array':
+      return `list_transform(CAST(${expr} AS JSON[]), lambda ${v}: ${jsonToRawType(v, generic[2], depth + 1)})`;
+    case 'map': {
+      const valueType = splitTopLevel(generic[2])[1];
+      return `map_from_entries(list_transform(${entries}, lambda ${v}: {'key': ${v}.key, 'value': ${jsonToRawType(`${v}.value`, valueType, depth + 1)}}))`;
+    }
+    default: {
+      const fields = splitTopLevel(generic[2]).map((f) => {
+        const colon = f.indexOf(':');
+        const name = f.slice(0, colon).trim();
+        const value = `(list_filter(${entries}, lambda ${v}: lower(regexp_replace(${v}.key, '[^A-Za-z0-9_]', '_', 'g')) = ${sqlString(name)})[1]).value`;
+        return `"${name}" := ${jsonToRawType(value, f.slice(colon + 1), depth + 1)}`;
+      });
+      return `CASE WHEN json_type(${expr}) = 'OBJECT' THEN struct_pack(${fields.join(', ')}) END`;
+    }
+  }
+}
+
+/**
+ * How to read a raw table's JSON lines: `columns` for `read_json` with the `data` struct keyed by
+ * the contract's original JSON keys (DuckDB matches keys case-sensitively: `osType` would not fill
+ * a field `ostype`), and the expression that renames them to the raw-zone names (`data` undefined
+ * when the contract has no properties and `data` is read as a string). Properties whose type holds
+ * a struct are read as JSON and converted by {@link jsonToRawType}, since nested keys are lower-cased too.
+ */
+export function rawJsonRead(contract: ContractTable): { columns: readonly (readonly [string, string])[]; data?: string } {
+  const table = rawTable(contract);
+  const glueColumns = table.columns.map((c): [string, string] => [c.name, glueToDuckDbType(c.type)]);
+  if (contract.rawColumns.length === 0) return { columns: glueColumns };
+  const fields = contract.rawColumns.map((c) => ({ raw: c, key: jsonKeyOf(c.sourcePointer), nested: hasStruct(c.type) }));
+  const dataType = `STRUCT(${fields.map((f) => `"${f.key.replace(/"/g, '""')}" ${f.nested ? 'JSON' : glueToDuckDbType(f.raw.type)}`).join(', ')})`;
+  const data = `struct_pack(${fields
+    .map((f) => {
+      const source = `"data"."${f.key.replace(/"/g, '""')}"`;
+      return `"${f.raw.name}" := ${f.nested ? jsonToRawType(source, f.raw.type) : source}`;
+    })
+    .join(', ')})`;
+  return {
+    columns: glueColumns.map(([name, type]): [string, string] => [name, name === 'data' ? dataType : type]),
+    data,
+  };
 }
 
 /** A DuckDB database with views over a local lake folder. Create with {@link DuckDbLake.open}. */
@@ -148,10 +244,12 @@ export class DuckDbLake {
       return;
     }
     const glob = path.join(dir, 'dt=*', 'hour=*', '*.json.gz');
+    const read = rawJsonRead(contract);
+    const select = allColumns(table).map((c) => (c.name === 'data' && read.data !== undefined ? `${read.data} AS "data"` : `"${c.name}"`));
     await this.view(
       table.name,
-      `SELECT ${allColumns(table).map((c) => `"${c.name}"`).join(', ')} FROM read_json(${sqlString(glob)}, ` +
-        `format = 'newline_delimited', columns = ${structLiteral(table.columns)}, ` +
+      `SELECT ${select.join(', ')} FROM read_json(${sqlString(glob)}, ` +
+        `format = 'newline_delimited', columns = ${columnsLiteral(read.columns)}, ` +
         `hive_partitioning = true, hive_types = {'dt': VARCHAR, 'hour': VARCHAR})`,
     );
   }
