@@ -7,6 +7,8 @@ import { IngestionStack } from '../stacks/ingestion-stack';
 import { StorageStack } from '../stacks/storage-stack';
 import { MARTS } from '../../config/marts';
 import { MartsStack } from '../stacks/marts-stack';
+import { MonitoringStack } from '../stacks/monitoring-stack';
+import { FAILURE_TYPES } from '../../lambdas/ingest/core';
 import type { BatchTable } from '../constructs/data-product/data-product';
 import type { ContractTable } from '../marts/contract-adapter';
 import { ProductDeclarationError, type ProductDeclaration } from '../products/declaration';
@@ -52,6 +54,8 @@ export class LakeforgeStage extends Stage {
   public readonly products: readonly ProductsStack[];
   /** Mart tables, scheduled refresh and saved analyst queries. */
   public readonly marts: MartsStack;
+  /** Dashboard and alarms. */
+  public readonly monitoring: MonitoringStack;
 
   constructor(scope: Construct, id: string, props: LakeforgeStageProps) {
     const { config } = props;
@@ -143,6 +147,17 @@ export class LakeforgeStage extends Stage {
       allowDestroy: config.storage.allowDestroy,
     });
     for (const products of this.products) this.marts.addStackDependency(products);
+
+    this.monitoring = new MonitoringStack(this, 'Monitoring', {
+      ...common,
+      description: `Lakeforge ${config.name}: dashboard and alarms`,
+      environmentName: config.name,
+      observability: config.observability,
+      encryptionKey: lake.key,
+      ingestion: this.ingestion.ingestion,
+      martRefresh: this.marts.refresh,
+      failureTypes: FAILURE_TYPES,
+    });
 
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
   }

@@ -15,6 +15,11 @@ import { bundlingRoots, LAKEFORGE_ESBUILD_OPTIONS, lambdaEntry } from '../../sha
 /** The Lambda runtime of every Lakeforge function, pinned (a CDK upgrade must not change it silently). */
 export const LAKEFORGE_LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/** Powertools service name of the ingest function (the `service` dimension of its metrics). */
+export const INGEST_SERVICE_NAME = 'lakeforge-ingest';
+/** CloudWatch namespace of the platform's custom metrics. */
+export const LAKEFORGE_METRICS_NAMESPACE = 'Lakeforge';
+
 /** Key prefix of valid events in the raw bucket. */
 export const RAW_EVENTS_PREFIX = 'events/';
 /** Key prefix of bad rows in the quarantine bucket. */
@@ -167,8 +172,8 @@ export class KinesisIngestion extends Construct {
       environment: {
         [INGEST_ENV.RAW_BUCKET]: props.rawBucket.bucketName,
         [INGEST_ENV.QUARANTINE_BUCKET]: props.quarantineBucket.bucketName,
-        POWERTOOLS_SERVICE_NAME: 'lakeforge-ingest',
-        POWERTOOLS_METRICS_NAMESPACE: 'Lakeforge',
+        POWERTOOLS_SERVICE_NAME: INGEST_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: LAKEFORGE_METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

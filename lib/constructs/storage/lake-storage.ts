@@ -103,6 +103,18 @@ export class LakeStorage extends Construct {
       }),
     );
 
+    // CloudWatch alarms publish to the platform's encrypted SNS topic (Amazon SNS Developer Guide,
+    // "Enable compatibility between event sources from AWS services and encrypted topics").
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+
     const logs = new SecureBucket(this, 'AccessLogs', { lifecycle: props.lifecycle.accessLogs, allowDestroy });
     acknowledgeAll(
       logs.bucket.node.defaultChild!,
