@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerCatalogCommand } from './commands/catalog';
 import { registerContractsCommands } from './commands/contracts';
+import { registerLocalCommand } from './commands/local';
 import { registerMartsCommands } from './commands/marts';
 import { ConfigError, renderSummary, synthesizeAll } from './synth';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerContractsCommands(program);
   registerMartsCommands(program);
   registerCatalogCommand(program);
+  registerLocalCommand(program);
   return program;
 }
 

@@ -86,7 +86,7 @@ export function renderRawEventTableInput(table: CatalogTable, bucketName: string
   };
 }
 
-/** Glue (Hive) primitive types and their Iceberg names (Iceberg table spec, "Primitive Types"). */
+/** Glue (Hive) primitive types and their Iceberg names (Apache Iceberg spec, "Schemas and Data Types"). */
 export const ICEBERG_TYPES: Readonly<Record<string, string>> = {
   string: 'string',
   int: 'int',
@@ -98,21 +98,106 @@ export const ICEBERG_TYPES: Readonly<Record<string, string>> = {
   date: 'date',
 };
 
-/** Thrown when a curated column has a type the Iceberg table input cannot express. */
-export class UnsupportedCuratedColumnError extends Error {
-  constructor(table: string, column: string, type: string) {
-    super(
-      `Curated table ${table}: column "${column}" has type ${type}; Lakeforge creates curated Iceberg tables with primitive columns only (${Object.keys(ICEBERG_TYPES).join(', ')}). Flatten the contract property or keep it in the raw zone.`,
-    );
-    this.name = 'UnsupportedCuratedColumnError';
+/** Thrown when a column has a type the partitioned Iceberg table input cannot express. */
+export class UnsupportedIcebergColumnError extends Error {
+  constructor(table: string, column: string, type: string, hint: string) {
+    super(`${table}: column "${column}" has type ${type}; a partitioned Iceberg table takes ${Object.keys(ICEBERG_TYPES).join(', ')} only. ${hint}`.trim());
+    this.name = 'UnsupportedIcebergColumnError';
   }
 }
 
+/** What an Iceberg table in the Glue Data Catalog is made of. */
+export interface IcebergTableSpec {
+  /** Glue table name. */
+  readonly name: string;
+  /** Table description. */
+  readonly description: string;
+  /** Owner, when known. */
+  readonly owner?: string;
+  /** Glue table parameters (e.g. `lakeforge.*` metadata). */
+  readonly parameters: Record<string, string>;
+  /** Every column in order, partition columns included. */
+  readonly columns: readonly CatalogColumn[];
+  /** Identity partition columns (names from `columns`). */
+  readonly partitionedBy: readonly string[];
+  /** Columns that may never be null. */
+  readonly requiredColumns?: readonly string[];
+  /** The table's S3 URL (tokens allowed). */
+  readonly location: string;
+  /** How errors name the table, e.g. `Curated table curated.x` or `Mart "x"`. */
+  readonly label: string;
+  /** Extra advice in the error for an unsupported column. */
+  readonly unsupportedHint?: string;
+}
+
+/** The two properties of an `AWS::Glue::Table` that define an Iceberg table. */
+export interface IcebergTableDefinition {
+  readonly tableInput: CfnTable.TableInputProperty;
+  readonly openTableFormatInput: CfnTable.OpenTableFormatInputProperty;
+}
+
 /**
- * A curated-zone Iceberg table (format version 2, Parquet data files), partitioned by identity on `dt`
- * (UTC event date), under `s3://<bucket>/<prefix>`.
+ * The Glue definition of an Apache Iceberg (format v2, Parquet) table created by CloudFormation
+ * (`OpenTableFormatInput.IcebergInput` with `MetadataOperation: CREATE`, so Glue writes the first
+ * Iceberg metadata file):
+ * - unpartitioned: columns (any Glue type, nested included) and location in the `TableInput` storage
+ *   descriptor;
+ * - partitioned: an `IcebergTableInput` with the schema (Iceberg types, field ids 1…n in column order) and
+ *   an identity `PartitionSpec` (field ids 1000…), the shape that creates partitioned Iceberg tables (AWS
+ *   CloudFormation reference, `AWS::Glue::Table IcebergTableInput`); Glue's `PartitionKeys` cannot declare
+ *   Iceberg partitions. That shape takes primitive types only.
  *
- * @throws UnsupportedCuratedColumnError for a nested (struct, array, map) column.
+ * @throws UnsupportedIcebergColumnError for a nested column of a partitioned table.
+ */
+export function renderIcebergTable(spec: IcebergTableSpec): IcebergTableDefinition {
+  const base: CfnTable.TableInputProperty = {
+    name: spec.name,
+    description: spec.description,
+    owner: spec.owner,
+    tableType: 'EXTERNAL_TABLE',
+    parameters: spec.parameters,
+  };
+  if (spec.partitionedBy.length === 0) {
+    return {
+      tableInput: { ...base, storageDescriptor: { location: spec.location, columns: glueColumns(spec.columns) } },
+      openTableFormatInput: { icebergInput: { metadataOperation: 'CREATE', version: '2' } },
+    };
+  }
+  const required = new Set(spec.requiredColumns ?? []);
+  const fields = spec.columns.map((c, i) => {
+    const type = ICEBERG_TYPES[c.type];
+    if (type === undefined) throw new UnsupportedIcebergColumnError(spec.label, c.name, c.type, spec.unsupportedHint ?? '');
+    return { id: i + 1, name: c.name, type, required: required.has(c.name), doc: c.description?.slice(0, 255) };
+  });
+  return {
+    tableInput: base,
+    openTableFormatInput: {
+      icebergInput: {
+        metadataOperation: 'CREATE',
+        version: '2',
+        icebergTableInput: {
+          location: spec.location,
+          schema: { schemaId: 0, type: 'struct', fields },
+          partitionSpec: {
+            specId: 0,
+            fields: spec.partitionedBy.map((name, i) => {
+              const source = fields.find((f) => f.name === name);
+              if (!source) throw new Error(`${spec.label}: partition column "${name}" is not a column`);
+              return { name, sourceId: source.id, transform: 'identity', fieldId: 1000 + i };
+            }),
+          },
+          properties: { 'write.format.default': 'parquet', 'write.parquet.compression-codec': 'zstd' },
+        },
+      },
+    },
+  };
+}
+
+/**
+ * A curated-zone Iceberg table, partitioned by identity on `dt` (UTC event date), under
+ * `s3://<bucket>/<prefix>`; `event_id` is required.
+ *
+ * @throws UnsupportedIcebergColumnError for a nested (struct, array, map) column.
  */
 export function renderCuratedIcebergTable(
   table: CatalogTable,
@@ -120,40 +205,18 @@ export function renderCuratedIcebergTable(
   prefix: string,
   metadata: TableMetadata,
   description: string,
-): { tableInput: CfnTable.TableInputProperty; openTableFormatInput: CfnTable.OpenTableFormatInputProperty } {
-  const columns = [...table.columns, ...(table.partitionKeys ?? [])];
-  const fields = columns.map((c, i) => {
-    const type = ICEBERG_TYPES[c.type];
-    if (type === undefined) throw new UnsupportedCuratedColumnError(table.name, c.name, c.type);
-    return { id: i + 1, name: c.name, type, required: c.name === 'event_id', doc: c.description?.slice(0, 255) };
+): IcebergTableDefinition {
+  return renderIcebergTable({
+    name: tableName(table),
+    description,
+    parameters: { ...renderMetadataParameters(metadata), 'write.format.default': 'parquet' },
+    columns: [...table.columns, ...(table.partitionKeys ?? [])],
+    partitionedBy: (table.partitionKeys ?? []).map((p) => p.name),
+    requiredColumns: ['event_id'],
+    location: `s3://${bucketName}/${prefix}`,
+    label: `Curated table ${table.name}`,
+    unsupportedHint: 'Flatten the contract property or keep it in the raw zone.',
   });
-  const location = `s3://${bucketName}/${prefix}`;
-  const partitionFields = (table.partitionKeys ?? []).map((p, i) => ({
-    name: p.name,
-    sourceId: fields.find((f) => f.name === p.name)!.id,
-    transform: 'identity',
-    fieldId: 1000 + i,
-  }));
-  return {
-    tableInput: {
-      name: tableName(table),
-      description,
-      tableType: 'EXTERNAL_TABLE',
-      parameters: { ...renderMetadataParameters(metadata), 'write.format.default': 'parquet' },
-    },
-    openTableFormatInput: {
-      icebergInput: {
-        metadataOperation: 'CREATE',
-        version: '2',
-        icebergTableInput: {
-          location,
-          schema: { schemaId: 0, type: 'struct', fields },
-          partitionSpec: { specId: 0, fields: partitionFields },
-          properties: { 'write.format.default': 'parquet', 'write.parquet.compression-codec': 'zstd' },
-        },
-      },
-    },
-  };
 }
 
 /**

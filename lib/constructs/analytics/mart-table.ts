@@ -3,6 +3,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Mart } from '../../marts/declaration';
+import { ICEBERG_TYPES, type IcebergTableDefinition, renderIcebergTable } from '../../products/glue-tables';
 import { statefulRemovalPolicy } from '../../shared/removal';
 
 /** Glue's limit on a column comment, in characters (AWS Glue API, `Column.Comment`). */
@@ -78,23 +79,11 @@ export function martPrefix(mart: Pick<Mart, 'name'>): string {
   return `${mart.name}/`;
 }
 
-/** Glue column types a partitioned mart may use, and their Iceberg names (Apache Iceberg spec, "Schemas and Data Types"). */
-export const MART_ICEBERG_TYPES: Readonly<Record<string, string>> = {
-  string: 'string',
-  int: 'int',
-  bigint: 'long',
-  double: 'double',
-  float: 'float',
-  boolean: 'boolean',
-  date: 'date',
-  timestamp: 'timestamp',
-};
+/** Glue column types a partitioned mart may use, and their Iceberg names (one table for all Iceberg tables). */
+export const MART_ICEBERG_TYPES = ICEBERG_TYPES;
 
 /** The two properties of an `AWS::Glue::Table` that define a mart's Iceberg table. */
-export interface MartTableDefinition {
-  readonly tableInput: glue.CfnTable.TableInputProperty;
-  readonly openTableFormatInput: glue.CfnTable.OpenTableFormatInputProperty;
-}
+export type MartTableDefinition = IcebergTableDefinition;
 
 /**
  * The Glue table definition of a mart (Iceberg format v2, `MetadataOperation: CREATE`):
@@ -120,53 +109,18 @@ export function renderMartTable(mart: Mart, location: string): MartTableDefiniti
       throw new Error(`Mart "${mart.name}": description of column "${c.name}" has ${c.description.length} characters; Glue allows ${GLUE_COLUMN_COMMENT_MAX}`);
     }
   }
-  const base = {
+  return renderIcebergTable({
     name: mart.name,
     description: mart.description,
     owner: mart.owner,
-    tableType: 'EXTERNAL_TABLE',
     parameters: {
       'lakeforge.product': mart.product,
       'lakeforge.key': mart.output.key.join(','),
       'lakeforge.schedule': mart.schedule,
     },
-  };
-  if (mart.output.partitionedBy.length === 0) {
-    return {
-      tableInput: { ...base, storageDescriptor: { location, columns: mart.output.columns.map((c) => ({ name: c.name, type: c.type, comment: c.description })) } },
-      openTableFormatInput: { icebergInput: { metadataOperation: 'CREATE', version: '2' } },
-    };
-  }
-  const fields = mart.output.columns.map((c, i) => {
-    const type = MART_ICEBERG_TYPES[c.type];
-    if (type === undefined) {
-      throw new Error(
-        `Mart "${mart.name}": column "${c.name}" has type ${c.type}; a partitioned mart's Iceberg table takes ${Object.keys(MART_ICEBERG_TYPES).join(', ')} only`,
-      );
-    }
-    return { id: i + 1, name: c.name, type, required: false, doc: c.description };
+    columns: mart.output.columns,
+    partitionedBy: mart.output.partitionedBy,
+    location,
+    label: `Mart "${mart.name}"`,
   });
-  return {
-    tableInput: base,
-    openTableFormatInput: {
-      icebergInput: {
-        metadataOperation: 'CREATE',
-        version: '2',
-        icebergTableInput: {
-          location,
-          schema: { schemaId: 0, type: 'struct', fields },
-          partitionSpec: {
-            specId: 0,
-            fields: mart.output.partitionedBy.map((name, i) => ({
-              name,
-              sourceId: fields.find((f) => f.name === name)!.id,
-              transform: 'identity',
-              fieldId: 1000 + i,
-            })),
-          },
-          properties: { 'write.format.default': 'parquet' },
-        },
-      },
-    },
-  };
 }

@@ -113,7 +113,7 @@ export class DataProduct extends Construct {
   /**
    * @throws Error when the product has no tables, a PII column is not a column of its curated tables,
    *   or the freshness SLA is under one minute.
-   * @throws UnsupportedCuratedColumnError when a contract has a nested top-level property.
+   * @throws UnsupportedIcebergColumnError when a contract has a nested top-level property.
    */
   constructor(scope: Construct, id: string, props: DataProductProps) {
     super(scope, id);
