@@ -90,3 +90,25 @@ export function structFields(type: string): CatalogColumn[] | undefined {
   push(body.slice(start));
   return fields;
 }
+
+/**
+ * Splits a type or argument list at its top-level commas, ignoring commas nested in `<…>` or `(…)`:
+ * `a:int,b:struct<c:int,d:decimal(10,2)>` → `['a:int', 'b:struct<c:int,d:decimal(10,2)>']`. Parts are
+ * trimmed; empty parts are dropped.
+ */
+export function splitTopLevel(body: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === '<' || ch === '(') depth++;
+    else if (ch === '>' || ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      parts.push(body.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(body.slice(start).trim());
+  return parts.filter((p) => p.length > 0);
+}

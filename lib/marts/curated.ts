@@ -20,7 +20,7 @@
  * curated folder yet are appended as new Parquet files partitioned by `dt` (an anti-join insert).
  * A local replay is sequential in arrival order, so the MATCHED/UPDATE branch cannot fire there.
  */
-import type { CatalogColumn, CatalogTable } from './catalog-model';
+import { type CatalogColumn, type CatalogTable, splitTopLevel } from './catalog-model';
 import type { ContractTable } from './contract-adapter';
 
 /** Hours re-read before the curated watermark on every run. */
@@ -71,22 +71,6 @@ export function curatedColumnNames(contract: ContractTable): string[] {
 
 const utcTimestamp = (expr: string): string => `CAST(from_iso8601_timestamp(${expr}) AT TIME ZONE 'UTC' AS timestamp)`;
 
-function splitTopLevel(body: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i];
-    if (ch === '<') depth++;
-    else if (ch === '>') depth--;
-    else if (ch === ',' && depth === 0) {
-      parts.push(body.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(body.slice(start));
-  return parts.map((p) => p.trim());
-}
 
 /**
  * A Glue (Hive DDL) type as a Trino type for `CAST`: `string` → `varchar`, `int` → `integer`,

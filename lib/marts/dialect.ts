@@ -15,6 +15,7 @@
  * No textual rewriting is needed today; {@link toDuckDb} is the hook if one ever is, so that any
  * translation stays here and is tested.
  */
+import { splitTopLevel } from './catalog-model';
 
 /** Statements to run once per DuckDB connection before Lakeforge SQL. */
 export const DUCKDB_PRELUDE: readonly string[] = [
@@ -27,22 +28,6 @@ export function toDuckDb(trinoSql: string): string {
   return trinoSql;
 }
 
-function splitTopLevel(body: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i];
-    if (ch === '<' || ch === '(') depth++;
-    else if (ch === '>' || ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      parts.push(body.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(body.slice(start).trim());
-  return parts.filter((p) => p.length > 0);
-}
 
 const PRIMITIVES: Readonly<Record<string, string>> = {
   string: 'VARCHAR',

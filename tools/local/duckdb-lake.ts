@@ -25,6 +25,7 @@ import type { ContractTable } from '../../lib/marts/contract-adapter';
 import { curatedTable, rawTable } from '../../lib/marts/curated';
 import type { Mart } from '../../lib/marts/declaration';
 import { DUCKDB_PRELUDE, glueToDuckDbType, toDuckDb } from '../../lib/marts/dialect';
+import { splitTopLevel } from '../../lib/marts/catalog-model';
 
 /** A row as plain JS values (BIGINT → bigint, TIMESTAMP → Date, arrays → arrays). */
 export type LakeRow = Record<string, unknown>;
@@ -58,22 +59,6 @@ function structLiteral(columns: readonly CatalogColumn[]): string {
   return columnsLiteral(columns.map((c) => [c.name, glueToDuckDbType(c.type)]));
 }
 
-function splitTopLevel(body: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i];
-    if (ch === '<') depth++;
-    else if (ch === '>') depth--;
-    else if (ch === ',' && depth === 0) {
-      parts.push(body.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(body.slice(start).trim());
-  return parts;
-}
 
 /**
  * The JSON key of a top-level contract property, from its `sourcePointer` (`/properties/<key>`,
