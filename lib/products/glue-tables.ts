@@ -12,6 +12,25 @@ import type { CatalogColumn, CatalogTable } from '../marts/catalog-model';
 /** First arrival date partition projection enumerates (raw and quarantine are partitioned by arrival time). */
 export const PROJECTION_START_DATE = '2020-01-01';
 
+/**
+ * Partition projection on arrival date `dt` (`yyyy-MM-dd`, from {@link PROJECTION_START_DATE} to now) and
+ * `hour` (`00`–`23`), with the given `storage.location.template`.
+ */
+export function arrivalProjection(locationTemplate: string): Record<string, string> {
+  return {
+    'projection.enabled': 'true',
+    'projection.dt.type': 'date',
+    'projection.dt.format': 'yyyy-MM-dd',
+    'projection.dt.range': `${PROJECTION_START_DATE},NOW`,
+    'projection.dt.interval': '1',
+    'projection.dt.interval.unit': 'DAYS',
+    'projection.hour.type': 'integer',
+    'projection.hour.range': '0,23',
+    'projection.hour.digits': '2',
+    'storage.location.template': locationTemplate,
+  };
+}
+
 /** Metadata every Lakeforge table carries in its Glue parameters (prefixed `lakeforge.`). */
 export interface TableMetadata {
   /** Data product name. */
@@ -63,16 +82,7 @@ export function renderRawEventTableInput(table: CatalogTable, bucketName: string
     parameters: {
       classification: 'json',
       compressionType: 'gzip',
-      'projection.enabled': 'true',
-      'projection.dt.type': 'date',
-      'projection.dt.format': 'yyyy-MM-dd',
-      'projection.dt.range': `${PROJECTION_START_DATE},NOW`,
-      'projection.dt.interval': '1',
-      'projection.dt.interval.unit': 'DAYS',
-      'projection.hour.type': 'integer',
-      'projection.hour.range': '0,23',
-      'projection.hour.digits': '2',
-      'storage.location.template': `${location}dt=\${dt}/hour=\${hour}/`,
+      ...arrivalProjection(`${location}dt=\${dt}/hour=\${hour}/`),
       ...renderMetadataParameters(metadata),
     },
     partitionKeys: glueColumns(table.partitionKeys ?? []),
@@ -268,18 +278,9 @@ export function renderBadRowsTableInput(name: string, bucketName: string, prefix
     parameters: {
       classification: 'json',
       compressionType: 'gzip',
-      'projection.enabled': 'true',
       'projection.failure_type.type': 'enum',
       'projection.failure_type.values': failureTypes.join(','),
-      'projection.dt.type': 'date',
-      'projection.dt.format': 'yyyy-MM-dd',
-      'projection.dt.range': `${PROJECTION_START_DATE},NOW`,
-      'projection.dt.interval': '1',
-      'projection.dt.interval.unit': 'DAYS',
-      'projection.hour.type': 'integer',
-      'projection.hour.range': '0,23',
-      'projection.hour.digits': '2',
-      'storage.location.template': `${location}\${failure_type}/dt=\${dt}/hour=\${hour}/`,
+      ...arrivalProjection(`${location}\${failure_type}/dt=\${dt}/hour=\${hour}/`),
       'lakeforge.classification': 'restricted',
     },
     partitionKeys: [

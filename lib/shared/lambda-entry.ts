@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as path from 'node:path';
 
 /**
@@ -46,3 +47,24 @@ export const LAKEFORGE_ESBUILD_OPTIONS = {
   platform: 'node',
   mainFields: ['module', 'main'],
 } as const;
+
+/**
+ * `NodejsFunction` bundling options for a Lakeforge function: {@link LAKEFORGE_ESBUILD_OPTIONS}, local
+ * esbuild only (never Docker), everything bundled.
+ *
+ * @param commandHooks - optional hooks, e.g. to copy a generated file into the bundle.
+ */
+export function lakeforgeBundling(commandHooks?: nodejs.ICommandHooks): nodejs.BundlingOptions {
+  return {
+    minify: LAKEFORGE_ESBUILD_OPTIONS.minify,
+    sourceMap: LAKEFORGE_ESBUILD_OPTIONS.sourcemap,
+    sourcesContent: LAKEFORGE_ESBUILD_OPTIONS.sourcesContent,
+    target: LAKEFORGE_ESBUILD_OPTIONS.target,
+    format: nodejs.OutputFormat.CJS,
+    mainFields: [...LAKEFORGE_ESBUILD_OPTIONS.mainFields],
+    // Bundle the AWS SDK too: its version is pinned by our lock file, not by the runtime.
+    externalModules: [],
+    forceDockerBundling: false,
+    commandHooks,
+  };
+}

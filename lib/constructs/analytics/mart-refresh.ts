@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { ENV as REFRESH_ENV } from '../../../lambdas/mart-refresh/core';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
 import type { PhysicalTable, RefreshPlan, RefreshStep } from '../../marts/render';
-import { bundlingRoots, LAKEFORGE_ESBUILD_OPTIONS, lambdaEntry } from '../../shared/lambda-entry';
+import { bundlingRoots, lakeforgeBundling, lambdaEntry } from '../../shared/lambda-entry';
 import { statefulRemovalPolicy } from '../../shared/removal';
 import { LAKEFORGE_LAMBDA_RUNTIME } from '../ingestion/kinesis-ingestion';
 import type { QueryWorkgroup } from './query-workgroup';
@@ -188,24 +188,14 @@ export class MartRefresh extends Construct {
         POWERTOOLS_SERVICE_NAME: 'lakeforge-mart-refresh',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: LAKEFORGE_ESBUILD_OPTIONS.minify,
-        sourceMap: LAKEFORGE_ESBUILD_OPTIONS.sourcemap,
-        sourcesContent: LAKEFORGE_ESBUILD_OPTIONS.sourcesContent,
-        target: LAKEFORGE_ESBUILD_OPTIONS.target,
-        format: nodejs.OutputFormat.CJS,
-        mainFields: [...LAKEFORGE_ESBUILD_OPTIONS.mainFields],
-        externalModules: [],
-        forceDockerBundling: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          // Node rather than `cp`: the hook runs in the local shell, which may be cmd.exe.
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            `node -e "require('fs').copyFileSync(process.argv[1], process.argv[2])" "${planFile}" "${path.join(outputDir, REFRESH_PLAN_FILE)}"`,
-          ],
-        },
-      },
+      bundling: lakeforgeBundling({
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        // Node rather than `cp`: the hook runs in the local shell, which may be cmd.exe.
+        afterBundling: (_inputDir: string, outputDir: string) => [
+          `node -e "require('fs').copyFileSync(process.argv[1], process.argv[2])" "${planFile}" "${path.join(outputDir, REFRESH_PLAN_FILE)}"`,
+        ],
+      }),
     });
     this.function.node.addDependency(policy);
 

@@ -10,7 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { INGEST_ENV } from '../../../lambdas/shared/env';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
-import { bundlingRoots, LAKEFORGE_ESBUILD_OPTIONS, lambdaEntry } from '../../shared/lambda-entry';
+import { bundlingRoots, lakeforgeBundling, lambdaEntry } from '../../shared/lambda-entry';
 
 /** The Lambda runtime of every Lakeforge function, pinned (a CDK upgrade must not change it silently). */
 export const LAKEFORGE_LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -176,17 +176,7 @@ export class KinesisIngestion extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: LAKEFORGE_METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: LAKEFORGE_ESBUILD_OPTIONS.minify,
-        sourceMap: LAKEFORGE_ESBUILD_OPTIONS.sourcemap,
-        sourcesContent: LAKEFORGE_ESBUILD_OPTIONS.sourcesContent,
-        target: LAKEFORGE_ESBUILD_OPTIONS.target,
-        format: nodejs.OutputFormat.CJS,
-        mainFields: [...LAKEFORGE_ESBUILD_OPTIONS.mainFields],
-        // Bundle the AWS SDK too: the version is pinned by our lock file, not by the runtime.
-        externalModules: [],
-        forceDockerBundling: false,
-      },
+      bundling: lakeforgeBundling(),
     });
 
     this.function.node.addDependency(policy);
