@@ -192,6 +192,11 @@ const MS_PER_MINUTE = 60_000;
  * nearly monotonic and consecutive records share the minute: one `Date` per minute, not per record.
  */
 let lastMinute: { readonly minute: number; readonly prefix: string; readonly partition: string } | undefined;
+/** {@link hourPartition} of the value {@link arrivalTimeIso} returned last (read by planBatch right after the call). */
+let lastArrivalPartition = '';
+/** `ss.` for every second of a minute and `mmmZ` for every millisecond of a second: two concatenations per arrival time. */
+const SECOND_TEXTS = Array.from({ length: 60 }, (_, s) => `${String(s).padStart(2, '0')}.`);
+const MILLI_TEXTS = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart(3, '0')}Z`);
 /** Key prefix (`events/<vendor>/<name>/v<MODEL>/`) per parsed Iglu key (weak: keys beyond the URI memo are not kept). */
 const contractPrefixes = new WeakMap<IgluSchemaKey, string>();
 
@@ -265,22 +270,21 @@ export function arrivalTimeIso(approximateArrivalTimestamp: number): string {
   // NaN never equals the memo, so a non-finite timestamp always reaches toISOString (RangeError).
   if (lastMinute === undefined || lastMinute.minute !== minute) {
     const iso = new Date(ms).toISOString();
+    lastArrivalPartition = hourPartition(iso);
     // Only four-digit years (24 characters); ±YYYYYY years are rare and just not memoised.
-    if (iso.length === 24) lastMinute = { minute, prefix: iso.slice(0, 17), partition: hourPartition(iso) };
+    if (iso.length === 24) lastMinute = { minute, prefix: iso.slice(0, 17), partition: lastArrivalPartition };
     return iso;
   }
+  lastArrivalPartition = lastMinute.partition;
   // A UTC minute is exactly 60,000 ms in ECMAScript time (no leap seconds): only ss.mmm varies.
   const withinMinute = ms - minute * MS_PER_MINUTE;
   const second = Math.floor(withinMinute / 1000);
-  const milli = withinMinute - second * 1000;
-  return `${lastMinute.prefix}${second < 10 ? '0' : ''}${second}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  return lastMinute.prefix + SECOND_TEXTS[second] + MILLI_TEXTS[withinMinute - second * 1000];
 }
 
 /** The `dt=YYYY-MM-DD/hour=HH/` partition path of an ISO-8601 UTC time. */
 export function hourPartition(isoUtc: string): string {
-  return lastMinute !== undefined && isoUtc.startsWith(lastMinute.prefix)
-    ? lastMinute.partition
-    : `dt=${isoUtc.slice(0, 10)}/hour=${isoUtc.slice(11, 13)}/`;
+  return `dt=${isoUtc.slice(0, 10)}/hour=${isoUtc.slice(11, 13)}/`;
 }
 
 /**
@@ -288,7 +292,11 @@ export function hourPartition(isoUtc: string): string {
  * timestamp is a caller bug and throws RangeError).
  */
 export function classifyRecord(record: StreamRecord, options: CoreOptions): RecordOutcome {
-  const arrival = arrivalTimeIso(record.approximateArrivalTimestamp);
+  return classifyArrived(record, options, arrivalTimeIso(record.approximateArrivalTimestamp));
+}
+
+/** {@link classifyRecord} with the record's arrival time already computed. */
+function classifyArrived(record: StreamRecord, options: CoreOptions, arrival: string): RecordOutcome {
   const maxBytes = options.maxRecordBytes ?? KINESIS_MAX_RECORD_BYTES;
   const bytes = Buffer.from(record.data, 'base64');
   if (bytes.length > maxBytes) {
@@ -414,7 +422,7 @@ export function objectFileName(shardId: string, sequenceNumbers: readonly string
  * first, so the plan does not depend on the order of `records`.
  */
 export function planBatch(records: readonly StreamRecord[], options: CoreOptions): BatchPlan {
-  const sorted = [...records].sort(compareRecords);
+  const sorted = inRecordOrder(records);
   const groups: Array<{ zone: ObjectZone; prefix: string; shardId: string; lines: string[]; seqs: string[] }> = [];
   // Groups of the current shard (records are sorted by shard) by zone prefix, then hour partition.
   // Same grouping as by the whole key prefix (objectPrefix): a zone prefix has a fixed number of
@@ -431,7 +439,9 @@ export function planBatch(records: readonly StreamRecord[], options: CoreOptions
       shardIdJson = JSON.stringify(shardId);
       byZonePrefix = new Map();
     }
-    const outcome = classifyRecord(record, options);
+    const arrival = arrivalTimeIso(record.approximateArrivalTimestamp);
+    const partition = lastArrivalPartition; // hourPartition(arrival), memoised per minute
+    const outcome = classifyArrived(record, options, arrival);
     let zonePrefix: string;
     let line: string;
     if (outcome.kind === 'valid') {
@@ -443,9 +453,6 @@ export function planBatch(records: readonly StreamRecord[], options: CoreOptions
       zonePrefix = BAD_ROW_PREFIXES[outcome.badRow.failure_type];
       line = serializeBadRow(outcome.badRow);
     }
-    // The line's arrival time is in the memoised minute (classifyRecord just computed it), so
-    // hourPartition returns the memoised string.
-    const partition = hourPartition(outcome.kind === 'valid' ? outcome.line.arrival_time : outcome.badRow.arrival_time);
     let byPartition = byZonePrefix.get(zonePrefix);
     if (byPartition === undefined) {
       byPartition = new Map();
@@ -588,6 +595,17 @@ export function batchItemFailures(plan: BatchPlan, checkpoints: ReadonlyMap<stri
  */
 export function compareSequenceNumbers(a: string, b: string): number {
   return a.length === b.length ? compareStrings(a, b) : a.length - b.length;
+}
+
+/**
+ * `records` sorted by {@link compareRecords} (stable); Lambda delivers a shard's records in
+ * order, so the usual case is one pass that finds them sorted and returns them as they are.
+ */
+function inRecordOrder(records: readonly StreamRecord[]): readonly StreamRecord[] {
+  for (let i = 1; i < records.length; i++) {
+    if (compareRecords(records[i - 1], records[i]) > 0) return [...records].sort(compareRecords);
+  }
+  return records;
 }
 
 function compareRecords(a: StreamRecord, b: StreamRecord): number {
