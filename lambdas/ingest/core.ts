@@ -494,7 +494,20 @@ export const OBJECT_GZIP_LEVEL = 3;
 
 /** The gzip JSON Lines body of an object (each line ends with `\n`), at {@link OBJECT_GZIP_LEVEL}. Deterministic. */
 export function encodeObjectBody(lines: readonly string[]): Buffer {
-  return gzipSync(Buffer.from(lines.length === 0 ? '' : `${lines.join('\n')}\n`, 'utf8'), { level: OBJECT_GZIP_LEVEL });
+  return gzipSync(jsonLinesBytes(lines), { level: OBJECT_GZIP_LEVEL });
+}
+
+/** UTF-8 bytes of the lines, each followed by `\n` (empty for no lines). */
+function jsonLinesBytes(lines: readonly string[]): Buffer {
+  if (lines.length === 0) return Buffer.alloc(0);
+  // Not Buffer.from(`${joined}\n`): the appended newline makes a rope that Buffer.from flattens,
+  // one more copy of the whole body. Every byte of the unsafe allocation is written below.
+  const text = lines.join('\n');
+  const size = Buffer.byteLength(text, 'utf8');
+  const bytes = Buffer.allocUnsafe(size + 1);
+  bytes.write(text, 0, size, 'utf8');
+  bytes[size] = 0x0a;
+  return bytes;
 }
 
 /**

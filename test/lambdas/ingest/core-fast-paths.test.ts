@@ -217,4 +217,14 @@ describe('encodeObjectBody', () => {
     expect(body.equals(gzipSync(Buffer.from('{"a":1}\n{"b":"ü"}\n', 'utf8'), { level: OBJECT_GZIP_LEVEL }))).toBe(true);
     expect(gunzipSync(body).toString('utf8')).toBe('{"a":1}\n{"b":"ü"}\n');
   });
+
+  it('compresses exactly the UTF-8 of every line followed by a newline, for any strings (empty for no lines)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary-ascii' }))), (lines) => {
+        const text = lines.map((line) => `${line}\n`).join('');
+        expect(encodeObjectBody(lines).equals(gzipSync(Buffer.from(text, 'utf8'), { level: OBJECT_GZIP_LEVEL }))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
