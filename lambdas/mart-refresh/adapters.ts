@@ -1,11 +1,11 @@
 /** AWS I/O of the refresh function: the Athena port and the bundled plan. */
 import * as fs from 'node:fs';
-import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import type { RefreshPlan } from '../../lib/marts/render';
-import type { AthenaPort, QueryState } from './core';
+import type { AthenaPort, QueryState, ResultRows } from './core';
 
 /**
- * The Athena port over an SDK v3 client.
+ * The Athena port over an SDK v3 client. `results` maps each cell to its `VarCharValue` (absent = SQL NULL).
  *
  * @throws Error when Athena returns no QueryExecutionId or no state.
  */
@@ -23,6 +23,17 @@ export function athenaPort(client: AthenaClient): AthenaPort {
       const state = out.QueryExecution?.Status?.State;
       if (state === undefined) throw new Error(`GetQueryExecution ${id} returned no state`);
       return { state: state as QueryState, reason: out.QueryExecution?.Status?.StateChangeReason };
+    },
+    async results(id) {
+      // Follows NextToken; the freshness query returns two rows (header + one), so this is one call.
+      const rows: (string | undefined)[][] = [];
+      let token: string | undefined;
+      do {
+        const out = await client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token }));
+        for (const row of out.ResultSet?.Rows ?? []) rows.push((row.Data ?? []).map((d) => d.VarCharValue));
+        token = out.NextToken;
+      } while (token !== undefined);
+      return rows as ResultRows;
     },
   };
 }

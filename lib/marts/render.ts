@@ -22,6 +22,16 @@ import { loadTrino, trinoSql } from './trino-parser';
 export const CURATED_SCHEDULE = 'cron(5 * * * ? *)';
 
 /**
+ * Event-date (`dt`) partitions the freshness read of a curated table looks at, counted back from the
+ * run's UTC date: 8 = the longest freshness SLA a product may declare (7 days, `lib/products/declaration.ts`)
+ * plus the partial day at the window's start. Reading only these partitions keeps the probe cheap (two
+ * timestamp columns of at most 9 Parquet partitions, pruned by Iceberg); finding nothing in the window means
+ * the newest event is older than any allowed SLA, and the function then emits no metric, which the alarm
+ * treats as breaching.
+ */
+export const FRESHNESS_WINDOW_DAYS = 8;
+
+/**
  * Replaces zone-qualified logical table names (`raw.x`, `curated.x`, `marts.x`) with physical
  * ones (`lakeforge_<env>_<zone>.x`). Works on the parse tree's table references, so strings,
  * comments and column names are left alone.
@@ -82,6 +92,17 @@ export interface PhysicalTable {
   readonly table: string;
 }
 
+/**
+ * What the freshness read after a curated step looks at (rendered into SQL by the refresh function,
+ * `renderFreshnessQuery` in lambdas/mart-refresh/core.ts, with the run's clock).
+ */
+export interface FreshnessProbe {
+  /** The curated table (physical). */
+  readonly table: PhysicalTable;
+  /** Event-date partitions read, counted back from the run's UTC date. @default {@link FRESHNESS_WINDOW_DAYS} */
+  readonly windowDays: number;
+}
+
 /** One refresh step (a curated step or a mart) rendered for a stage. */
 export interface RefreshStep {
   /** Step id: the logical output table, `curated.<table>` or `marts.<name>`. */
@@ -99,6 +120,12 @@ export interface RefreshStep {
   readonly writes: readonly PhysicalTable[];
   /** Step ids that must run first (direct dependencies). */
   readonly dependsOn: readonly string[];
+  /**
+   * Curated steps only: the table whose newest `arrival_time` and `event_time` are read after the MERGE
+   * succeeded (metrics `CuratedFreshnessSeconds` and `CuratedEventLagSeconds`).
+   * @default - no freshness read (marts)
+   */
+  readonly freshness?: FreshnessProbe;
 }
 
 /**
@@ -137,6 +164,7 @@ export function renderRefreshPlan(env: string, marts: readonly Mart[], contracts
       reads: [physical(env, `raw.${c.tableName}`), physical(env, id)],
       writes: [physical(env, id)],
       dependsOn: [],
+      freshness: { table: physical(env, id), windowDays: FRESHNESS_WINDOW_DAYS },
     };
   }
   for (const m of marts) {

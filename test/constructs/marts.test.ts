@@ -9,7 +9,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ConfigError } from '../../config';
 import { MARTS } from '../../config/marts';
 import { QueryWorkgroup } from '../../lib/constructs/analytics/query-workgroup';
-import { LAKEFORGE_LAMBDA_RUNTIME } from '../../lib/constructs/ingestion/kinesis-ingestion';
+import { MART_REFRESH_SERVICE_NAME } from '../../lambdas/mart-refresh/core';
+import { LAKEFORGE_LAMBDA_RUNTIME, LAKEFORGE_METRICS_NAMESPACE } from '../../lib/constructs/ingestion/kinesis-ingestion';
 import { readContractTables } from '../../lib/marts/contract-adapter';
 import type { Mart } from '../../lib/marts/declaration';
 import { CURATED_SCHEDULE, renderRefreshPlan } from '../../lib/marts/render';
@@ -147,9 +148,18 @@ describe('MartsStack refresh permissions', () => {
   it('allows Athena only on the platform workgroup', () => {
     const athena = refreshStatements.filter((s) => actions(s).some((a) => a.startsWith('athena:')));
     expect(athena).toHaveLength(1);
-    expect(actions(athena[0]).sort()).toEqual(['athena:GetQueryExecution', 'athena:StartQueryExecution', 'athena:StopQueryExecution']);
+    expect(actions(athena[0]).sort()).toEqual(['athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StartQueryExecution', 'athena:StopQueryExecution']);
     expect(resources(athena[0])).toHaveLength(1);
     expect(JSON.stringify(resources(athena[0]))).toMatch(/:workgroup\/lakeforge-dev-platform"/);
+  });
+
+  it('can fetch the freshness result: GetQueryResults in the workgroup and S3 read and decrypt of its results prefix', () => {
+    const results = refreshStatements.find((s) => actions(s).includes('athena:GetQueryResults'))!;
+    expect(JSON.stringify(resources(results))).toMatch(/:workgroup\/lakeforge-dev-platform"/);
+    const objects = refreshStatements.filter((s) => actions(s).includes('s3:GetObject') && JSON.stringify(resources(s)).includes('/lakeforge-dev-platform/*'));
+    expect(objects).toHaveLength(1);
+    const decrypt = refreshStatements.filter((s) => actions(s).includes('kms:Decrypt') && JSON.stringify(resources(s)).includes('LakeKey'));
+    expect(decrypt).toHaveLength(1);
   });
 
   it('allows Glue reads on exactly the tables the plan reads or writes', () => {
@@ -263,6 +273,18 @@ describe('MartsStack refresh function', () => {
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 7200 });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: importOf(shared.key) });
+  });
+
+  it('publishes its freshness metrics under the namespace and service the freshness alarms watch', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: MART_REFRESH_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: LAKEFORGE_METRICS_NAMESPACE }) },
+    });
+    expect([MART_REFRESH_SERVICE_NAME, LAKEFORGE_METRICS_NAMESPACE]).toEqual(['lakeforge-mart-refresh', 'Lakeforge']);
+  });
+
+  it('reads the freshness of every curated table, and of no mart', () => {
+    const probed = Object.values(plan.steps).flatMap((s) => (s.freshness === undefined ? [] : [[s.id, `${s.freshness.table.database}.${s.freshness.table.table}`]]));
+    expect(probed).toEqual(CONTRACTS.map((c) => [`curated.${c.tableName}`, `lakeforge_dev_curated.${c.tableName}`]));
   });
 
   it('bundles the stage\'s rendered refresh plan as refresh-plan.json', () => {

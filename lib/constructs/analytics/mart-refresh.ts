@@ -13,12 +13,12 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV as REFRESH_ENV } from '../../../lambdas/mart-refresh/core';
+import { MART_REFRESH_SERVICE_NAME, ENV as REFRESH_ENV } from '../../../lambdas/mart-refresh/core';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
 import type { PhysicalTable, RefreshPlan, RefreshStep } from '../../marts/render';
 import { bundlingRoots, lakeforgeBundling, lambdaEntry } from '../../shared/lambda-entry';
 import { statefulRemovalPolicy } from '../../shared/removal';
-import { LAKEFORGE_LAMBDA_RUNTIME } from '../ingestion/kinesis-ingestion';
+import { LAKEFORGE_LAMBDA_RUNTIME, LAKEFORGE_METRICS_NAMESPACE } from '../ingestion/kinesis-ingestion';
 import type { QueryWorkgroup } from './query-workgroup';
 
 /** File name of the rendered plan inside the function bundle (read by `lambdas/mart-refresh/handler.ts`). */
@@ -82,7 +82,9 @@ export interface MartRefreshProps {
  * Scheduled mart refresh: a function that runs each step of the stage's refresh plan in Athena (the
  * curated MERGE of a contract MODEL, or a mart's MERGE after its upstream steps), and one EventBridge
  * Scheduler schedule per step with the step's declared expression and `{"mart": "<name>"}` or
- * `{"curated": "<table>"}` as payload.
+ * `{"curated": "<table>"}` as payload. After each curated step the function reads the table's newest
+ * arrival and event time and publishes `CuratedFreshnessSeconds` / `CuratedEventLagSeconds` (namespace
+ * `Lakeforge`, dimensions `service` = `lakeforge-mart-refresh` and `Table`), which the monitoring stack alarms on.
  *
  * - The plan is rendered at synth and written into the bundle as `refresh-plan.json` (an `afterBundling`
  *   copy of a file whose content depends only on the plan, so the asset hash is deterministic).
@@ -185,7 +187,8 @@ export class MartRefresh extends Construct {
       maxEventAge,
       environment: {
         [REFRESH_ENV.WORKGROUP]: props.workgroup.workgroupName,
-        POWERTOOLS_SERVICE_NAME: 'lakeforge-mart-refresh',
+        POWERTOOLS_SERVICE_NAME: MART_REFRESH_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: LAKEFORGE_METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: lakeforgeBundling({
@@ -319,7 +322,9 @@ export function renderRefreshStatements(i: RefreshStatementInputs): iam.PolicySt
   const statements = [
     new iam.PolicyStatement({
       sid: 'RunQueriesInPlatformWorkgroup',
-      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+      // GetQueryResults: the freshness read after each curated step (Athena serves the rows from the
+      // results prefix with the caller's permissions: s3:GetObject there is in WriteQueryResults).
+      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
       resources: [i.workgroupArn],
     }),
     new iam.PolicyStatement({

@@ -34,6 +34,7 @@ const deps = (overrides: Partial<RefreshDeps> = {}): RefreshDeps => ({
   sleep: async (ms) => {
     sleeps.push(ms);
   },
+  now: () => new Date('2024-05-10T12:00:00Z'),
   ...overrides,
 });
 const state = (State: string, StateChangeReason?: string) => ({ QueryExecution: { Status: { State, StateChangeReason } } }) as never;
