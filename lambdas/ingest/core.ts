@@ -2,6 +2,9 @@
  * Pure core of the ingest function: Kinesis record → raw line or bad row → gzip JSON Lines
  * objects with deterministic keys. No AWS SDK, no environment, no clock: every input is a
  * parameter, so the same batch always yields byte-identical objects under identical keys.
+ * The module-level memos (Iglu URIs, the last arrival minute, key prefixes) only cache results of
+ * pure functions, so they never change an output (issue 4: the hot path is tuned for throughput,
+ * see BENCHMARKS.md "Ingest"; test/lambdas/ingest/core-fast-paths.test.ts pins the equivalences).
  *
  * Pipeline per record (first failing step wins, exactly one outcome per record):
  * 1. base64 decode; more than `maxRecordBytes` decoded bytes → `size_exceeded`;
