@@ -2,7 +2,8 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { ObservabilityConfig } from '../../config/schema';
-import { PlatformMonitoring } from '../constructs/observability/platform-monitoring';
+import { MART_REFRESH_SERVICE_NAME } from '../../lambdas/mart-refresh/core';
+import { type FreshnessObjective, PlatformMonitoring } from '../constructs/observability/platform-monitoring';
 import { INGEST_SERVICE_NAME, type KinesisIngestion, LAKEFORGE_METRICS_NAMESPACE } from '../constructs/ingestion/kinesis-ingestion';
 import type { MartRefresh } from '../constructs/analytics/mart-refresh';
 
@@ -20,6 +21,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly martRefresh: MartRefresh;
   /** Failure types of bad rows. */
   readonly failureTypes: readonly string[];
+  /** One freshness objective per data product and curated table (`freshnessObjectives` in lib/stages/lakeforge-stage.ts). */
+  readonly freshness: readonly FreshnessObjective[];
 }
 
 /** Dashboard and alarms of an environment (see {@link PlatformMonitoring}). */
@@ -38,6 +41,8 @@ export class MonitoringStack extends Stack {
       failureTypes: props.failureTypes,
       martRefreshFunction: props.martRefresh.function,
       martRefreshDeadLetterQueue: props.martRefresh.deadLetterQueue,
+      martRefreshServiceName: MART_REFRESH_SERVICE_NAME,
+      freshness: props.freshness,
       maxIteratorAge: Duration.seconds(props.observability.alarms.iteratorAgeSeconds),
       maxBadRowRatio: props.observability.alarms.badRowRatio,
       dashboardName: `lakeforge-${props.environmentName}`,

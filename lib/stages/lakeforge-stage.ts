@@ -1,4 +1,4 @@
-import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import { Duration, Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import { AnalyticsStack } from '../stacks/analytics-stack';
@@ -10,6 +10,7 @@ import { MartsStack } from '../stacks/marts-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
 import { FAILURE_TYPES } from '../../lambdas/ingest/core';
 import type { BatchTable } from '../constructs/data-product/data-product';
+import type { FreshnessObjective } from '../constructs/observability/platform-monitoring';
 import type { ContractTable } from '../marts/contract-adapter';
 import { ProductDeclarationError, type ProductDeclaration } from '../products/declaration';
 import { planProductStacks } from '../products/stack-plan';
@@ -157,8 +158,20 @@ export class LakeforgeStage extends Stage {
       ingestion: this.ingestion.ingestion,
       martRefresh: this.marts.refresh,
       failureTypes: FAILURE_TYPES,
+      freshness: freshnessObjectives(platform.products, platform.contractTables),
     });
 
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
   }
+}
+
+/**
+ * The freshness objectives of the platform: one per data product and curated table (one table per contract
+ * MODEL the product declares), with the product's `freshnessSlaMinutes`. Batch-only products (no contracts)
+ * have no curated table, so none: the curated refresh that measures freshness only runs for event tables.
+ *
+ * @throws Error naming the product and URI when a product declares a contract that is not in config/contracts.
+ */
+export function freshnessObjectives(products: readonly ProductDeclaration[], contractTables: readonly ContractTable[]): FreshnessObjective[] {
+  return products.flatMap((p) => resolveEventTables(p, contractTables).map((t) => ({ product: p.name, table: t.tableName, sla: Duration.minutes(p.freshnessSlaMinutes) })));
 }

@@ -92,6 +92,18 @@ describe('the Lakeforge app', () => {
     expect(badRows[0].Parameters['projection.failure_type.values'].split(',').sort()).toEqual(['envelope_invalid', 'not_json', 'schema_unknown', 'schema_violation', 'size_exceeded']);
   });
 
+  it.each(['Dev', 'Acc', 'Prod'])('alarms on the freshness SLA of every product\'s curated table in %s, and on none of a batch-only product', (stage) => {
+    const alarms = Object.values(t.template(`${stage}/Monitoring`).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'CuratedFreshnessSeconds' } }));
+    const got = alarms.map((a) => [(a.Properties.Dimensions as Array<{ Name: string; Value: string }>).find((d) => d.Name === 'Table')!.Value, a.Properties.Threshold, a.Properties.TreatMissingData]);
+    const platform = loadPlatform();
+    const expected = platform.products.flatMap((p) =>
+      p.contracts.map((uri) => [`${uri.split('/')[1]}_v${uri.split('/')[3].split('-')[0]}`, p.freshnessSlaMinutes * 60, 'breaching']),
+    );
+    expect(got.sort()).toEqual(expected.sort());
+    expect(platform.products.some((p) => p.contracts.length === 0)).toBe(true);
+    for (const a of alarms) expect(a.Properties.AlarmDescription).not.toMatch(/content-catalog/);
+  });
+
   it.each(['Dev', 'Acc', 'Prod'])('creates the mart refresh function, its schedules and the mart tables in %s', (stage) => {
     const marts = t.template(`${stage}/Marts`);
     const fns = Object.entries(marts.findResources('AWS::Lambda::Function')).map(([id]) => id);
