@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { KinesisIngestion, LAKEFORGE_LAMBDA_RUNTIME } from '../../lib/constructs/ingestion/kinesis-ingestion';
+import { KinesisIngestion } from '../../lib/constructs/ingestion/kinesis-ingestion';
 
 function setup(overrides: Partial<ConstructorParameters<typeof KinesisIngestion>[2]> = {}) {
   const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -67,7 +67,7 @@ describe('KinesisIngestion', () => {
 
   it('runs a pinned Node.js runtime on ARM64 with source maps and the bucket names in its environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: LAKEFORGE_LAMBDA_RUNTIME.name,
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Environment: {
         Variables: Match.objectLike({
