@@ -3,8 +3,9 @@ import { COMPATIBILITY_RULES, checkCompatibility, formatReport, renderCompatibil
 import { readIgluFolder } from '../../lib/contracts/loader';
 import { schemaKey } from '../../lib/contracts/schemaver';
 import { contractOf } from './contract-factory';
+import { igluSampleDir } from '../../tools/local/shared-data';
 
-const IGLU_SAMPLE = '/work/shared/data/iglu-central-sample';
+const IGLU_SAMPLE = igluSampleDir();
 
 const closed = (properties: JsonObject, required: string[] = []): JsonObject => ({ type: 'object', properties, required, additionalProperties: false });
 const open = (properties: JsonObject, required: string[] = []): JsonObject => ({ type: 'object', properties, required });

@@ -6,10 +6,11 @@ import { JsonObject } from '../../lib/contracts/contract';
 import { LOCK_FILE_NAME } from '../../lib/contracts/publication';
 import { CommandIo, checkAction, diffAction, lintAction } from '../../tools/commands/contracts';
 import { selfDescribing } from './contract-factory';
+import { igluSampleDir } from '../../tools/local/shared-data';
 
 const REPO = path.resolve(__dirname, '../..');
 const CONTRACTS = path.join(REPO, 'config/contracts');
-const IGLU_SAMPLE = '/work/shared/data/iglu-central-sample';
+const IGLU_SAMPLE = igluSampleDir();
 const RATING_DIR = 'com.lakeforge.ott/rating_submitted/jsonschema';
 const RATING_101 = 'iglu:com.lakeforge.ott/rating_submitted/jsonschema/1-0-1';
 

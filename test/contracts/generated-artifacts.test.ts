@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderContractArtifacts, DEFAULT_CONTRACTS_DIR, GENERATED_PATHS } from '../../lib/contracts/build';
 import { loadContracts } from '../../lib/contracts/loader';
+import { movieLensDir } from '../../tools/local/shared-data';
 
 const REPO = path.resolve(__dirname, '../..');
-const MOVIELENS = '/work/shared/data/movielens-ml-latest-small';
+const MOVIELENS = movieLensDir();
 const RATING = 'iglu:com.lakeforge.ott/rating_submitted/jsonschema/1-0-0';
 const TAG = 'iglu:com.lakeforge.ott/tag_added/jsonschema/1-0-0';
 

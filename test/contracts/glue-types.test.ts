@@ -12,9 +12,10 @@ import {
 } from '../../lib/contracts/glue-types';
 import { loadContracts, readIgluFolder } from '../../lib/contracts/loader';
 import { contractOf, contractWithProperty } from './contract-factory';
+import { igluSampleDir } from '../../tools/local/shared-data';
 
 const REPO = path.resolve(__dirname, '../..');
-const IGLU_SAMPLE = '/work/shared/data/iglu-central-sample';
+const IGLU_SAMPLE = igluSampleDir();
 
 const errorOf = (fn: () => unknown): ContractError => {
   try {

@@ -7,8 +7,9 @@ import { readIgluFolder } from '../../lib/contracts/loader';
 import { contractTypeName, renderContractTypes, renderDataType } from '../../lib/contracts/typescript-types';
 import { buildAction } from '../../tools/commands/contracts';
 import { contractOf, contractWithProperty } from './contract-factory';
+import { igluSampleDir } from '../../tools/local/shared-data';
 
-const IGLU_SAMPLE = '/work/shared/data/iglu-central-sample';
+const IGLU_SAMPLE = igluSampleDir();
 
 /** Type-check a TypeScript source on its own; returns the diagnostics' messages. */
 function typeErrors(source: string): string[] {

@@ -13,8 +13,9 @@ import { parseCsvObjects } from '../../lib/marts/csv';
 import { DuckDbLake, type LakeRow } from '../../tools/local/duckdb-lake';
 import { runCuratedStep } from '../../tools/local/curated';
 import { rawEvent, writeBatchCsv, writeRawEvents, type RawEvent } from '../fixtures/marts/raw-lake';
+import { movieLensDir } from '../../tools/local/shared-data';
 
-const DATA = '/work/shared/data/movielens-ml-latest-small';
+const DATA = movieLensDir();
 const contracts = readContractTables(path.join(__dirname, '../../config/contracts'));
 const ratingC = contracts.find((c) => c.contractName === 'rating_submitted') as ContractTable;
 const tagC = contracts.find((c) => c.contractName === 'tag_added') as ContractTable;

@@ -28,13 +28,14 @@ import { encodeObjectBody, OBJECT_GZIP_LEVEL, planBatch, type StreamRecord } fro
 import { LAKEFORGE_ESBUILD_OPTIONS } from '../../lib/shared/lambda-entry';
 import { validators } from '../../lambdas/ingest/generated/validators';
 import { readMovieLensEnvelopes, toStreamRecords } from '../local/movielens';
+import { movieLensDir } from '../local/shared-data';
 
 /** Records per simulated Lambda batch. */
 export const BATCH_SIZE = 500;
 /** Size limit used for the run (keeps the injected size_exceeded records small). */
 const MAX_RECORD_BYTES = 4096;
 const ROOT = resolve(__dirname, '..', '..');
-const MOVIELENS_DIR = '/work/shared/data/movielens-ml-latest-small';
+const MOVIELENS_DIR = movieLensDir();
 /** zlib's default level: the floor's reference definition and the core's level before issue 4. */
 const DEFAULT_GZIP_LEVEL = 6;
 

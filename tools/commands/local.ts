@@ -8,15 +8,11 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { renderRows, renderSummary } from '../local/report';
 import { runLocalPlatform, type LocalRunResult } from '../local/platform';
+import { movieLensDir } from '../local/shared-data';
 
-/** Repository root (this file is `tools/commands/local.ts`, or `dist/tools/commands/local.js`). */
-function repoRoot(): string {
-  const up = path.resolve(__dirname, '..', '..');
-  return path.basename(up) === 'dist' ? path.dirname(up) : up;
-}
 
-/** Default data folder: `../shared/data/movielens-ml-latest-small` next to the repository. */
-export const DEFAULT_DATA_DIR = path.resolve(repoRoot(), '..', 'shared', 'data', 'movielens-ml-latest-small');
+/** Default data folder: MovieLens ml-latest-small in the shared data sets (see `sharedDataDir()`). */
+export const DEFAULT_DATA_DIR = movieLensDir();
 
 /** Default output folder, relative to the working directory. */
 export const DEFAULT_OUT_DIR = path.join('.lakeforge', 'local');
