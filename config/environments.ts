@@ -34,7 +34,7 @@ const base = {
     memorySizeMb: 1024,
     timeoutSeconds: 120,
   },
-  analytics: { bytesScannedCutoffPerQuery: 10 * 1024 ** 3, extraWorkgroups: [] },
+  analytics: { bytesScannedCutoffPerQuery: 10 * 1024 ** 3, platformBytesScannedCutoffPerQuery: 100 * 1024 ** 3, extraWorkgroups: [] },
   observability: {
     logRetentionDays: 90,
     alarms: { iteratorAgeSeconds: 600, badRowRatio: 0.05 },
@@ -60,7 +60,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfigInput> = {
       },
     },
     ingestion: { ...base.ingestion, shardCount: 1, retentionHours: 24, parallelizationFactor: 1, maxRecordAgeSeconds: 3600 },
-    analytics: { ...base.analytics, bytesScannedCutoffPerQuery: 1024 ** 3 },
+    analytics: { ...base.analytics, bytesScannedCutoffPerQuery: 1024 ** 3, platformBytesScannedCutoffPerQuery: 10 * 1024 ** 3 },
     observability: { ...base.observability, logRetentionDays: 14 },
   },
   acc: {

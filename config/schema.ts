@@ -127,8 +127,16 @@ export const environmentConfigSchema = z
     /** Athena query layer settings. */
     analytics: z
       .object({
-        /** Per-query scan limit for every workgroup, in bytes (Athena minimum: 10 MB). */
+        /** Per-query scan limit of the consumer workgroups (`analysts`, extras), in bytes (Athena minimum: 10 MB). */
         bytesScannedCutoffPerQuery: z
+          .number()
+          .int()
+          .min(MIN_BYTES_SCANNED_CUTOFF, { message: `expected ≥ 10 MB (${MIN_BYTES_SCANNED_CUTOFF} bytes)` }),
+        /**
+         * Per-query scan limit of the `platform` workgroup, in bytes: the curated MERGE and mart refreshes scan
+         * more than ad-hoc queries, and a cut-off refresh leaves a mart stale (Athena minimum: 10 MB).
+         */
+        platformBytesScannedCutoffPerQuery: z
           .number()
           .int()
           .min(MIN_BYTES_SCANNED_CUTOFF, { message: `expected ≥ 10 MB (${MIN_BYTES_SCANNED_CUTOFF} bytes)` }),

@@ -35,17 +35,21 @@ export class AnalyticsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
     super(scope, id, props);
-    const make = (shortName: string, description: string) =>
+    const make = (shortName: string, description: string, bytesScannedCutoffPerQuery = props.analytics.bytesScannedCutoffPerQuery) =>
       new QueryWorkgroup(this, `${pascal(shortName)}Workgroup`, {
         workgroupName: workgroupName(props.environmentName, shortName),
         description,
         resultsBucket: props.resultsBucket,
         encryptionKey: props.encryptionKey,
-        bytesScannedCutoffPerQuery: props.analytics.bytesScannedCutoffPerQuery,
+        bytesScannedCutoffPerQuery,
         allowDestroy: props.allowDestroy,
       });
     const workgroups: Record<string, QueryWorkgroup> = {};
-    this.platformWorkgroup = workgroups.platform = make('platform', 'Lakeforge platform statements: curated step and mart refresh');
+    this.platformWorkgroup = workgroups.platform = make(
+      'platform',
+      'Lakeforge platform statements: curated step and mart refresh',
+      props.analytics.platformBytesScannedCutoffPerQuery,
+    );
     this.analystsWorkgroup = workgroups.analysts = make('analysts', 'Ad-hoc analysis of curated tables and marts');
     for (const extra of props.analytics.extraWorkgroups) {
       if (workgroups[extra]) throw new Error(`analytics.extraWorkgroups: "${extra}" is a built-in workgroup`);

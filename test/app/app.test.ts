@@ -114,6 +114,18 @@ describe('the Lakeforge app', () => {
     expect(tables.sort()).toEqual(['daily_engagement', 'genre_ratings', 'title_popularity']);
   });
 
+  it('gives the platform workgroup its own, larger scan limit and the consumer workgroups theirs, from config', () => {
+    for (const config of loadAllConfigs()) {
+      const stage = `${config.name.charAt(0).toUpperCase()}${config.name.slice(1)}`;
+      const cutoffs = Object.fromEntries(
+        Object.values(t.template(`${stage}/Analytics`).findResources('AWS::Athena::WorkGroup')).map((w) => [w.Properties.Name, w.Properties.WorkGroupConfiguration.BytesScannedCutoffPerQuery]),
+      );
+      expect(cutoffs[`lakeforge-${config.name}-platform`]).toBe(config.analytics.platformBytesScannedCutoffPerQuery);
+      expect(cutoffs[`lakeforge-${config.name}-analysts`]).toBe(config.analytics.bytesScannedCutoffPerQuery);
+      expect(config.analytics.platformBytesScannedCutoffPerQuery).toBeGreaterThan(config.analytics.bytesScannedCutoffPerQuery);
+    }
+  });
+
   it('owns the Glue catalog encryption in exactly one stack per account and region', () => {
     const owners = new Map<string, string[]>();
     for (const p of stackPaths(t)) {
