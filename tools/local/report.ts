@@ -2,6 +2,7 @@
  * Pure renderings of `lakeforge local` results: mart rows as CSV, the summary as a text table,
  * the first rows of a mart, and a live progress line for TTYs or plain lines otherwise.
  */
+import type { ConservationReport } from './conservation';
 
 /** Seconds spent in one phase. */
 export interface PhaseTiming {
@@ -12,14 +13,7 @@ export interface PhaseTiming {
  * The run summary written to `<out>/summary.json`.
  * `eventsPerSecond` = `sent` / (produce + ingest seconds): the streaming throughput.
  */
-export interface LocalSummary {
-  readonly sent: number;
-  readonly landed: number;
-  readonly quarantined: Readonly<Record<string, number>>;
-  readonly injected: Readonly<Record<string, number>>;
-  readonly lost: number;
-  readonly duplicates: number;
-  readonly misplaced: number;
+export interface LocalSummary extends Pick<ConservationReport, 'sent' | 'landed' | 'quarantined' | 'injected' | 'lost' | 'duplicates' | 'misplaced'> {
   /** Rows per curated table (deduplicated by event_id). */
   readonly curated: Readonly<Record<string, number>>;
   /** Rows per mart. */
