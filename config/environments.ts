@@ -35,6 +35,14 @@ const base = {
     timeoutSeconds: 120,
   },
   analytics: { bytesScannedCutoffPerQuery: 10 * 1024 ** 3, platformBytesScannedCutoffPerQuery: 100 * 1024 ** 3, extraWorkgroups: [] },
+  pipeline: {
+    goLiveDate: '2026-11-01',
+    scheduleExpression: 'cron(5 * * * ? *)',
+    maintenanceScheduleExpression: 'cron(40 3 * * ? *)',
+    lateArrivalMarginHours: 1,
+    maxConcurrentCuratedSteps: 5,
+    optimizeRecentDays: 30,
+  },
   observability: {
     logRetentionDays: 90,
     alarms: { iteratorAgeSeconds: 600, badRowRatio: 0.05 },
@@ -56,7 +64,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfigInput> = {
       lifecycle: {
         ...base.storage.lifecycle,
         raw: { expireAfterDays: 30, noncurrentVersionExpireAfterDays: 1 },
-        curated: { expireAfterDays: 90, noncurrentVersionExpireAfterDays: 1 },
+        curated: { noncurrentVersionExpireAfterDays: 1 },
       },
     },
     ingestion: { ...base.ingestion, shardCount: 1, retentionHours: 24, parallelizationFactor: 1, maxRecordAgeSeconds: 3600 },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isScheduleExpression } from '../lib/marts/declaration';
 
 /**
  * The configuration schema of one Lakeforge environment (stage).
@@ -118,6 +119,15 @@ export const environmentConfigSchema = z
         memorySizeMb: z.number().int().min(128).max(10_240),
         /** Timeout of the ingest function in seconds (1–900). */
         timeoutSeconds: z.number().int().min(1).max(900),
+        /**
+         * Reserved concurrency of the ingest function (shards × parallelizationFactor is the most the mapping
+         * ever runs). Off by default: Lambda only lets you reserve up to the account's unreserved concurrency
+         * minus 100, and new accounts start with a quota of 10, so a reservation fails the deploy there.
+         * Raise the quota (Service Quotas, "Concurrent executions") before you set it.
+         * Source: AWS Lambda Developer Guide, "Configuring reserved concurrency".
+         * @default - no reservation
+         */
+        reservedConcurrency: z.number().int().min(1).max(10_000).optional(),
       })
       .strict()
       .refine((i) => i.retentionHours * 3600 > i.maxRecordAgeSeconds, {
@@ -142,6 +152,30 @@ export const environmentConfigSchema = z
           .min(MIN_BYTES_SCANNED_CUTOFF, { message: `expected ≥ 10 MB (${MIN_BYTES_SCANNED_CUTOFF} bytes)` }),
         /** Extra consumer workgroups besides `platform` and `analysts`, by short name (lower-case). */
         extraWorkgroups: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).default([]),
+      })
+      .strict(),
+    /** The raw → curated → marts pipeline (one Step Functions state machine per environment). */
+    pipeline: z
+      .object({
+        /**
+         * Go-live date `YYYY-MM-DD`: the first arrival date the raw tables project (partition projection
+         * range start) and the curated steps ever read. Set it to the day the environment first receives
+         * events: an earlier date only adds empty projected partitions.
+         */
+        goLiveDate: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date YYYY-MM-DD' })
+          .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { message: 'expected a real calendar date' }),
+        /** EventBridge Scheduler expression that starts a pipeline run (curated steps, then marts). */
+        scheduleExpression: z.string().refine(isScheduleExpression, { message: 'expected an EventBridge Scheduler expression: cron(m h dom mon dow y) or rate(n unit)' }),
+        /** EventBridge Scheduler expression that starts table maintenance (OPTIMIZE, VACUUM). */
+        maintenanceScheduleExpression: z.string().refine(isScheduleExpression, { message: 'expected an EventBridge Scheduler expression: cron(m h dom mon dow y) or rate(n unit)' }),
+        /** Hours added to the longest arrival-to-raw delay (max record age + function timeout) in the curated lookback. */
+        lateArrivalMarginHours: z.number().int().min(0).max(48),
+        /** Curated steps (tables) the state machine runs at the same time. */
+        maxConcurrentCuratedSteps: z.number().int().min(1).max(40),
+        /** Days of recent event-date partitions the daily OPTIMIZE rewrites (1–99: one statement, < 100 partitions). */
+        optimizeRecentDays: z.number().int().min(1).max(99),
       })
       .strict(),
     /** Observability settings. */
@@ -175,6 +209,15 @@ export const environmentConfigSchema = z
         message: 'only dev may allow data destruction (prod data is never deleted by a stack operation)',
       });
     }
+    for (const zone of ['curated', 'marts'] as const) {
+      if (env.storage.lifecycle[zone].expireAfterDays !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['storage', 'lifecycle', zone, 'expireAfterDays'],
+          message: `the ${zone} zone holds Iceberg tables: lifecycle expiration would delete data and metadata files their current snapshot still references (use VACUUM, which the pipeline schedules); only raw and quarantine may expire`,
+        });
+      }
+    }
     const sixDays = 6 * 24 * 3600;
     if (env.name === 'prod' && env.ingestion.retentionHours * 3600 < env.ingestion.maxRecordAgeSeconds + sixDays) {
       ctx.addIssue({
@@ -200,6 +243,8 @@ export type CatalogConfig = EnvironmentConfig['catalog'];
 export type IngestionConfig = EnvironmentConfig['ingestion'];
 /** The analytics slice handed to the Analytics stack. */
 export type AnalyticsConfig = EnvironmentConfig['analytics'];
+/** The pipeline slice handed to the Pipeline stack. */
+export type PipelineConfig = EnvironmentConfig['pipeline'];
 /** The observability slice. */
 export type ObservabilityConfig = EnvironmentConfig['observability'];
 

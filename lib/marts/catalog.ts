@@ -1,10 +1,11 @@
 /**
  * Builds the {@link CatalogModel} the mart SQL is checked against: raw and curated tables per
- * contract MODEL, the content-catalog vendor batch tables, and every declared mart's output.
+ * contract MODEL, the content-catalog vendor batch tables, every declared mart's output and the
+ * pipeline's watermark table.
  */
 import { catalogModel, type CatalogModel, type CatalogTable } from './catalog-model';
 import type { ContractTable } from './contract-adapter';
-import { curatedTable, rawTable } from './curated';
+import { curatedTable, rawTable, watermarkTable } from './curated';
 import type { Mart } from './declaration';
 
 /**
@@ -47,5 +48,6 @@ export function buildCatalogModel(contracts: readonly ContractTable[], marts: re
     ...contracts.flatMap((c) => [rawTable(c), curatedTable(c)]),
     ...BATCH_TABLES,
     ...marts.map(martTable),
+    watermarkTable(),
   ]);
 }

@@ -3,28 +3,54 @@
  * partitioned by UTC event date `dt`, typed columns, deduplicated by `event_id` (earliest arrival
  * wins), incremental over new arrivals, idempotent.
  *
- * Mechanism (Athena engine 3): the curated table is an Iceberg table (Parquet data files,
- * partitioned by `dt`); one `MERGE INTO` statement per run:
- * 1. watermark = latest `arrival_time` already curated, minus {@link WATERMARK_LOOKBACK_HOURS}
- *    (covers batches still being written when the previous run read the raw zone);
- * 2. source = raw rows in arrival partitions `dt >= date(watermark)` (partition pruning),
- *    typed, `dt` = UTC date of `event_time`, deduplicated with `row_number()` over `event_id`
- *    ordered by arrival (`arrival_time, shard_id, sequence_number`);
- * 3. `WHEN NOT MATCHED THEN INSERT` adds new events in their event-date partition (late and
- *    replayed events land where they belong); `WHEN MATCHED AND s.arrival_time < t.arrival_time
- *    THEN UPDATE` keeps the earliest arrival if an earlier copy becomes visible late.
+ * Mechanism (Athena engine 3; the curated table is an Iceberg table, Parquet, partitioned by `dt`).
+ * One run of the step is four kinds of statement, rendered here with run-time placeholders
+ * (`lib/pipeline/template.ts`) and run in this order by the state machine and by the local runtime:
+ * 1. window ({@link renderCuratedWindowQuery}): the first arrival partition to read, a literal for the
+ *    next statements = start of the last successful run (from {@link WATERMARK_TABLE}) minus the
+ *    lookback (the longest time a record can take from Kinesis arrival to the raw zone, plus a margin),
+ *    never before the go-live date; an execution input `backfillFrom` overrides it;
+ * 2. chunks ({@link renderCuratedChunksQuery}): the event dates the window holds, grouped into
+ *    calendar-aligned buckets of {@link MAX_PARTITIONS_PER_WRITE} days, so no chunk can ever hold more
+ *    partitions, whatever arrives meanwhile;
+ * 3. one MERGE per chunk ({@link renderCuratedMerge}): source = raw rows of the window, typed, `dt` = UTC
+ *    date of `event_time`, deduplicated with `row_number()` over `event_id` ordered by arrival; the target
+ *    bounded to the chunk's `dt` range; `WHEN NOT MATCHED THEN INSERT`; `WHEN MATCHED AND s.arrival_time <
+ *    t.arrival_time THEN UPDATE` keeps the earliest arrival;
+ * 4. watermark ({@link renderWatermarkInsert}): only after every chunk succeeded, the run's start time.
  * Re-running reads the same window and matches every event: nothing changes (idempotent).
  *
- * Local translation (DuckDB over a Parquet folder, `tools/local/curated.ts`): the same
- * {@link renderCuratedSource} query runs in DuckDB; its rows that have no `event_id` in the
- * curated folder yet are appended as new Parquet files partitioned by `dt` (an anti-join insert).
- * A local replay is sequential in arrival order, so the MATCHED/UPDATE branch cannot fire there.
+ * Guarantee: a record that reaches the raw zone at most `lookbackHours` after its arrival time is
+ * curated exactly once by the first successful run that starts after it landed (proof in the README,
+ * "Curated guarantee"; property test in test/pipeline).
  */
 import { type CatalogColumn, type CatalogTable, splitTopLevel } from './catalog-model';
 import type { ContractTable } from './contract-adapter';
 
-/** Hours re-read before the curated watermark on every run. */
-export const WATERMARK_LOOKBACK_HOURS = 1;
+/**
+ * Largest number of partitions one Athena statement may write: Athena fails a CTAS, INSERT INTO or
+ * MERGE that opens more with `HIVE_TOO_MANY_OPEN_PARTITIONS` (Athena User Guide, "Considerations and
+ * limitations for SQL queries" and "Use CTAS and INSERT INTO to work around the 100 partition limit",
+ * https://docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html). Every pipeline write is split
+ * into chunks that cannot exceed it, and the local runtime fails a statement that does.
+ */
+export const MAX_PARTITIONS_PER_WRITE = 100;
+
+/** The pipeline's control table in the curated database: one row per successful curated run. */
+export const WATERMARK_TABLE = 'curated.lakeforge_watermarks';
+
+/** Columns of {@link WATERMARK_TABLE}. */
+export function watermarkTable(): CatalogTable {
+  return {
+    name: WATERMARK_TABLE,
+    columns: [
+      { name: 'step', type: 'string', description: 'Curated step id, curated.<table>.' },
+      { name: 'run_started_at', type: 'timestamp', description: 'Start time of the pipeline run that completed the step (UTC).' },
+      { name: 'execution_id', type: 'string', description: 'Step Functions execution ARN of that run.' },
+      { name: 'recorded_at', type: 'timestamp', description: 'When the row was written (UTC).' },
+    ],
+  };
+}
 
 /** Envelope and lineage columns of a raw table, around the contract's `data` struct. */
 export function rawTable(contract: ContractTable): CatalogTable {
@@ -124,21 +150,84 @@ function columnPairs(contract: ContractTable): { raw: CatalogColumn; curated: Ca
   });
 }
 
+/** Options of the curated statements of a stage. */
+export interface CuratedWindowOptions {
+  /** First arrival date the pipeline ever reads, `YYYY-MM-DD` (config `pipeline.goLiveDate`). */
+  readonly goLiveDate: string;
+  /**
+   * Hours re-read before the start of the last successful run: at least the longest time a record can
+   * take from its Kinesis arrival to the raw zone (see `curatedLookbackHours` in lib/pipeline/plan.ts).
+   */
+  readonly lookbackHours: number;
+}
+
+/** Arrival partitions from the window's first partition on (literals, so partition projection prunes). */
+function windowPredicate(alias: string): string {
+  return `(${alias}.dt > '{{since_dt}}' OR (${alias}.dt = '{{since_dt}}' AND ${alias}.hour >= '{{since_hour}}'))`;
+}
+
+const eventDate = (alias: string): string => `CAST(CAST(${utcTimestamp(`${alias}.event_time`)} AS date) AS varchar)`;
+
 /**
- * The deduplicated new arrivals of a contract MODEL, typed like the curated table (Trino SQL with
- * zone-qualified logical names). Columns: {@link curatedColumnNames}. Each contract column is read
- * from the raw `data` struct by its raw name and renamed to its curated name
- * (`r.data.ostype AS os_type`), converted by {@link curatedColumnExpression}.
+ * The window query of a curated step: one row `(since_dt, since_hour)`, the first arrival partition the
+ * run reads. `'{{backfill_from}}'` is the empty string unless the execution asks for a backfill.
+ *
+ * @throws Error when `goLiveDate` is not `YYYY-MM-DD` or `lookbackHours` is not a positive whole number.
+ */
+export function renderCuratedWindowQuery(contract: ContractTable, o: CuratedWindowOptions): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(o.goLiveDate)) throw new Error(`goLiveDate must be YYYY-MM-DD, got "${o.goLiveDate}"`);
+  if (!Number.isInteger(o.lookbackHours) || o.lookbackHours < 1) throw new Error(`lookbackHours must be a whole number ≥ 1, got ${o.lookbackHours}`);
+  const goLive = `TIMESTAMP '${o.goLiveDate} 00:00:00'`;
+  return [
+    "SELECT CAST(CAST(w.since AS date) AS varchar) AS since_dt, lpad(CAST(hour(w.since) AS varchar), 2, '0') AS since_hour",
+    'FROM (',
+    '  SELECT greatest(',
+    `    coalesce(CAST(nullif('{{backfill_from}}', '') AS timestamp), max(m.run_started_at) - INTERVAL '${o.lookbackHours}' HOUR, ${goLive}),`,
+    `    ${goLive}`,
+    '  ) AS since',
+    `  FROM ${WATERMARK_TABLE} AS m`,
+    `  WHERE m.step = 'curated.${contract.tableName}'`,
+    ') AS w',
+  ].join('\n');
+}
+
+/**
+ * The chunks query of a curated step: one row per calendar-aligned bucket of
+ * {@link MAX_PARTITIONS_PER_WRITE} event dates that the window holds, `(chunk, lo, hi, partitions,
+ * row_count)`, ordered by chunk. Buckets are aligned on day numbers (floor of days since 1970-01-01 / 100),
+ * so `lo..hi` spans at most 100 calendar days: a MERGE bounded to it writes at most 100 partitions even
+ * when new events arrive between this query and the MERGE.
+ */
+export function renderCuratedChunksQuery(contract: ContractTable): string {
+  return [
+    'SELECT CAST(p.chunk AS varchar) AS chunk, min(p.dt) AS lo, max(p.dt) AS hi, count(*) AS partitions, sum(p.n) AS row_count',
+    'FROM (',
+    `  SELECT e.dt, count(*) AS n, CAST(floor(date_diff('day', DATE '1970-01-01', CAST(e.dt AS date)) / ${MAX_PARTITIONS_PER_WRITE}e0) AS bigint) AS chunk`,
+    '  FROM (',
+    `    SELECT ${eventDate('r')} AS dt`,
+    `    FROM raw.${contract.tableName} AS r`,
+    `    WHERE ${windowPredicate('r')}`,
+    '  ) AS e',
+    '  GROUP BY e.dt',
+    ') AS p',
+    'GROUP BY p.chunk',
+    'ORDER BY p.chunk',
+  ].join('\n');
+}
+
+/**
+ * The deduplicated arrivals of the window whose event date lies in one chunk (`'{{lo}}'..'{{hi}}'`),
+ * typed like the curated table (Trino SQL with zone-qualified logical names). Columns:
+ * {@link curatedColumnNames}. Each contract column is read from the raw `data` struct by its raw name and
+ * renamed to its curated name (`r.data.ostype AS os_type`), converted by {@link curatedColumnExpression}.
  *
  * @throws Error when the contract table's raw and curated columns do not pair up by `sourcePointer`.
  */
 export function renderCuratedSource(contract: ContractTable): string {
-  const raw = `raw.${contract.tableName}`;
-  const curated = `curated.${contract.tableName}`;
   const pairs = columnPairs(contract);
   const cols = curatedColumnNames(contract);
   return [
-    `SELECT ${cols.join(', ')}`,
+    `SELECT ${cols.map((c) => `d.${c}`).join(', ')}`,
     'FROM (',
     '  SELECT',
     '    r.event_id,',
@@ -146,20 +235,20 @@ export function renderCuratedSource(contract: ContractTable): string {
     '    r.schema AS schema_uri,',
     ...pairs.map(({ raw: rc, curated: cc }) => `    ${curatedColumnExpression(rc, cc)} AS ${cc.name},`),
     `    ${utcTimestamp('r.arrival_time')} AS arrival_time,`,
-    `    CAST(CAST(${utcTimestamp('r.event_time')} AS date) AS varchar) AS dt,`,
+    `    ${eventDate('r')} AS dt,`,
     '    row_number() OVER (PARTITION BY r.event_id ORDER BY r.arrival_time, r.shard_id, r.sequence_number) AS arrival_rank',
-    `  FROM ${raw} AS r`,
-    '  CROSS JOIN (',
-    `    SELECT coalesce(max(c.arrival_time), TIMESTAMP '1970-01-01 00:00:00') - INTERVAL '${WATERMARK_LOOKBACK_HOURS}' HOUR AS since`,
-    `    FROM ${curated} AS c`,
-    '  ) AS w',
-    '  WHERE r.dt >= CAST(CAST(w.since AS date) AS varchar)',
+    `  FROM raw.${contract.tableName} AS r`,
+    `  WHERE ${windowPredicate('r')}`,
     ') AS d',
-    'WHERE d.arrival_rank = 1',
+    "WHERE d.arrival_rank = 1 AND d.dt BETWEEN '{{lo}}' AND '{{hi}}'",
   ].join('\n');
 }
 
-/** The Athena MERGE that applies {@link renderCuratedSource} to the curated Iceberg table. */
+/**
+ * The Athena MERGE of one chunk: applies {@link renderCuratedSource} to the curated Iceberg table, the
+ * target bounded to the chunk's `dt` range (Iceberg prunes the target scan and the write stays within
+ * the chunk's partitions).
+ */
 export function renderCuratedMerge(contract: ContractTable): string {
   const cols = curatedColumnNames(contract);
   const source = renderCuratedSource(contract)
@@ -171,7 +260,7 @@ export function renderCuratedMerge(contract: ContractTable): string {
     'USING (',
     source,
     ') AS s',
-    'ON t.event_id = s.event_id',
+    "ON t.event_id = s.event_id AND t.dt BETWEEN '{{lo}}' AND '{{hi}}'",
     'WHEN MATCHED AND s.arrival_time < t.arrival_time THEN UPDATE SET',
     cols
       .filter((c) => c !== 'event_id')
@@ -179,5 +268,40 @@ export function renderCuratedMerge(contract: ContractTable): string {
       .join(',\n'),
     `WHEN NOT MATCHED THEN INSERT (${cols.join(', ')})`,
     `VALUES (${cols.map((c) => `s.${c}`).join(', ')})`,
+  ].join('\n');
+}
+
+/** Records a successful curated run: the run's start time becomes the next run's watermark. */
+export function renderWatermarkInsert(contract: ContractTable): string {
+  return [
+    `INSERT INTO ${WATERMARK_TABLE} (step, run_started_at, execution_id, recorded_at)`,
+    `VALUES ('curated.${contract.tableName}', ${utcTimestamp("'{{run_started_at}}'")}, '{{execution_id}}', CAST(current_timestamp AT TIME ZONE 'UTC' AS timestamp))`,
+  ].join('\n');
+}
+
+/**
+ * Event-date (`dt`) partitions the freshness read of a curated table looks at, counted back from the
+ * run's UTC date: 8 = the longest freshness SLA a product may declare (7 days) plus the partial day at the
+ * window's start. Finding nothing in the window means the newest event is older than any allowed SLA; no
+ * metric is then published, which the freshness alarm treats as breaching.
+ */
+export const FRESHNESS_WINDOW_DAYS = 8;
+
+/** Column aliases of the freshness query: seconds since the newest arrival and since the newest event time. */
+export const FRESHNESS_COLUMNS = ['freshness_seconds', 'event_lag_seconds'] as const;
+
+/**
+ * The freshness read after a curated step: one row, {@link FRESHNESS_COLUMNS} in seconds (NULL when the
+ * last {@link FRESHNESS_WINDOW_DAYS} event dates hold no event). The date bound folds to a constant, so
+ * Iceberg prunes partitions.
+ */
+export function renderFreshnessQuery(contract: ContractTable): string {
+  const now = "CAST(current_timestamp AT TIME ZONE 'UTC' AS timestamp)";
+  const [freshness, lag] = FRESHNESS_COLUMNS;
+  return [
+    `SELECT date_diff('millisecond', max(c.arrival_time), ${now}) / 1000e0 AS ${freshness},`,
+    `  date_diff('millisecond', max(c.event_time), ${now}) / 1000e0 AS ${lag}`,
+    `FROM curated.${contract.tableName} AS c`,
+    `WHERE c.dt >= CAST(CAST(${now} - INTERVAL '${FRESHNESS_WINDOW_DAYS}' DAY AS date) AS varchar)`,
   ].join('\n');
 }

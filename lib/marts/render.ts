@@ -1,35 +1,31 @@
 /**
- * Rendering per stage and the pure helpers the CDK side needs: refresh statements with physical
- * Glue database names, output tables, schedules, and the tables each step reads and writes
- * (for least-privilege IAM).
+ * Rendering per stage: zone-qualified logical names → physical Glue databases, and the statements
+ * that refresh a mart.
  *
- * Refresh mechanism of a mart (Athena engine 3): the output table is an Iceberg table; one
- * `MERGE INTO marts.<name> USING (<the mart's SELECT>) ON <key> WHEN MATCHED THEN UPDATE …
- * WHEN NOT MATCHED THEN INSERT …` per run — atomic and safe to re-run. Rows whose key vanished
- * from the SELECT are not deleted (the reference marts are aggregates over append-only data, so
- * keys never vanish).
+ * Refresh mechanism of a mart (Athena engine 3, the output is an Iceberg table): one `MERGE` that diffs
+ * the mart's SELECT against the table (a FULL OUTER JOIN on the key) and writes only what changed —
+ * inserts new keys, updates rows whose values differ (`IS DISTINCT FROM`), deletes rows whose key
+ * vanished. Atomic, safe to re-run, and a no-op when nothing changed. A partitioned mart is refreshed
+ * in chunks of at most {@link MAX_PARTITIONS_PER_WRITE} partition values ({@link renderMartChunksQuery}),
+ * one MERGE per chunk.
  */
 import type { TableRefContext } from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser';
 import { databaseName, type CatalogZone } from '../shared/naming';
-import { buildCatalogModel } from './catalog';
-import type { ContractTable } from './contract-adapter';
-import { curatedTable, renderCuratedMerge } from './curated';
+import { MAX_PARTITIONS_PER_WRITE } from './curated';
 import type { Mart } from './declaration';
-import { analyzeStatement } from './sql-check';
 import { loadTrino, trinoSql } from './trino-parser';
 
-/** Default schedule of a curated step (hourly at minute 5), before the marts at :15 and later. */
-export const CURATED_SCHEDULE = 'cron(5 * * * ? *)';
+/** A physical table reference: Glue database and table name. */
+export interface PhysicalTable {
+  readonly database: string;
+  readonly table: string;
+}
 
-/**
- * Event-date (`dt`) partitions the freshness read of a curated table looks at, counted back from the
- * run's UTC date: 8 = the longest freshness SLA a product may declare (7 days, `lib/products/declaration.ts`)
- * plus the partial day at the window's start. Reading only these partitions keeps the probe cheap (two
- * timestamp columns of at most 9 Parquet partitions, pruned by Iceberg); finding nothing in the window means
- * the newest event is older than any allowed SLA, and the function then emits no metric, which the alarm
- * treats as breaching.
- */
-export const FRESHNESS_WINDOW_DAYS = 8;
+/** A logical `zone.table` name as a physical table of a stage. */
+export function physicalTable(env: string, logical: string): PhysicalTable {
+  const [zone, table] = logical.split('.');
+  return { database: databaseName(env, zone as CatalogZone), table };
+}
 
 /**
  * Replaces zone-qualified logical table names (`raw.x`, `curated.x`, `marts.x`) with physical
@@ -66,121 +62,98 @@ export function renderPhysical(sql: string, env: string): string {
   return out;
 }
 
-/** The logical (zone-qualified) MERGE statement that refreshes a mart. */
+/** Marker column of the diff source: true for rows the mart's SELECT produced. */
+const PRESENT = 'lakeforge_present';
+/** Chunk column of a partitioned mart's diff source. */
+const CHUNK = 'lakeforge_chunk';
+
+const indent = (sql: string, by = '  '): string =>
+  sql
+    .split('\n')
+    .map((l) => `${by}${l}`)
+    .join('\n');
+
+/** Null-safe equality of the given columns between two aliases. */
+const sameKey = (cols: readonly string[], a: string, b: string): string => cols.map((c) => `${a}.${c} IS NOT DISTINCT FROM ${b}.${c}`).join(' AND ');
+
+/** `floor((dense_rank over the partition columns - 1) / 100)`: the chunk of a partition value (both engines: no integer division). */
+const chunkOf = (partitionedBy: readonly string[], alias: string): string =>
+  `CAST(CAST(floor((dense_rank() OVER (ORDER BY ${partitionedBy.map((p) => `${alias}.${p}`).join(', ')}) - 1) / ${MAX_PARTITIONS_PER_WRITE}e0) AS bigint) AS varchar)`;
+
+/**
+ * The diff source of a mart: every key of the new SELECT or of the current table, with the new values and
+ * `lakeforge_vanished` = the key is only in the table. Partitioned marts add `lakeforge_chunk` and keep
+ * only the rows of chunk `'{{chunk}}'`.
+ */
+function renderMartDiffSource(mart: Mart): string {
+  const cols = mart.output.columns.map((c) => c.name);
+  const keyish = new Set([...mart.output.key, ...mart.output.partitionedBy]);
+  const fresh = [`SELECT ${cols.map((c) => `q.${c}`).join(', ')}, true AS ${PRESENT}`, 'FROM (', indent(mart.sql), ') AS q'].join('\n');
+  const diff = [
+    `SELECT ${cols.map((c) => (keyish.has(c) ? `coalesce(n.${c}, o.${c}) AS ${c}` : `n.${c}`)).join(', ')}, n.${PRESENT} IS NULL AS lakeforge_vanished`,
+    'FROM (',
+    indent(fresh),
+    `) AS n FULL OUTER JOIN ${mart.table} AS o ON ${sameKey(mart.output.key, 'n', 'o')}`,
+  ].join('\n');
+  if (mart.output.partitionedBy.length === 0) return diff;
+  const all = [...cols, 'lakeforge_vanished'];
+  return [
+    `SELECT ${all.map((c) => `c.${c}`).join(', ')}`,
+    'FROM (',
+    `  SELECT ${all.map((c) => `d.${c}`).join(', ')}, ${chunkOf(mart.output.partitionedBy, 'd')} AS ${CHUNK}`,
+    '  FROM (',
+    indent(diff, '    '),
+    '  ) AS d',
+    ') AS c',
+    `WHERE c.${CHUNK} = '{{chunk}}'`,
+  ].join('\n');
+}
+
+/**
+ * The logical (zone-qualified) MERGE that refreshes a mart (or one chunk of a partitioned mart): inserts
+ * new keys, updates changed rows, deletes vanished keys; unchanged rows are not rewritten.
+ */
 export function renderMartMerge(mart: Mart): string {
   const cols = mart.output.columns.map((c) => c.name);
   const nonKey = cols.filter((c) => !mart.output.key.includes(c));
-  const select = mart.sql
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
   return [
     `MERGE INTO ${mart.table} AS tgt`,
     'USING (',
-    select,
+    indent(renderMartDiffSource(mart)),
     ') AS src',
-    `ON ${mart.output.key.map((k) => `tgt.${k} = src.${k}`).join(' AND ')}`,
-    ...(nonKey.length === 0 ? [] : ['WHEN MATCHED THEN UPDATE SET', nonKey.map((c) => `  ${c} = src.${c}`).join(',\n')]),
-    `WHEN NOT MATCHED THEN INSERT (${cols.join(', ')})`,
+    `ON ${sameKey(mart.output.key, 'tgt', 'src')}`,
+    'WHEN MATCHED AND src.lakeforge_vanished THEN DELETE',
+    ...(nonKey.length === 0
+      ? []
+      : [`WHEN MATCHED AND NOT (${sameKey(nonKey, 'tgt', 'src')}) THEN UPDATE SET`, nonKey.map((c) => `  ${c} = src.${c}`).join(',\n')]),
+    `WHEN NOT MATCHED AND NOT src.lakeforge_vanished THEN INSERT (${cols.join(', ')})`,
     `VALUES (${cols.map((c) => `src.${c}`).join(', ')})`,
   ].join('\n');
 }
 
-/** A physical table reference: Glue database and table name. */
-export interface PhysicalTable {
-  readonly database: string;
-  readonly table: string;
-}
-
 /**
- * What the freshness read after a curated step looks at (rendered into SQL by the refresh function,
- * `renderFreshnessQuery` in lambdas/mart-refresh/core.ts, with the run's clock).
- */
-export interface FreshnessProbe {
-  /** The curated table (physical). */
-  readonly table: PhysicalTable;
-  /** Event-date partitions read, counted back from the run's UTC date. @default {@link FRESHNESS_WINDOW_DAYS} */
-  readonly windowDays: number;
-}
-
-/** One refresh step (a curated step or a mart) rendered for a stage. */
-export interface RefreshStep {
-  /** Step id: the logical output table, `curated.<table>` or `marts.<name>`. */
-  readonly id: string;
-  readonly kind: 'curated' | 'mart';
-  /** EventBridge Scheduler expression. */
-  readonly schedule: string;
-  /** Glue database used as the Athena QueryExecutionContext. */
-  readonly database: string;
-  /** Statements in execution order (physical names). */
-  readonly statements: readonly string[];
-  /** Tables read (physical), for IAM. */
-  readonly reads: readonly PhysicalTable[];
-  /** Tables written (physical), for IAM. */
-  readonly writes: readonly PhysicalTable[];
-  /** Step ids that must run first (direct dependencies). */
-  readonly dependsOn: readonly string[];
-  /**
-   * Curated steps only: the table whose newest `arrival_time` and `event_time` are read after the MERGE
-   * succeeded (metrics `CuratedFreshnessSeconds` and `CuratedEventLagSeconds`).
-   * @default - no freshness read (marts)
-   */
-  readonly freshness?: FreshnessProbe;
-}
-
-/**
- * The refresh plan of a stage: JSON-serializable, bundled with the refresh Lambda as
- * `refresh-plan.json` (see `lambdas/mart-refresh`).
- */
-export interface RefreshPlan {
-  readonly env: string;
-  readonly steps: Readonly<Record<string, RefreshStep>>;
-}
-
-function physical(env: string, logical: string): PhysicalTable {
-  const [zone, table] = logical.split('.');
-  return { database: databaseName(env, zone as CatalogZone), table };
-}
-
-/**
- * Renders every curated step and mart for a stage.
+ * The chunks query of a partitioned mart: one row per chunk of at most {@link MAX_PARTITIONS_PER_WRITE}
+ * partition values of the new SELECT and the current table, `(chunk, lo, hi, partitions)` (`lo` = `hi` =
+ * the chunk number). The ranking is the one {@link renderMartMerge} computes, over the same values.
  *
- * @param env - environment name (`dev`, `acc`, `prod`).
- * @param marts - validated declarations (run `checkMarts` first).
- * @param contracts - contract tables.
- * @throws Error when a statement does not parse.
+ * @returns undefined for an unpartitioned mart (one MERGE, one partition).
  */
-export function renderRefreshPlan(env: string, marts: readonly Mart[], contracts: readonly ContractTable[]): RefreshPlan {
-  const steps: Record<string, RefreshStep> = {};
-  const catalog = buildCatalogModel(contracts, marts);
-  for (const c of contracts) {
-    const id = curatedTable(c).name;
-    steps[id] = {
-      id,
-      kind: 'curated',
-      schedule: CURATED_SCHEDULE,
-      database: databaseName(env, 'curated'),
-      statements: [renderPhysical(renderCuratedMerge(c), env)],
-      reads: [physical(env, `raw.${c.tableName}`), physical(env, id)],
-      writes: [physical(env, id)],
-      dependsOn: [],
-      freshness: { table: physical(env, id), windowDays: FRESHNESS_WINDOW_DAYS },
-    };
-  }
-  for (const m of marts) {
-    const reads = new Set<string>([...m.dependsOn, ...analyzeStatement(m.sql, catalog).tablesRead]);
-    steps[m.table] = {
-      id: m.table,
-      kind: 'mart',
-      schedule: m.schedule,
-      database: databaseName(env, 'marts'),
-      statements: [renderPhysical(renderMartMerge(m), env)],
-      reads: [...reads, m.table].sort().map((t) => physical(env, t)),
-      writes: [physical(env, m.table)],
-      dependsOn: [...m.dependsOn],
-    };
-  }
-  return { env, steps };
+export function renderMartChunksQuery(mart: Mart): string | undefined {
+  const parts = mart.output.partitionedBy;
+  if (parts.length === 0) return undefined;
+  return [
+    'SELECT k.chunk AS chunk, k.chunk AS lo, k.chunk AS hi, count(*) AS partitions',
+    'FROM (',
+    `  SELECT ${chunkOf(parts, 'v')} AS chunk`,
+    '  FROM (',
+    `    SELECT q.${parts.join(', q.')} FROM (`,
+    indent(mart.sql, '      '),
+    '    ) AS q',
+    '    UNION',
+    `    SELECT o.${parts.join(', o.')} FROM ${mart.table} AS o`,
+    '  ) AS v',
+    ') AS k',
+    'GROUP BY k.chunk',
+    'ORDER BY min(k.chunk)',
+  ].join('\n');
 }
-
-
