@@ -44,6 +44,7 @@ export class IngestionStack extends Stack {
       memorySize: c.memorySizeMb,
       timeout: Duration.seconds(c.timeoutSeconds),
       logRetention: props.logRetention,
+      reservedConcurrency: c.reservedConcurrency,
       allowDestroy: props.allowDestroy,
     });
   }

@@ -60,9 +60,21 @@ describe('KinesisIngestion', () => {
     });
   });
 
-  it('reserves concurrency of shards × parallelization factor', () => {
-    expect(shared.ingestion.reservedConcurrency).toBe(6);
-    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 6 });
+  it('reserves no concurrency by default (new accounts have a quota of 10)', () => {
+    expect(shared.ingestion.reservedConcurrency).toBeUndefined();
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+
+  it('reserves the configured concurrency when set', () => {
+    const s = setup({ reservedConcurrency: 6 });
+    expect(s.ingestion.reservedConcurrency).toBe(6);
+    s.template().hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 6 });
+  });
+
+  it.each([0, 1.5, 10_001])('fails when reservedConcurrency is %p', (n) => {
+    expect(() => setup({ reservedConcurrency: n })).toThrow(/reservedConcurrency must be a whole number from 1 to 10000/);
   });
 
   it('runs a pinned Node.js runtime on ARM64 with source maps and the bucket names in its environment', () => {

@@ -72,6 +72,15 @@ export interface KinesisIngestionProps {
   /** Retention of the function's log group. */
   readonly logRetention: logs.RetentionDays;
   /**
+   * Reserved concurrency of the function. The mapping never runs more than shards × parallelization
+   * factor concurrent batches, so that is the useful value. Prerequisite: Lambda lets you reserve at most
+   * the account's unreserved concurrency minus 100, and new accounts start with a quota of 10, so a
+   * reservation fails the deployment until the quota is raised (AWS Lambda Developer Guide, "Configuring
+   * reserved concurrency").
+   * @default - no reservation (the function shares the account's unreserved pool)
+   */
+  readonly reservedConcurrency?: number;
+  /**
    * Whether a stack operation may delete the stream (and its unconsumed records) and the log group.
    * @default false (RETAIN)
    */
@@ -85,9 +94,9 @@ export interface KinesisIngestionProps {
  *
  * The event source mapping is set up so nothing is lost and nothing blocks a shard:
  * TRIM_HORIZON; ReportBatchItemFailures (without it, partial batch responses are ignored); bisect on
- * error; bounded retry attempts and record age; an S3 on-failure destination that keeps the payload; and
- * reserved concurrency of shards × parallelization factor, so throttling elsewhere in the account cannot
- * starve ingestion.
+ * error; bounded retry attempts and record age; an S3 on-failure destination that keeps the payload.
+ * Reserved concurrency is optional (`reservedConcurrency`; see its prerequisite): set it to shards ×
+ * parallelization factor so throttling elsewhere in the account cannot starve ingestion.
  *
  * The function is bundled by esbuild locally (minified, source maps, ARM64, pinned Node.js runtime), runs
  * with its own least-privilege role (no managed policies) and logs to an explicit, encrypted log group.
@@ -107,8 +116,8 @@ export class KinesisIngestion extends Construct {
   public readonly function: nodejs.NodejsFunction;
   /** The function's log group. */
   public readonly logGroup: logs.LogGroup;
-  /** Reserved concurrency of the function (shards × parallelization factor). */
-  public readonly reservedConcurrency: number;
+  /** Reserved concurrency of the function, when one is set. */
+  public readonly reservedConcurrency?: number;
 
   /**
    * @throws Error when the shard count, batch size, parallelization factor or retry attempts are out of
@@ -120,7 +129,7 @@ export class KinesisIngestion extends Construct {
     const parallelizationFactor = props.parallelizationFactor ?? 1;
     const allowDestroy = props.allowDestroy ?? false;
     const removalPolicy = allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    this.reservedConcurrency = props.shardCount * parallelizationFactor;
+    this.reservedConcurrency = props.reservedConcurrency;
 
     this.stream = new kinesis.Stream(this, 'Stream', {
       streamMode: kinesis.StreamMode.PROVISIONED,
@@ -299,6 +308,7 @@ function validateProps(p: KinesisIngestionProps): void {
   range('parallelizationFactor', p.parallelizationFactor, 1, 10);
   range('retryAttempts', p.retryAttempts, 0, 10_000);
   range('memorySize', p.memorySize, 128, 10_240);
+  range('reservedConcurrency', p.reservedConcurrency, 1, 10_000);
   const retention = p.retentionPeriod.toSeconds();
   const age = p.maxRecordAge.toSeconds();
   if (!Token.isUnresolved(retention) && !Token.isUnresolved(age) && retention <= age) {
