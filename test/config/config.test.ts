@@ -31,6 +31,15 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.storage.lifecycle.raw)).toBe(true);
   });
 
+  it.each(ENVIRONMENT_NAMES)('never expires Iceberg table locations (curated, marts) in %s', (name) => {
+    const { lifecycle } = loadConfig(name).storage;
+    expect([lifecycle.curated.expireAfterDays, lifecycle.marts.expireAfterDays]).toEqual([undefined, undefined]);
+  });
+
+  it.each(ENVIRONMENT_NAMES)('reserves no ingest concurrency by default in %s', (name) => {
+    expect(loadConfig(name).ingestion.reservedConcurrency).toBeUndefined();
+  });
+
   it('allows data destruction in dev only', () => {
     const [dev, acc, prod] = loadAllConfigs();
     expect(dev.storage.allowDestroy).toBe(true);
@@ -70,6 +79,18 @@ describe('loadConfig', () => {
       }),
       /prod\.storage\.lifecycle\.raw\.expireAfterDays: expireAfterDays must be greater/,
     ],
+    ...(['curated', 'marts'] as const).map((zone): [string, (p: EnvironmentConfigInput) => EnvironmentConfigInput, RegExp] => [
+      `lifecycle expiration on the ${zone} zone (Iceberg table locations)`,
+      (p) => ({
+        ...p,
+        storage: { ...p.storage, lifecycle: { ...p.storage.lifecycle, [zone]: { expireAfterDays: 90, noncurrentVersionExpireAfterDays: 1 } } },
+      }),
+      new RegExp(`prod\\.storage\\.lifecycle\\.${zone}\\.expireAfterDays: the ${zone} zone holds Iceberg tables`),
+    ]),
+    ['a go-live date that is not a date', (p) => ({ ...p, pipeline: { ...p.pipeline, goLiveDate: '2026-02-30' } }), /prod\.pipeline\.goLiveDate: expected a real calendar date/],
+    ['a pipeline schedule that is not a Scheduler expression', (p) => ({ ...p, pipeline: { ...p.pipeline, scheduleExpression: 'every hour' } }), /prod\.pipeline\.scheduleExpression: expected an EventBridge Scheduler expression/],
+    ['an OPTIMIZE window of 100 days or more (one statement writes < 100 partitions)', (p) => ({ ...p, pipeline: { ...p.pipeline, optimizeRecentDays: 100 } }), /prod\.pipeline\.optimizeRecentDays/],
+    ['a reserved concurrency of 0', (p) => ({ ...p, ingestion: { ...p.ingestion, reservedConcurrency: 0 } }), /prod\.ingestion\.reservedConcurrency/],
   ])('fails on %s with the environment and field path in one line', (_what, patch, expected) => {
     const message = messageOf(() => loadConfig('prod', withProd(patch)));
     expect(message).toMatch(expected);
