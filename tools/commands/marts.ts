@@ -1,14 +1,18 @@
 /**
  * `lakeforge marts …`: `check` (parse + name resolution of every mart and curated step; exit 1
- * on errors) and `render --env <env>` (prints the refresh statements with physical names, or the
- * whole plan as JSON with `--json`). Thin: decisions live in `lib/marts`.
+ * on errors) and `render --env <env>` (prints the pipeline plan of a stage — window, chunks, write,
+ * watermark and freshness statements of every curated step, the marts by dependency level, the
+ * maintenance statements — with physical names and run-time placeholders, or as JSON with `--json`).
+ * Thin: decisions live in `lib/marts` and `lib/pipeline`.
  */
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { loadConfig } from '../../config';
 import { MARTS } from '../../config/marts';
+import type { EnvironmentName } from '../../config/schema';
 import { checkMarts, formatMartCheckError } from '../../lib/marts/check';
 import { readContractTables } from '../../lib/marts/contract-adapter';
-import { renderRefreshPlan } from '../../lib/marts/render';
+import { curatedLookbackHours, planSteps, renderPipelinePlan } from '../../lib/pipeline/plan';
 
 /** Where output goes; injectable for tests. */
 export interface MartsIo {
@@ -52,20 +56,41 @@ export function registerMartsCommands(program: Command, io: MartsIo = PROCESS): 
     });
   marts
     .command('render')
-    .description('print the refresh statements of a stage, with physical Glue database names')
+    .description('print the pipeline plan of a stage (the statements the state machine runs), with physical Glue database names')
     .requiredOption('--env <env>', 'environment: dev, acc or prod')
-    .option('--json', 'print the whole refresh plan as JSON (the refresh Lambda bundle file)')
+    .option('--json', 'print the whole plan as JSON (the state machine reads it from an asset)')
     .option('--contracts <dir>', 'contracts folder', CONTRACTS_DIR)
     .action((opts: { env: string; json?: boolean; contracts: string }) => {
-      const plan = renderRefreshPlan(opts.env, MARTS, readContractTables(opts.contracts));
+      let config;
+      try {
+        config = loadConfig(opts.env as EnvironmentName);
+      } catch (e) {
+        io.err(e instanceof Error ? e.message : String(e));
+        io.exitCode(1);
+        return;
+      }
+      const plan = renderPipelinePlan(config.name, MARTS, readContractTables(opts.contracts), {
+        goLiveDate: config.pipeline.goLiveDate,
+        lookbackHours: curatedLookbackHours(config.ingestion, config.pipeline.lateArrivalMarginHours),
+        optimizeRecentDays: config.pipeline.optimizeRecentDays,
+      });
       if (opts.json === true) {
         io.out(JSON.stringify(plan, null, 2));
         return;
       }
-      for (const step of Object.values(plan.steps)) {
-        io.out(`-- ${step.id} (${step.kind}, ${step.schedule}, database ${step.database})`);
-        for (const sql of step.statements) io.out(`${sql};\n`);
+      io.out(`-- pipeline of ${plan.env}: go-live ${plan.goLiveDate}, curated lookback ${plan.lookbackHours} h, at most ${plan.maxPartitionsPerWrite} partitions per write`);
+      for (const step of planSteps(plan)) {
+        io.out(`-- ${step.id} (${step.kind}, database ${step.database})`);
+        const parts: [string, string | undefined][] = [
+          ['window', step.windowQuery],
+          ['chunks', step.chunksQuery],
+          ['write (one per chunk)', step.writeStatement],
+          ['watermark', step.watermarkStatement],
+          ['freshness', step.freshnessQuery],
+        ];
+        for (const [what, sql] of parts) if (sql !== undefined) io.out(`-- ${what}\n${sql};\n`);
       }
+      for (const m of plan.maintenance) io.out(`-- maintenance ${m.id}\n${m.statements.map((s) => `${s};`).join('\n')}\n`);
     });
 }
 
