@@ -5,8 +5,9 @@
 import * as path from 'node:path';
 import { buildCatalogModel } from './catalog';
 import type { ContractTable } from './contract-adapter';
-import { renderCuratedMerge } from './curated';
+import { renderCuratedChunksQuery, renderCuratedMerge, renderCuratedWindowQuery, renderFreshnessQuery, renderWatermarkInsert } from './curated';
 import type { Mart } from './declaration';
+import { renderMartChunksQuery, renderMartMerge } from './render';
 import { analyzeStatement } from './sql-check';
 
 /** One problem with a mart (or a curated step), with a position in its SQL when there is one. */
@@ -50,10 +51,22 @@ export function checkMarts(marts: readonly Mart[], contracts: readonly ContractT
     seen.add(mart.name);
   }
   const catalog = buildCatalogModel(contracts, marts);
+  // Generated statements: a problem here is a bug in Lakeforge or a contract the generator cannot express.
+  // The window options only change literals, so any valid values check the same statement shape.
+  const window = { goLiveDate: '2000-01-01', lookbackHours: 1 };
   for (const contract of contracts) {
     const name = `curated.${contract.tableName}`;
-    for (const issue of analyzeStatement(renderCuratedMerge(contract), catalog).issues) {
-      errors.push({ mart: name, message: issue.message, line: issue.line, column: issue.column, file: '(generated)' });
+    const generated: [string, string][] = [
+      ['window', renderCuratedWindowQuery(contract, window)],
+      ['chunks', renderCuratedChunksQuery(contract)],
+      ['merge', renderCuratedMerge(contract)],
+      ['watermark', renderWatermarkInsert(contract)],
+      ['freshness', renderFreshnessQuery(contract)],
+    ];
+    for (const [what, sql] of generated) {
+      for (const issue of analyzeStatement(sql, catalog).issues) {
+        errors.push({ mart: name, message: `${what} statement: ${issue.message}`, line: issue.line, column: issue.column, file: '(generated)' });
+      }
     }
   }
   for (const mart of marts) {
@@ -74,6 +87,12 @@ export function checkMarts(marts: readonly Mart[], contracts: readonly ContractT
     }
     if (analysis.tablesRead.includes(mart.table)) {
       errors.push({ mart: mart.name, file, message: `reads its own output table ${mart.table}` });
+    }
+    for (const [what, sql] of [['refresh MERGE', renderMartMerge(mart)], ['chunks query', renderMartChunksQuery(mart)]] as const) {
+      if (sql === undefined) continue;
+      for (const issue of analyzeStatement(sql, catalog).issues) {
+        errors.push({ mart: mart.name, file: '(generated)', message: `${what}: ${issue.message}`, line: issue.line, column: issue.column });
+      }
     }
     const upstream = analysis.tablesRead.filter((t) => !t.startsWith('raw.') && t !== mart.table);
     for (const t of upstream) {

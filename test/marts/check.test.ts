@@ -7,7 +7,8 @@ import { checkMarts, formatMartCheckError } from '../../lib/marts/check';
 import { readContractTables } from '../../lib/marts/contract-adapter';
 import { renderCuratedMerge } from '../../lib/marts/curated';
 import { defineMart, type Mart, type MartDeclarationInput } from '../../lib/marts/declaration';
-import { renderMartMerge, renderPhysical, renderRefreshPlan } from '../../lib/marts/render';
+import { renderMartMerge, renderPhysical } from '../../lib/marts/render';
+import { planSteps, renderPipelinePlan } from '../../lib/pipeline/plan';
 import { analyzeStatement } from '../../lib/marts/sql-check';
 
 const contracts = readContractTables(path.join(__dirname, '../../config/contracts'));
@@ -40,24 +41,26 @@ describe('checkMarts on the declared marts', () => {
     expect(checkMarts(MARTS, contracts).map(formatMartCheckError)).toEqual([]);
   });
 
-  it.each(['dev', 'acc', 'prod'])('renders %s statements that parse and name only that stage\'s databases', (env) => {
-    const plan = renderRefreshPlan(env, MARTS, contracts);
-    expect(Object.keys(plan.steps).sort()).toEqual([
-      'curated.rating_submitted_v1', 'curated.tag_added_v1', 'marts.daily_engagement', 'marts.genre_ratings', 'marts.title_popularity',
-    ]);
-    for (const step of Object.values(plan.steps)) {
-      for (const sql of step.statements) {
+  it.each(['dev', 'acc', 'prod'])('renders %s pipeline statements that parse and name only that stage\'s databases', (env) => {
+    const plan = renderPipelinePlan(env, MARTS, contracts, { goLiveDate: '2026-01-01', lookbackHours: 3 });
+    const steps = planSteps(plan);
+    expect(steps.map((s) => s.id).sort()).toEqual([...contracts.map((c) => `curated.${c.tableName}`), ...MARTS.map((m) => m.table)].sort());
+    for (const step of steps) {
+      const statements = [step.windowQuery, step.chunksQuery, step.writeStatement, step.watermarkStatement, step.freshnessQuery].filter((x): x is string => x !== undefined);
+      for (const sql of statements) {
         const databases = [...sql.matchAll(/\blakeforge_(\w+?)_(raw|curated|marts)\./g)].map((m) => m[1]);
         expect(new Set(databases)).toEqual(new Set([env]));
         expect(sql).not.toMatch(/\b(FROM|JOIN|INTO)\s+(raw|curated|marts)\./);
       }
     }
-    expect(plan.steps['marts.genre_ratings'].reads).toEqual([
-      { database: `lakeforge_${env}_curated`, table: 'rating_submitted_v1' },
-      { database: `lakeforge_${env}_marts`, table: 'genre_ratings' },
-      { database: `lakeforge_${env}_raw`, table: 'content_catalog_movies' },
-    ]);
-    expect(plan.steps['marts.genre_ratings'].writes).toEqual([{ database: `lakeforge_${env}_marts`, table: 'genre_ratings' }]);
+    for (const m of MARTS) {
+      const step = steps.find((s) => s.id === m.table)!;
+      const upstream = analyzeStatement(m.sql, catalog).tablesRead;
+      expect(step.reads.map((t) => `${t.database}.${t.table}`).sort()).toEqual(
+        [...new Set([...upstream, m.table])].map((t) => `lakeforge_${env}_${t.replace('.', '.')}`).sort(),
+      );
+      expect(step.table).toEqual({ database: `lakeforge_${env}_marts`, table: m.name });
+    }
   });
 
   it.each(MARTS.map((m) => [m.name, m] as const))('the refresh MERGE of %s resolves against the catalog', (_n, m) => {
@@ -66,12 +69,9 @@ describe('checkMarts on the declared marts', () => {
     expect(analysis.tablesWritten).toEqual([m.table]);
   });
 
-  it('the curated MERGE reads raw and curated and writes curated', () => {
-    const analysis = analyzeStatement(renderCuratedMerge(contracts[0]), catalog);
-    expect([analysis.tablesRead, analysis.tablesWritten]).toEqual([
-      ['curated.rating_submitted_v1', 'raw.rating_submitted_v1'],
-      ['curated.rating_submitted_v1'],
-    ]);
+  it.each(contracts.map((c) => [c.tableName, c] as const))('the curated MERGE of %s reads only its raw table (no watermark subquery) and writes its curated table', (name, c) => {
+    const analysis = analyzeStatement(renderCuratedMerge(c), catalog);
+    expect([analysis.tablesRead, analysis.tablesWritten]).toEqual([[`raw.${name}`], [`curated.${name}`]]);
   });
 });
 
