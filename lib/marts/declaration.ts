@@ -60,7 +60,11 @@ export const martDeclarationSchema = z
         columns: z.array(columnSchema).min(1),
         /** Columns that identify a row; the refresh upserts on them. */
         key: z.array(z.string()).min(1),
-        /** Identity partition columns of the Iceberg table. @default [] */
+        /**
+         * Identity partition columns of the Iceberg table; each must be a key column, so a row never moves
+         * between partitions and the refresh can split its MERGE by partition values (at most 100 per
+         * statement, Athena's writer limit). @default []
+         */
         partitionedBy: z.array(z.string()).default([]),
       })
       .strict()
@@ -72,6 +76,11 @@ export const martDeclarationSchema = z
             if (!names.has(c)) ctx.addIssue({ code: 'custom', message: `"${c}" is not an output column`, path: [field, i] });
           });
         }
+        o.partitionedBy.forEach((c, i) => {
+          if (names.has(c) && !o.key.includes(c)) {
+            ctx.addIssue({ code: 'custom', message: `"${c}" must also be a key column: a partitioned mart is refreshed partition by partition`, path: ['partitionedBy', i] });
+          }
+        });
       }),
     /** Tables this mart reads that other steps produce: `curated.<table>` or `marts.<name>`. */
     dependsOn: z.array(z.string().regex(/^(curated|marts)\.[a-z][a-z0-9_]*$/, 'expected curated.<table> or marts.<name>')).default([]),

@@ -35,6 +35,11 @@ describe('mart declarations', () => {
     ['an unknown Glue type', { output: { columns: [{ name: 'dt', type: 'text', description: 'd' }], key: ['dt'] } }, /output.columns.0.type/],
     ['a dependency outside curated/marts', { dependsOn: ['raw.rating_submitted_v1'] }, /dependsOn.0: expected curated.<table> or marts.<name>/],
     ['an unknown field', { owners: 'x' }, /Unrecognized key/],
+    [
+      'a partition column that is not a key column',
+      { output: { columns: [{ name: 'dt', type: 'string', description: 'd' }, { name: 'n', type: 'bigint', description: 'n' }], key: ['n'], partitionedBy: ['dt'] } },
+      /output.partitionedBy.0: "dt" must also be a key column/,
+    ],
     ['a missing SQL file', { sqlFile: 'nope.sql' }, /SQL file .*nope.sql not found/],
   ])('rejects %s, naming the mart and the field', (_what, override, error) => {
     expect(() => defineMart({ ...base, ...override } as MartDeclarationInput, dir)).toThrow(/^Mart "daily_engagement": /);
