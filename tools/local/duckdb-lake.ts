@@ -1,20 +1,27 @@
 /**
- * Runs Lakeforge's curated steps and marts in DuckDB over a local lake folder laid out like the
- * S3 buckets (no httpfs: files are read from disk):
+ * Lakeforge's lake in DuckDB, laid out like the Glue Data Catalog of a stage, over a local lake folder
+ * laid out like the S3 buckets (no httpfs: files are read from disk):
  *
  * ```
  * <lake>/raw/events/<vendor>/<name>/v<MODEL>/dt=YYYY-MM-DD/hour=HH/*.json.gz   (raw bucket)
  * <lake>/raw/batch/content-catalog/movies/*.csv                                (raw bucket)
- * <lake>/curated/<table>_v<MODEL>/dt=YYYY-MM-DD/*.parquet                      (curated bucket)
- * <lake>/marts/<name>/*.parquet                                                (marts bucket)
+ * <lake>/curated/<table>_v<MODEL>/dt=YYYY-MM-DD/*.parquet                      (export, see exportParquet)
+ * <lake>/marts/<name>/data.parquet                                             (export, see exportParquet)
  * ```
  *
- * DuckDB schemas `raw`, `curated` and `marts` hold one view per catalog table, so the SQL's
- * zone-qualified logical names resolve unchanged. Statements go through `lib/marts/dialect.ts`.
- * Raw views read JSON keys as written by producers (camelCase included) and expose them under the
- * raw-zone (lower-cased) names, as the OpenX JSON SerDe does on AWS; see {@link rawJsonRead}.
- * Local mart refresh is a full replace of the mart's Parquet file (equal to the Athena MERGE for
- * the reference marts, whose keys never disappear); the curated step is in `./curated.ts`.
+ * Schemas:
+ * - physical, named like the stage's Glue databases (`lakeforge_<env>_raw|curated|marts`), so the
+ *   pipeline plan's physical statements resolve unchanged: raw tables are views over the JSON files (and
+ *   vendor CSVs); curated tables, mart tables and the pipeline's watermark table are real DuckDB tables
+ *   (the Iceberg tables on AWS), created from the catalog model ({@link curatedTable}, {@link martTable},
+ *   {@link watermarkTable}) and written only by the plan's MERGE/INSERT statements
+ *   (`tools/local/pipeline-runner.ts`);
+ * - logical (`raw`, `curated`, `marts`): one view per catalog table over its physical twin, so SQL with
+ *   zone-qualified logical names (mart SQL, tests) resolves too.
+ *
+ * Statements go through `lib/marts/dialect.ts`. Raw views read JSON keys as written by producers
+ * (camelCase included) and expose them under the raw-zone (lower-cased) names, as the OpenX JSON SerDe
+ * does on AWS; see {@link rawJsonRead}.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,7 +29,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { BATCH_TABLES, martTable } from '../../lib/marts/catalog';
 import { allColumns, type CatalogColumn, type CatalogTable } from '../../lib/marts/catalog-model';
 import type { ContractTable } from '../../lib/marts/contract-adapter';
-import { curatedTable, rawTable } from '../../lib/marts/curated';
+import { curatedTable, rawTable, watermarkTable } from '../../lib/marts/curated';
+import { databaseName, type CatalogZone } from '../../lib/shared/naming';
 import type { Mart } from '../../lib/marts/declaration';
 import { DUCKDB_PRELUDE, glueToDuckDbType, toDuckDb } from '../../lib/marts/dialect';
 import { splitTopLevel } from '../../lib/marts/catalog-model';
@@ -134,11 +142,36 @@ export function rawJsonRead(contract: ContractTable): { columns: readonly (reado
   };
 }
 
-/** A DuckDB database with views over a local lake folder. Create with {@link DuckDbLake.open}. */
+/** Options of {@link DuckDbLake.open}. */
+export interface DuckDbLakeOptions {
+  /**
+   * Environment whose physical database names the schemas take (`lakeforge_<env>_<zone>`): the `env` of the
+   * pipeline plan that runs against the lake.
+   * @default 'dev'
+   */
+  readonly env?: string;
+}
+
+/** The tables of a lake: zone-qualified logical name → catalog table, by kind. */
+function lakeTables(contracts: readonly ContractTable[], marts: readonly Mart[]): { written: CatalogTable[]; raw: CatalogTable[] } {
+  return {
+    written: [...contracts.map(curatedTable), watermarkTable(), ...marts.map(martTable)],
+    raw: [...contracts.map(rawTable), ...BATCH_TABLES],
+  };
+}
+
+/** `CREATE TABLE` of a catalog table in DuckDB (data columns, then partition keys). */
+export function createTableSql(qualifiedName: string, table: CatalogTable): string {
+  return `CREATE TABLE ${qualifiedName} (${allColumns(table).map((c) => `"${c.name}" ${glueToDuckDbType(c.type)}`).join(', ')})`;
+}
+
+/** A DuckDB database over a local lake folder (see the module comment). Create with {@link DuckDbLake.open}. */
 export class DuckDbLake {
   private constructor(
     /** Root of the local lake. */
     public readonly lakeDir: string,
+    /** Environment of the physical schema names. */
+    public readonly env: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly contracts: readonly ContractTable[],
@@ -146,40 +179,44 @@ export class DuckDbLake {
   ) {}
 
   /**
-   * Opens an in-memory DuckDB and creates views for every raw, curated, batch and mart table.
+   * Opens an in-memory DuckDB: physical and logical schemas, raw views over the lake folder, empty curated,
+   * watermark and mart tables.
    *
    * @param lakeDir - the local lake root (created when missing).
+   * @throws Error when `options.env` is not a valid environment name.
    */
-  static async open(lakeDir: string, contracts: readonly ContractTable[], marts: readonly Mart[]): Promise<DuckDbLake> {
+  static async open(lakeDir: string, contracts: readonly ContractTable[], marts: readonly Mart[], options: DuckDbLakeOptions = {}): Promise<DuckDbLake> {
     fs.mkdirSync(lakeDir, { recursive: true });
+    const env = options.env ?? 'dev';
+    const zones: CatalogZone[] = ['raw', 'curated', 'marts'];
+    const physical = zones.map((z) => databaseName(env, z));
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
-    const lake = new DuckDbLake(lakeDir, instance, connection, contracts, marts);
-    for (const sql of [...DUCKDB_PRELUDE, 'CREATE SCHEMA raw', 'CREATE SCHEMA curated', 'CREATE SCHEMA marts']) {
+    const lake = new DuckDbLake(lakeDir, env, instance, connection, contracts, marts);
+    for (const sql of [...DUCKDB_PRELUDE, ...[...zones, ...physical].map((schema) => `CREATE SCHEMA ${schema}`)]) {
       await connection.run(sql);
+    }
+    for (const table of lakeTables(contracts, marts).written) {
+      await lake.exec(createTableSql(lake.physicalName(table.name), table));
+      await lake.view(table.name, `SELECT * FROM ${lake.physicalName(table.name)}`);
     }
     await lake.refreshViews();
     return lake;
   }
 
-  /** Folder of a curated table's Parquet files. */
-  curatedDir(contract: ContractTable): string {
-    return path.join(this.lakeDir, 'curated', contract.tableName);
+  /** The physical name of a logical table: `curated.x` → `lakeforge_<env>_curated.x`. */
+  physicalName(logical: string): string {
+    const [zone, table] = logical.split('.');
+    return `${databaseName(this.env, zone as CatalogZone)}.${table}`;
   }
 
-  /** Folder of a mart's Parquet files. */
-  martDir(mart: Mart): string {
-    return path.join(this.lakeDir, 'marts', mart.name);
-  }
-
-  /** (Re)creates every view; call after files were added outside this class. */
+  /** (Re)creates the raw views; call after files were added to the lake folder. */
   async refreshViews(): Promise<void> {
-    for (const c of this.contracts) {
-      await this.rawEventView(c);
-      await this.curatedView(c);
-    }
+    for (const c of this.contracts) await this.rawEventView(c);
     for (const t of BATCH_TABLES) await this.batchView(t);
-    for (const m of this.marts) await this.martView(m);
+    for (const table of lakeTables(this.contracts, this.marts).raw) {
+      await this.view(this.physicalName(table.name), `SELECT * FROM ${table.name}`);
+    }
   }
 
   /** Runs a query (Trino SQL, translated by the dialect module) and returns its rows. */
@@ -190,27 +227,80 @@ export class DuckDbLake {
     return { rows: reader.getRowObjectsJS() as LakeRow[], columns: names.map((name, i) => ({ name, type: types[i] })) };
   }
 
+  /** Runs one DuckDB statement as is and returns its rows (a `RETURNING` clause's, for writes). */
+  async run(duckSql: string): Promise<LakeRow[]> {
+    const reader = await this.connection.runAndReadAll(duckSql);
+    return reader.getRowObjectsJS() as LakeRow[];
+  }
+
   /** Runs a statement that returns no rows (DuckDB SQL as is). */
   async exec(duckSql: string): Promise<void> {
     await this.connection.run(duckSql);
   }
 
   /**
-   * Refreshes a mart: runs its SELECT and replaces `<lake>/marts/<name>/data.parquet`.
-   *
+   * Writes the curated tables to `<lake>/curated/<table>/dt=…/*.parquet` and the marts to
+   * `<lake>/marts/<name>/data.parquet` (replacing earlier exports), for inspection with any Parquet reader.
+   */
+  async exportParquet(): Promise<void> {
+    for (const c of this.contracts) {
+      const dir = path.join(this.lakeDir, 'curated', c.tableName);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      await this.exec(`COPY (SELECT * FROM ${this.physicalName(curatedTable(c).name)}) TO ${sqlString(dir)} (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE true)`);
+    }
+    for (const m of this.marts) {
+      const dir = path.join(this.lakeDir, 'marts', m.name);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      await this.exec(`COPY (SELECT * FROM ${this.physicalName(m.table)}) TO ${sqlString(path.join(dir, 'data.parquet'))} (FORMAT parquet)`);
+    }
+  }
+
+  /**
+   * Folder of a curated table's Parquet export.
+   * @deprecated Curated tables are DuckDB tables written by the pipeline plan; kept for `tools/local/curated.ts`.
+   */
+  curatedDir(contract: ContractTable): string {
+    return path.join(this.lakeDir, 'curated', contract.tableName);
+  }
+
+  /**
+   * Folder of a mart's Parquet export.
+   * @deprecated Kept for callers of {@link DuckDbLake.runMart}.
+   */
+  martDir(mart: Mart): string {
+    return path.join(this.lakeDir, 'marts', mart.name);
+  }
+
+  /**
+   * Replaces a curated table's rows with its Parquet folder ({@link DuckDbLake.curatedDir}).
+   * @deprecated Only for the anti-join step in `tools/local/curated.ts`; the pipeline plan writes the tables.
+   */
+  async refreshCurated(contract: ContractTable): Promise<void> {
+    const table = this.physicalName(curatedTable(contract).name);
+    const cols = allColumns(curatedTable(contract)).map((c) => `"${c.name}"`).join(', ');
+    await this.exec(`DELETE FROM ${table}`);
+    if (!hasFiles(this.curatedDir(contract), '.parquet')) return;
+    await this.exec(
+      `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM read_parquet(${sqlString(path.join(this.curatedDir(contract), 'dt=*', '*.parquet'))}, hive_partitioning = true, hive_types = {'dt': VARCHAR})`,
+    );
+  }
+
+  /**
+   * Replaces a mart's rows with the result of its SELECT and writes `<lake>/marts/<name>/data.parquet`.
+   * @deprecated The pipeline plan refreshes marts with a diff MERGE (`tools/local/pipeline-runner.ts`).
    * @returns the mart's rows and column types.
    */
   async runMart(mart: Mart): Promise<LakeResult> {
-    const tmp = `mart_${mart.name}`;
-    await this.exec(`CREATE OR REPLACE TEMP TABLE ${tmp} AS ${toDuckDb(mart.sql)}`);
+    const table = this.physicalName(mart.table);
+    await this.exec(`DELETE FROM ${table}`);
+    await this.exec(`INSERT INTO ${table} SELECT * FROM (${toDuckDb(mart.sql)})`);
     const dir = this.martDir(mart);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    await this.exec(`COPY ${tmp} TO ${sqlString(path.join(dir, 'data.parquet'))} (FORMAT parquet)`);
-    const result = await this.query(`SELECT * FROM ${tmp}`);
-    await this.exec(`DROP TABLE ${tmp}`);
-    await this.martView(mart);
-    return result;
+    await this.exec(`COPY (SELECT * FROM ${table}) TO ${sqlString(path.join(dir, 'data.parquet'))} (FORMAT parquet)`);
+    return this.query(`SELECT * FROM ${mart.table}`);
   }
 
   /** Closes the connection. */
@@ -241,25 +331,6 @@ export class DuckDbLake {
     );
   }
 
-  private async curatedView(contract: ContractTable): Promise<void> {
-    const table = curatedTable(contract);
-    const dir = this.curatedDir(contract);
-    if (!hasFiles(dir, '.parquet')) {
-      await this.view(table.name, emptyView(allColumns(table)));
-      return;
-    }
-    await this.view(
-      table.name,
-      `SELECT ${allColumns(table).map((c) => `"${c.name}"`).join(', ')} FROM read_parquet(` +
-        `${sqlString(path.join(dir, 'dt=*', '*.parquet'))}, hive_partitioning = true, hive_types = {'dt': VARCHAR})`,
-    );
-  }
-
-  /** Called by the curated step after it wrote files. */
-  async refreshCurated(contract: ContractTable): Promise<void> {
-    await this.curatedView(contract);
-  }
-
   private async batchView(table: CatalogTable & { readonly prefix: string }): Promise<void> {
     const dir = path.join(this.lakeDir, 'raw', table.prefix);
     if (!hasFiles(dir, '.csv')) {
@@ -272,15 +343,5 @@ export class DuckDbLake {
       `SELECT * FROM read_csv(${sqlString(path.join(dir, '*.csv'))}, header = true, delim = ',', quote = '"', escape = '"', ` +
         `columns = ${structLiteral(table.columns)})`,
     );
-  }
-
-  private async martView(mart: Mart): Promise<void> {
-    const table = martTable(mart);
-    const dir = this.martDir(mart);
-    if (!hasFiles(dir, '.parquet')) {
-      await this.view(table.name, emptyView(table.columns));
-      return;
-    }
-    await this.view(table.name, `SELECT * FROM read_parquet(${sqlString(path.join(dir, '*.parquet'))})`);
   }
 }
