@@ -170,3 +170,8 @@ function pascal(snake: string): string {
     .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
     .join('');
 }
+
+/** Physical name of an environment's pipeline state machine: `lakeforge-<env>-pipeline` (people open it by name). */
+export function pipelineStateMachineName(env: string): string {
+  return `lakeforge-${env}-pipeline`;
+}

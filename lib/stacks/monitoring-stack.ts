@@ -1,11 +1,10 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { ObservabilityConfig } from '../../config/schema';
-import { MART_REFRESH_SERVICE_NAME } from '../../lambdas/mart-refresh/core';
-import { type FreshnessObjective, PlatformMonitoring } from '../constructs/observability/platform-monitoring';
 import { INGEST_SERVICE_NAME, type KinesisIngestion, LAKEFORGE_METRICS_NAMESPACE } from '../constructs/ingestion/kinesis-ingestion';
-import type { MartRefresh } from '../constructs/analytics/mart-refresh';
+import { PlatformMonitoring } from '../constructs/observability/platform-monitoring';
 
 /** Properties of {@link MonitoringStack}. */
 export interface MonitoringStackProps extends StackProps {
@@ -17,15 +16,26 @@ export interface MonitoringStackProps extends StackProps {
   readonly encryptionKey: kms.IKey;
   /** Stream and ingest function. */
   readonly ingestion: KinesisIngestion;
-  /** The mart refresh function and its dead-letter queue. */
-  readonly martRefresh: MartRefresh;
   /** Failure types of bad rows. */
   readonly failureTypes: readonly string[];
-  /** One freshness objective per data product and curated table (`freshnessObjectives` in lib/stages/lakeforge-stage.ts). */
-  readonly freshness: readonly FreshnessObjective[];
+  /**
+   * Physical name of the pipeline state machine (`pipelineStateMachineName(env)`). The Pipeline stack is
+   * deployed after this one, because its failures publish to this stack's alarm topic; the execution metrics
+   * only need the name, so no reference points back at it.
+   */
+  readonly pipelineStateMachineName: string;
+  /**
+   * The distinct freshness SLAs of the data products (dashboard annotations; the alarms are in the
+   * `Freshness<Domain>` stacks).
+   * @default - no freshness widgets
+   */
+  readonly freshnessSlas?: readonly Duration[];
 }
 
-/** Dashboard and alarms of an environment (see {@link PlatformMonitoring}). */
+/**
+ * Dashboard, platform alarms and the alarm topic of an environment (see {@link PlatformMonitoring}). Its size does
+ * not depend on the number of data products.
+ */
 export class MonitoringStack extends Stack {
   /** Dashboard, alarms and alarm topic. */
   public readonly monitoring: PlatformMonitoring;
@@ -39,10 +49,8 @@ export class MonitoringStack extends Stack {
       metricsNamespace: LAKEFORGE_METRICS_NAMESPACE,
       ingestServiceName: INGEST_SERVICE_NAME,
       failureTypes: props.failureTypes,
-      martRefreshFunction: props.martRefresh.function,
-      martRefreshDeadLetterQueue: props.martRefresh.deadLetterQueue,
-      martRefreshServiceName: MART_REFRESH_SERVICE_NAME,
-      freshness: props.freshness,
+      pipelineStateMachine: sfn.StateMachine.fromStateMachineName(this, 'PipelineStateMachine', props.pipelineStateMachineName),
+      freshnessSlas: props.freshnessSlas,
       maxIteratorAge: Duration.seconds(props.observability.alarms.iteratorAgeSeconds),
       maxBadRowRatio: props.observability.alarms.badRowRatio,
       dashboardName: `lakeforge-${props.environmentName}`,

@@ -5,13 +5,14 @@ import { AnalyticsStack } from '../stacks/analytics-stack';
 import { CatalogStack } from '../stacks/catalog-stack';
 import { IngestionStack } from '../stacks/ingestion-stack';
 import { StorageStack } from '../stacks/storage-stack';
-import { MARTS } from '../../config/marts';
-import { MartsStack } from '../stacks/marts-stack';
+import { MartsStack, pipelineStateMachineName } from '../stacks/marts-stack';
+import { FreshnessStack } from '../stacks/freshness-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
-import { FAILURE_TYPES } from '../../lambdas/ingest/core';
+import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
 import type { BatchTable } from '../constructs/data-product/data-product';
-import type { FreshnessObjective } from '../constructs/observability/platform-monitoring';
+import type { FreshnessObjective } from '../constructs/observability/freshness-alarms';
 import type { ContractTable } from '../marts/contract-adapter';
+import type { Mart } from '../marts/declaration';
 import { ProductDeclarationError, type ProductDeclaration } from '../products/declaration';
 import { planProductStacks } from '../products/stack-plan';
 import { ProductsStack, resolveEventTables } from '../stacks/products-stack';
@@ -24,6 +25,8 @@ export interface PlatformDefinition {
   readonly contractTables: readonly ContractTable[];
   /** Vendor batch tables. */
   readonly batchTables: readonly BatchTable[];
+  /** The mart declarations (from `config/marts`), each of a declared data product. */
+  readonly marts: readonly Mart[];
 }
 
 /** Properties of {@link LakeforgeStage}. */
@@ -55,8 +58,10 @@ export class LakeforgeStage extends Stage {
   public readonly products: readonly ProductsStack[];
   /** Mart tables, scheduled refresh and saved analyst queries. */
   public readonly marts: MartsStack;
-  /** Dashboard and alarms. */
+  /** Dashboard, platform alarms and the alarm topic. */
   public readonly monitoring: MonitoringStack;
+  /** Freshness alarms, one stack per domain with curated tables. */
+  public readonly freshness: readonly FreshnessStack[];
 
   constructor(scope: Construct, id: string, props: LakeforgeStageProps) {
     const { config } = props;
@@ -123,8 +128,34 @@ export class LakeforgeStage extends Stage {
         }),
     );
 
+    const objectives = groups.map((g) => freshnessObjectives(g.products, platform.contractTables));
+    this.monitoring = new MonitoringStack(this, 'Monitoring', {
+      ...common,
+      description: `Lakeforge ${config.name}: dashboard, platform alarms and the alarm topic`,
+      environmentName: config.name,
+      observability: config.observability,
+      encryptionKey: lake.key,
+      ingestion: this.ingestion.ingestion,
+      failureTypes: FAILURE_TYPES,
+      pipelineStateMachineName: pipelineStateMachineName(config.name),
+      freshnessSlas: objectives.flat().map((f) => f.sla),
+    });
+    const alarmTopic = this.monitoring.monitoring.alarmTopic;
+    this.freshness = groups.flatMap((g, i) =>
+      objectives[i].length === 0
+        ? []
+        : [
+            new FreshnessStack(this, `Freshness${g.stackId.slice('Products'.length)}`, {
+              ...common,
+              description: `Lakeforge ${config.name}: freshness alarms of the ${g.domain} domain's data products`,
+              objectives: objectives[i],
+              alarmTopic,
+            }),
+          ],
+    );
+
     const productNames = new Set(platform.products.map((p) => p.name));
-    for (const mart of MARTS) {
+    for (const mart of platform.marts) {
       if (!productNames.has(mart.product)) {
         throw new ProductDeclarationError(`Mart "${mart.name}" (config/marts): product "${mart.product}" is not a declared data product (${[...productNames].join(', ')})`);
       }
@@ -133,7 +164,7 @@ export class LakeforgeStage extends Stage {
       ...common,
       description: `Lakeforge ${config.name}: mart tables, scheduled refresh, saved analyst queries`,
       environmentName: config.name,
-      marts: MARTS,
+      marts: platform.marts,
       contracts: platform.contractTables,
       rawBucket: lake.rawBucket,
       curatedBucket: lake.curatedBucket,
@@ -148,18 +179,6 @@ export class LakeforgeStage extends Stage {
       allowDestroy: config.storage.allowDestroy,
     });
     for (const products of this.products) this.marts.addStackDependency(products);
-
-    this.monitoring = new MonitoringStack(this, 'Monitoring', {
-      ...common,
-      description: `Lakeforge ${config.name}: dashboard and alarms`,
-      environmentName: config.name,
-      observability: config.observability,
-      encryptionKey: lake.key,
-      ingestion: this.ingestion.ingestion,
-      martRefresh: this.marts.refresh,
-      failureTypes: FAILURE_TYPES,
-      freshness: freshnessObjectives(platform.products, platform.contractTables),
-    });
 
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
   }

@@ -3,13 +3,17 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as path from 'node:path';
 import { PRODUCTS } from '../../config/products';
+import { FAILURE_TYPES as INGEST_FAILURE_TYPES } from '../../lambdas/ingest/core';
 import { INGEST_METRICS } from '../../lambdas/ingest/process-batch';
-import { FRESHNESS_METRICS, MART_REFRESH_SERVICE_NAME } from '../../lambdas/mart-refresh/core';
-import { FRESHNESS_ALARM_PERIOD, type FreshnessObjective, INGEST_METRIC_NAMES, PlatformMonitoring } from '../../lib/constructs/observability/platform-monitoring';
+import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
+import { FRESHNESS_ALARM_PERIOD, FreshnessAlarms, type FreshnessObjective } from '../../lib/constructs/observability/freshness-alarms';
+import { INGEST_METRIC_NAMES, PlatformMonitoring } from '../../lib/constructs/observability/platform-monitoring';
 import { readContractTables } from '../../lib/marts/contract-adapter';
+import { FRESHNESS_DIMENSION, FRESHNESS_METRICS, PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME } from '../../lib/pipeline/metrics';
 import { freshnessObjectives } from '../../lib/stages/lakeforge-stage';
 
 const FRESHNESS: FreshnessObjective[] = [
@@ -17,8 +21,9 @@ const FRESHNESS: FreshnessObjective[] = [
   { product: 'viewer-engagement', table: 'tag_added_v1', sla: Duration.minutes(120) },
   { product: 'fraud-signals', table: 'rating_submitted_v1', sla: Duration.minutes(15) },
 ];
+const PLATFORM_ALARMS = 7;
 
-function setup(maxBadRowRatio = 0.05, freshness: FreshnessObjective[] = FRESHNESS) {
+function setup(maxBadRowRatio = 0.05, freshnessSlas: Duration[] | undefined = FRESHNESS.map((f) => f.sla)) {
   const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const fn = (id: string) => new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_24_X, handler: 'i.h', code: lambda.Code.fromInline('x') });
   const key = new kms.Key(stack, 'Key');
@@ -29,10 +34,8 @@ function setup(maxBadRowRatio = 0.05, freshness: FreshnessObjective[] = FRESHNES
     metricsNamespace: 'Lakeforge',
     ingestServiceName: 'lakeforge-ingest',
     failureTypes: ['not_json', 'schema_violation'],
-    martRefreshFunction: fn('Refresh'),
-    martRefreshDeadLetterQueue: new sqs.Queue(stack, 'Dlq'),
-    martRefreshServiceName: 'lakeforge-mart-refresh',
-    freshness,
+    pipelineStateMachine: sfn.StateMachine.fromStateMachineName(stack, 'Pipeline', 'lakeforge-test-pipeline'),
+    freshnessSlas,
     maxIteratorAge: Duration.minutes(10),
     maxBadRowRatio,
     dashboardName: 'lakeforge-test',
@@ -40,20 +43,31 @@ function setup(maxBadRowRatio = 0.05, freshness: FreshnessObjective[] = FRESHNES
   return Template.fromStack(stack);
 }
 
+function setupFreshness(objectives: FreshnessObjective[] = FRESHNESS) {
+  const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const topic = sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:eu-west-1:123456789012:alarms');
+  new FreshnessAlarms(stack, 'Freshness', { objectives, alarmTopic: topic });
+  return Template.fromStack(stack);
+}
+
 describe('PlatformMonitoring', () => {
   const template = setup();
 
-  it('uses the metric names the ingest function emits', () => {
+  it('uses the metric names and failure types the ingest function emits', () => {
     expect(INGEST_METRIC_NAMES.eventsAccepted).toBe(INGEST_METRICS.eventsAccepted);
     expect(INGEST_METRIC_NAMES.badRows).toBe(INGEST_METRICS.badRows);
+    expect(FAILURE_TYPES).toEqual(INGEST_FAILURE_TYPES);
   });
 
   it('sends every alarm to one KMS-encrypted topic', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(6 + FRESHNESS.length);
+    expect(alarms).toHaveLength(PLATFORM_ALARMS);
     const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
-    for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+    for (const a of alarms) {
+      expect(a.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(a.Properties.OKActions).toEqual([{ Ref: topic }]);
+    }
   });
 
   it('alarms when ingestion falls behind by more than the configured iterator age', () => {
@@ -70,8 +84,50 @@ describe('PlatformMonitoring', () => {
     expect(ids.sort()).toEqual(['BadRows:lakeforge-ingest/not_json', 'BadRows:lakeforge-ingest/schema_violation', 'EventsAccepted:lakeforge-ingest'].sort());
   });
 
-  it('alarms on messages in the mart refresh dead-letter queue', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])('alarms on any pipeline execution counted in %s, found by the state machine name', (metricName) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/States',
+      MetricName: metricName,
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      Dimensions: [
+        {
+          Name: 'StateMachineArn',
+          Value: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:eu-west-1:123456789012:stateMachine:lakeforge-test-pipeline']] },
+        },
+      ],
+    });
+  });
+
+  it('keeps no alarm on a Lambda function or queue of the pipeline (no polling function, no refresh dead-letter queue)', () => {
+    const metrics = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.MetricName);
+    expect(metrics).not.toContain('ApproximateNumberOfMessagesVisible');
+    expect(metrics.filter((m) => m === 'Errors')).toHaveLength(1);
+  });
+
+  it('keeps the platform alarms not breaching on missing data (no traffic is not an incident)', () => {
+    for (const a of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) expect(a.Properties.TreatMissingData).toBe('notBreaching');
+  });
+
+  it('graphs freshness and event lag of every curated table with one search each, with the SLAs as annotations', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain('Curated freshness');
+    for (const metric of [FRESHNESS_METRICS.freshness, FRESHNESS_METRICS.eventLag]) {
+      expect(body).toContain(`SEARCH('{${PIPELINE_METRICS_NAMESPACE},service,${FRESHNESS_DIMENSION}} service=\\\\\\"${PIPELINE_SERVICE_NAME}\\\\\\" MetricName=\\\\\\"${metric}\\\\\\"', 'Maximum', 3600)`);
+    }
+    expect(body).toContain("${PROP('Dim.Table')}");
+    expect(body).not.toContain('rating_submitted_v1');
+    expect(body).toMatch(/SLA 15 min/);
+    expect(body).toMatch(/SLA 120 min/);
+    expect(body).toContain('Pipeline executions');
+  });
+
+  it('creates no freshness widget without SLAs', () => {
+    const [dashboard] = Object.values(setup(0.05, []).findResources('AWS::CloudWatch::Dashboard'));
+    expect(JSON.stringify(dashboard.Properties.DashboardBody)).not.toContain(FRESHNESS_METRICS.freshness);
   });
 
   it('fails when the bad-row ratio is not a share', () => {
@@ -79,10 +135,10 @@ describe('PlatformMonitoring', () => {
   });
 });
 
-describe('PlatformMonitoring freshness alarms', () => {
-  const template = setup();
+describe('FreshnessAlarms', () => {
+  const template = setupFreshness();
   const freshnessAlarms = () =>
-    Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: FRESHNESS_METRICS.freshness } })).map(
+    Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (a) => a.Properties as { Threshold: number; Dimensions: Array<{ Name: string; Value: string }>; [k: string]: unknown },
     );
 
@@ -92,14 +148,14 @@ describe('PlatformMonitoring freshness alarms', () => {
   });
 
   it.each(FRESHNESS.map((f) => [f.product, f.table, f.sla.toMinutes()] as const))(
-    'alarms for %s/%s when the maximum freshness of an hour exceeds %i minutes, or when no freshness was measured',
+    'alarms for %s/%s when the maximum freshness the pipeline published in an hour exceeds %i minutes, or when none was published',
     (product, table, minutes) => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'Lakeforge',
-        MetricName: 'CuratedFreshnessSeconds',
+        Namespace: PIPELINE_METRICS_NAMESPACE,
+        MetricName: FRESHNESS_METRICS.freshness,
         Dimensions: Match.arrayEquals([
-          { Name: 'Table', Value: table },
-          { Name: 'service', Value: MART_REFRESH_SERVICE_NAME },
+          { Name: FRESHNESS_DIMENSION, Value: table },
+          { Name: 'service', Value: PIPELINE_SERVICE_NAME },
         ]),
         Statistic: 'Maximum',
         Period: 3600,
@@ -107,42 +163,26 @@ describe('PlatformMonitoring freshness alarms', () => {
         Threshold: minutes * 60,
         ComparisonOperator: 'GreaterThanThreshold',
         TreatMissingData: 'breaching',
+        AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:alarms'],
+        OKActions: ['arn:aws:sns:eu-west-1:123456789012:alarms'],
         AlarmDescription: Match.stringLikeRegexp(`^Data product ${product}: .*${table}`),
       });
     },
   );
 
-  it('measures over the interval of the hourly curated refresh', () => {
+  it('measures over the interval of the hourly pipeline schedule', () => {
     expect(FRESHNESS_ALARM_PERIOD.toMinutes()).toBe(60);
   });
 
-  it('keeps the platform alarms not breaching on missing data (no traffic is not an incident)', () => {
-    const others = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => a.Properties.MetricName !== FRESHNESS_METRICS.freshness);
-    expect(others).toHaveLength(6);
-    for (const a of others) expect(a.Properties.TreatMissingData).toBe('notBreaching');
-  });
-
-  it('graphs freshness and event lag of every curated table, with the SLAs as annotations', () => {
-    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
-    const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    expect(body).toContain('Curated freshness');
-    expect(body).toContain(FRESHNESS_METRICS.eventLag);
-    expect(body).toMatch(/SLA 15 min/);
-    expect(body).toMatch(/SLA 120 min/);
-  });
-
-  it('creates no freshness alarm and no freshness widget without objectives', () => {
-    const t = setup(0.05, []);
-    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(6);
-    const [dashboard] = Object.values(t.findResources('AWS::CloudWatch::Dashboard'));
-    expect(JSON.stringify(dashboard.Properties.DashboardBody)).not.toContain(FRESHNESS_METRICS.freshness);
+  it('creates no alarm without objectives', () => {
+    expect(Object.keys(setupFreshness([]).findResources('AWS::CloudWatch::Alarm'))).toHaveLength(0);
   });
 
   it.each([
     ['an SLA is under a minute', [{ product: 'p', table: 't', sla: Duration.seconds(30) }], /freshness SLA of p\/t must be at least 1 minute/],
     ['a product lists a table twice', [FRESHNESS[0], FRESHNESS[0]], /freshness of viewer-engagement\/rating_submitted_v1 is listed twice/],
-  ])('fails when %s', (_what, freshness, message) => {
-    expect(() => setup(0.05, freshness)).toThrow(message);
+  ])('fails when %s', (_what, objectives, message) => {
+    expect(() => setupFreshness(objectives)).toThrow(message);
   });
 });
 
@@ -159,9 +199,5 @@ describe('freshnessObjectives', () => {
     );
     expect(got).toEqual(expected);
     expect(got.map(([product]) => product)).not.toContain('content-catalog');
-    expect(got).toEqual([
-      ['viewer-engagement', 'rating_submitted_v1', 120],
-      ['viewer-engagement', 'tag_added_v1', 120],
-    ]);
   });
 });

@@ -1,36 +1,20 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FRESHNESS_DIMENSION, FRESHNESS_METRICS } from '../../../lambdas/mart-refresh/core';
+import { FRESHNESS_DIMENSION, FRESHNESS_METRICS, PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME, SERVICE_DIMENSION } from '../../pipeline/metrics';
+import { FRESHNESS_ALARM_PERIOD } from './freshness-alarms';
 
 /**
  * The ingest function's custom metrics (Powertools, EMF). Must equal `INGEST_METRICS` in
  * lambdas/ingest/process-batch.ts (a test checks it).
  */
 export const INGEST_METRIC_NAMES = { eventsAccepted: 'EventsAccepted', badRows: 'BadRows' } as const;
-
-/**
- * Period of the freshness alarms: one hour, the interval of the curated refresh (`CURATED_SCHEDULE`, hourly at
- * :05), which publishes one freshness datapoint per table per run. A shorter period would have empty periods
- * between runs, which the alarm treats as breaching; a longer one would delay the alarm.
- */
-export const FRESHNESS_ALARM_PERIOD = Duration.hours(1);
-
-/** The freshness objective of one curated table of a data product. */
-export interface FreshnessObjective {
-  /** Data product name, e.g. `viewer-engagement`. */
-  readonly product: string;
-  /** Curated table name (the `Table` dimension), e.g. `rating_submitted_v1`. */
-  readonly table: string;
-  /** The product's freshness SLA: the newest curated event must never be older than this. At least 1 minute. */
-  readonly sla: Duration;
-}
 
 /** Properties of {@link PlatformMonitoring}. */
 export interface PlatformMonitoringProps {
@@ -46,17 +30,19 @@ export interface PlatformMonitoringProps {
   readonly ingestServiceName: string;
   /** The failure types bad rows are counted by (the `FailureType` dimension). */
   readonly failureTypes: readonly string[];
-  /** The mart refresh function. */
-  readonly martRefreshFunction: lambda.IFunction;
-  /** The mart refresh dead-letter queue. */
-  readonly martRefreshDeadLetterQueue: sqs.IQueue;
-  /** Powertools service name of the mart refresh function (the `service` dimension of the freshness metrics). */
-  readonly martRefreshServiceName: string;
   /**
-   * One freshness alarm per entry (per data product and curated table): `CuratedFreshnessSeconds` above the SLA.
-   * Products without event contracts (batch-only) have no curated table and so no entry.
+   * The pipeline state machine: its execution metrics (`ExecutionsFailed`, `ExecutionsTimedOut`,
+   * `ExecutionsAborted`, dimension `StateMachineArn`). The state machine is deployed after this construct (its
+   * failures publish to {@link PlatformMonitoring.alarmTopic}), so pass a reference by its physical name:
+   * `sfn.StateMachine.fromStateMachineName(this, 'Pipeline', 'lakeforge-dev-pipeline')`.
    */
-  readonly freshness: readonly FreshnessObjective[];
+  readonly pipelineStateMachine: sfn.IStateMachine;
+  /**
+   * The distinct freshness SLAs of the data products: annotations on the freshness graph. The freshness alarms
+   * themselves are {@link FreshnessAlarms}, in stacks that grow with the products.
+   * @default - no freshness widgets (no data product has a curated table)
+   */
+  readonly freshnessSlas?: readonly Duration[];
   /** Alarm when the ingest iterator age (how far behind the stream the function is) exceeds this. */
   readonly maxIteratorAge: Duration;
   /** Alarm when bad rows exceed this share of all events in 5 minutes (0–1). */
@@ -67,18 +53,21 @@ export interface PlatformMonitoringProps {
 
 /**
  * Dashboard and alarms of one environment, all notifying one KMS-encrypted, TLS-only SNS topic:
- * ingest iterator age (the stream is falling behind), ingest errors and throttles, bad-row ratio,
- * mart refresh errors, messages in the mart refresh dead-letter queue, and one freshness alarm per data
- * product and curated table. Subscribe your on-call tooling to {@link alarmTopic}.
+ * ingest iterator age (the stream is falling behind), ingest errors and throttles, bad-row ratio, and
+ * pipeline executions that failed, timed out or were aborted. Subscribe your on-call tooling to
+ * {@link alarmTopic}; the pipeline's own failure notifications and the freshness alarms
+ * ({@link FreshnessAlarms}) go to the same topic.
  *
- * Freshness alarm: maximum of `CuratedFreshnessSeconds` (published by the mart refresh function after each
- * curated run) over {@link FRESHNESS_ALARM_PERIOD} greater than the product's SLA in seconds, for one period.
- * Missing data is breaching: no measurement means the curated refresh stopped, its freshness read failed, or
- * the table has no event within the read window (8 days), so the data is not known to be fresh. The hourly
- * measurement also bounds what is checked: an SLA under an hour is checked at each run, not in between.
+ * The construct's size does not depend on the number of data products: the freshness graphs are CloudWatch
+ * `SEARCH` expressions over the pipeline's metrics (every curated table, present and future), and the alarm
+ * status widget lists the platform's alarms only (a widget holds at most 100 alarms).
  *
  * @example
- * new PlatformMonitoring(this, 'Monitoring', { encryptionKey, stream, ingestFunction, ... });
+ * new PlatformMonitoring(this, 'Monitoring', {
+ *   encryptionKey, stream, ingestFunction, metricsNamespace: 'Lakeforge', ingestServiceName: 'lakeforge-ingest',
+ *   failureTypes: ['not_json'], pipelineStateMachine: sfn.StateMachine.fromStateMachineName(this, 'Pipeline', 'lakeforge-dev-pipeline'),
+ *   maxIteratorAge: Duration.minutes(10), maxBadRowRatio: 0.05, dashboardName: 'lakeforge-dev',
+ * });
  */
 export class PlatformMonitoring extends Construct {
   /** Every alarm notifies this topic. */
@@ -88,16 +77,12 @@ export class PlatformMonitoring extends Construct {
   /** The environment's dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
 
-  /**
-   * @throws Error when `maxBadRowRatio` is outside 0–1, a freshness SLA is under 1 minute, or a product lists
-   *   the same table twice.
-   */
+  /** @throws Error when `maxBadRowRatio` is outside 0–1. */
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
     super(scope, id);
     if (props.maxBadRowRatio < 0 || props.maxBadRowRatio > 1) {
       throw new Error(`PlatformMonitoring: maxBadRowRatio must be within 0–1, got ${props.maxBadRowRatio}`);
     }
-    validateFreshness(props.freshness);
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.encryptionKey, enforceSSL: true });
     const period = Duration.minutes(5);
 
@@ -128,25 +113,16 @@ export class PlatformMonitoring extends Construct {
       label: 'bad-row ratio',
       period,
     });
+    const pipeline = props.pipelineStateMachine;
 
-    // No label on the alarm's metric: a labelled metric renders as a metric-math alarm (`Metrics`), not a plain one.
-    const freshnessMetric = (table: string, metricName: string, label?: string) =>
-      new cloudwatch.Metric({
-        namespace: props.metricsNamespace,
-        metricName,
-        dimensionsMap: { service: props.martRefreshServiceName, [FRESHNESS_DIMENSION]: table },
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: FRESHNESS_ALARM_PERIOD,
-        label,
-      });
-
-    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string, treatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING) => {
+    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
       const a = new cloudwatch.Alarm(this, `${name}Alarm`, {
         metric,
         threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData,
+        // No traffic, or no pipeline run in a period, is not an incident; freshness alarms catch a stopped pipeline.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
       a.addAlarmAction(new actions.SnsAction(this.alarmTopic));
@@ -158,29 +134,25 @@ export class PlatformMonitoring extends Construct {
       ingestErrors: alarm('IngestErrors', props.ingestFunction.metricErrors({ period }), 0, 'The ingest function failed; the mapping retries and bisects, then sends the batch to the S3 on-failure destination.'),
       ingestThrottles: alarm('IngestThrottles', props.ingestFunction.metricThrottles({ period }), 0, 'The ingest function was throttled: check reserved concurrency against shards × parallelization factor.'),
       badRowRatio: alarm('BadRowRatio', badRowRatio, props.maxBadRowRatio, 'Too many bad rows: a producer may send events that break its contract (see the bad_rows table).'),
-      martRefreshErrors: alarm('MartRefreshErrors', props.martRefreshFunction.metricErrors({ period }), 0, 'A mart refresh failed: the mart is stale; Athena\'s error is in the function log.'),
-      martRefreshDeadLetters: alarm(
-        'MartRefreshDeadLetters',
-        props.martRefreshDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
+      pipelineFailed: alarm(
+        'PipelineExecutionsFailed',
+        pipeline.metricFailed({ period, statistic: cloudwatch.Stats.SUM }),
         0,
-        'A scheduled mart refresh could not be delivered or kept failing: see the dead-letter queue.',
+        'A pipeline run failed: the curated tables or marts it did not finish are stale until the next run. The failed state and Athena\'s error are in the execution history and the state machine log.',
       ),
-      ...Object.fromEntries(
-        props.freshness.map((f) => [
-          freshnessAlarmKey(f),
-          alarm(
-            `Freshness${pascal(f.product)}${pascal(f.table)}`,
-            freshnessMetric(f.table, FRESHNESS_METRICS.freshness),
-            f.sla.toSeconds(),
-            `Data product ${f.product}: the newest event of curated table ${f.table} is older than the freshness SLA (${f.sla.toHumanString()}), ` +
-              'or no freshness was measured in the last hour (the curated refresh stopped or its freshness read failed: see the mart refresh log).',
-            cloudwatch.TreatMissingData.BREACHING,
-          ),
-        ]),
+      pipelineTimedOut: alarm(
+        'PipelineExecutionsTimedOut',
+        pipeline.metricTimedOut({ period, statistic: cloudwatch.Stats.SUM }),
+        0,
+        'A pipeline run timed out: a statement ran longer than the state machine allows (see the execution history for the step).',
+      ),
+      pipelineAborted: alarm(
+        'PipelineExecutionsAborted',
+        pipeline.metricAborted({ period, statistic: cloudwatch.Stats.SUM }),
+        0,
+        'A pipeline run was stopped before it finished: its tables are stale until the next run.',
       ),
     };
-    const freshnessTables = [...new Set(props.freshness.map((f) => f.table))].sort();
-    const slas = [...new Set(props.freshness.map((f) => f.sla.toSeconds()))].sort((a, b) => a - b);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
@@ -194,52 +166,56 @@ export class PlatformMonitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'Ingest errors and throttles', left: [props.ingestFunction.metricErrors(), props.ingestFunction.metricThrottles()], width: 8 }),
           new cloudwatch.GraphWidget({ title: 'Stream incoming records', left: [props.stream.metricIncomingRecords({ period })], width: 8 }),
         ],
-        ...(freshnessTables.length === 0
-          ? []
-          : [
-              [
-                new cloudwatch.GraphWidget({
-                  title: 'Curated freshness (s since newest arrival)',
-                  left: freshnessTables.map((t) => freshnessMetric(t, FRESHNESS_METRICS.freshness, t)),
-                  leftAnnotations: slas.map((value) => ({ value, label: `SLA ${value / 60} min` })),
-                  width: 12,
-                }),
-                new cloudwatch.GraphWidget({
-                  title: 'Curated event lag (s since newest event time)',
-                  left: freshnessTables.map((t) => freshnessMetric(t, FRESHNESS_METRICS.eventLag, t)),
-                  width: 12,
-                }),
-              ],
-            ]),
-        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 24 })],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Pipeline executions',
+            left: [
+              pipeline.metricStarted({ period, statistic: cloudwatch.Stats.SUM, label: 'started' }),
+              pipeline.metricSucceeded({ period, statistic: cloudwatch.Stats.SUM, label: 'succeeded' }),
+              pipeline.metricFailed({ period, statistic: cloudwatch.Stats.SUM, label: 'failed' }),
+              pipeline.metricTimedOut({ period, statistic: cloudwatch.Stats.SUM, label: 'timed out' }),
+              pipeline.metricAborted({ period, statistic: cloudwatch.Stats.SUM, label: 'aborted' }),
+            ],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({ title: 'Pipeline execution time (ms)', left: [pipeline.metricTime({ period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM })], width: 12 }),
+        ],
+        ...freshnessWidgets(props.freshnessSlas ?? []),
+        [new cloudwatch.AlarmStatusWidget({ title: 'Platform alarms', alarms: Object.values(this.alarms), width: 24 })],
       ],
     });
   }
 }
 
-/** The key of a freshness alarm in {@link PlatformMonitoring.alarms}: `freshness:<product>:<table>`. */
-export function freshnessAlarmKey(f: Pick<FreshnessObjective, 'product' | 'table'>): string {
-  return `freshness:${f.product}:${f.table}`;
+/**
+ * A CloudWatch `SEARCH` expression over one freshness metric of every curated table the pipeline publishes
+ * (namespace `Lakeforge`, `service` = `lakeforge-pipeline`), maximum per {@link FRESHNESS_ALARM_PERIOD}: one
+ * line per table, without listing the tables.
+ *
+ * @param metricName - {@link FRESHNESS_METRICS}`.freshness` or `.eventLag`.
+ */
+export function curatedFreshnessSearch(metricName: string): cloudwatch.SearchExpression {
+  const schema = `{${PIPELINE_METRICS_NAMESPACE},${SERVICE_DIMENSION},${FRESHNESS_DIMENSION}}`;
+  return new cloudwatch.SearchExpression({
+    expression: `SEARCH('${schema} ${SERVICE_DIMENSION}="${PIPELINE_SERVICE_NAME}" MetricName="${metricName}"', 'Maximum', ${FRESHNESS_ALARM_PERIOD.toSeconds()})`,
+    // A dynamic label: one line per table, named by the table.
+    label: `\${PROP('Dim.${FRESHNESS_DIMENSION}')}`,
+    period: FRESHNESS_ALARM_PERIOD,
+  });
 }
 
-function validateFreshness(objectives: readonly FreshnessObjective[]): void {
-  const seen = new Set<string>();
-  for (const f of objectives) {
-    const seconds = f.sla.toSeconds({ integral: false });
-    if (!Token.isUnresolved(seconds) && seconds < 60) {
-      throw new Error(`PlatformMonitoring: freshness SLA of ${f.product}/${f.table} must be at least 1 minute, got ${f.sla.toHumanString()}`);
-    }
-    const key = freshnessAlarmKey(f);
-    if (seen.has(key)) throw new Error(`PlatformMonitoring: freshness of ${f.product}/${f.table} is listed twice`);
-    seen.add(key);
-  }
-}
-
-/** `viewer-engagement` → `ViewerEngagement`, `rating_submitted_v1` → `RatingSubmittedV1`. */
-function pascal(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter((p) => p !== '')
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
+function freshnessWidgets(slas: readonly Duration[]): cloudwatch.IWidget[][] {
+  if (slas.length === 0) return [];
+  const seconds = [...new Set(slas.map((s) => s.toSeconds()))].sort((a, b) => a - b);
+  return [
+    [
+      new cloudwatch.GraphWidget({
+        title: 'Curated freshness (s since newest arrival)',
+        left: [curatedFreshnessSearch(FRESHNESS_METRICS.freshness)],
+        leftAnnotations: seconds.map((value) => ({ value, label: `SLA ${value / 60} min` })),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({ title: 'Curated event lag (s since newest event time)', left: [curatedFreshnessSearch(FRESHNESS_METRICS.eventLag)], width: 12 }),
+    ],
+  ];
 }
