@@ -51,3 +51,48 @@ export interface TableDdlProperties {
   /** The tables to create or evolve, at least one. */
   readonly Tables: readonly TableDdlTable[];
 }
+
+/** Glue's limit on a column comment, in characters (AWS Glue API, `Column.Comment`). */
+export const GLUE_COLUMN_COMMENT_MAX = 255;
+/** Glue's limit on a table description, in characters (AWS Glue API, `TableInput.Description`). */
+export const GLUE_TABLE_DESCRIPTION_MAX = 2048;
+
+/**
+ * Glue/Athena names: lower-case letters, digits and `_`, at most 255 characters (Athena User Guide, "Names for
+ * tables, databases, and columns", https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html).
+ */
+const NAME = /^[a-z0-9_]{1,255}$/;
+
+/**
+ * Validates a declared table: names, comment and description lengths, duplicate and partition columns,
+ * parameter keys and location. Used by the construct at synth (values that are CDK tokens are skipped) and by
+ * the function before any DDL runs.
+ *
+ * @param t - the table.
+ * @param isToken - whether a string is an unresolved CDK token (its value is only known at deploy time).
+ *   @default - nothing is a token
+ * @throws Error naming the table and the offending value.
+ */
+export function validateTableDdlTable(t: TableDdlTable, isToken: (value: string) => boolean = () => false): void {
+  const label = `${t.Database}.${t.Table}`;
+  const fail = (message: string): never => {
+    throw new Error(`${label}: ${message}`);
+  };
+  if (!isToken(t.Database) && !NAME.test(t.Database)) fail(`database name "${t.Database}" must be lower-case letters, digits and _ (max 255)`);
+  if (!isToken(t.Table) && !NAME.test(t.Table)) fail(`table name "${t.Table}" must be lower-case letters, digits and _ (max 255)`);
+  if (!isToken(t.Location) && !/^s3:\/\/[^/]+\/(.+\/)?$/.test(t.Location)) fail(`location "${t.Location}" must be an S3 URL ending in /`);
+  if (t.Columns.length === 0) fail('has no columns');
+  if (t.Description.length > GLUE_TABLE_DESCRIPTION_MAX) fail(`description has ${t.Description.length} characters; Glue allows ${GLUE_TABLE_DESCRIPTION_MAX}`);
+  const seen = new Set<string>();
+  for (const c of t.Columns) {
+    if (!NAME.test(c.Name)) fail(`column name "${c.Name}" must be lower-case letters, digits and _ (max 255)`);
+    if (seen.has(c.Name)) fail(`column "${c.Name}" is declared twice`);
+    seen.add(c.Name);
+    if (!/^[a-z][a-z0-9_<>:,() ]*$/i.test(c.Type)) fail(`column "${c.Name}" has type "${c.Type}", which is not a Glue type`);
+    if (c.Comment.length > GLUE_COLUMN_COMMENT_MAX) fail(`comment of column "${c.Name}" has ${c.Comment.length} characters; Glue allows ${GLUE_COLUMN_COMMENT_MAX}`);
+  }
+  for (const p of t.PartitionedBy) if (!seen.has(p)) fail(`partition column "${p}" is not a column`);
+  for (const key of Object.keys(t.Parameters)) {
+    if (!key.startsWith(LAKEFORGE_PARAMETER_PREFIX)) fail(`parameter "${key}" is not a ${LAKEFORGE_PARAMETER_PREFIX}* key; only those are Lakeforge's to set`);
+  }
+}

@@ -20,12 +20,7 @@
  *   (`ALTER TABLE SET TBLPROPERTIES` takes Athena's own keys only), hence Glue for these.
  * Nothing here ever drops a table or a column.
  */
-import { LAKEFORGE_PARAMETER_PREFIX, type TableDdlColumn, type TableDdlTable } from '../shared/table-ddl-properties';
-
-/** Glue's limit on a column comment, in characters (AWS Glue API, `Column.Comment`). */
-export const GLUE_COLUMN_COMMENT_MAX = 255;
-/** Glue's limit on a table description, in characters (AWS Glue API, `TableInput.Description`). */
-export const GLUE_TABLE_DESCRIPTION_MAX = 2048;
+import { type TableDdlColumn, type TableDdlTable, validateTableDdlTable } from '../shared/table-ddl-properties';
 
 /**
  * Table properties of every Iceberg table Lakeforge creates: Parquet data files compressed with zstd. These are
@@ -57,9 +52,6 @@ export const ATHENA_DDL_RESERVED_WORDS: ReadonlySet<string> = new Set(
     .split(' ')
     .map((w) => w.toLowerCase()),
 );
-
-/** Glue/Athena names: lower-case letters, digits and `_`, at most 255 characters (Athena User Guide, "Names for tables, databases, and columns"). */
-const NAME = /^[a-z0-9_]{1,255}$/;
 
 /** Thrown when a declaration cannot be applied to the existing table without losing or rewriting data. */
 export class TableEvolutionError extends Error {
@@ -116,36 +108,6 @@ export type TableAction =
       readonly description: string;
       readonly parameters: Readonly<Record<string, string>>;
     };
-
-/**
- * Validates a declared table: names, comment and description lengths, partition columns, parameter keys and
- * location.
- *
- * @throws Error naming the table and the offending value.
- */
-export function validateTable(t: TableDdlTable): void {
-  const label = `${t.Database}.${t.Table}`;
-  const fail = (message: string): never => {
-    throw new Error(`${label}: ${message}`);
-  };
-  if (!NAME.test(t.Database)) fail(`database name "${t.Database}" must be lower-case letters, digits and _ (max 255)`);
-  if (!NAME.test(t.Table)) fail(`table name "${t.Table}" must be lower-case letters, digits and _ (max 255)`);
-  if (!/^s3:\/\/[^/]+\/(.+\/)?$/.test(t.Location)) fail(`location "${t.Location}" must be an S3 URL ending in /`);
-  if (t.Columns.length === 0) fail('has no columns');
-  if (t.Description.length > GLUE_TABLE_DESCRIPTION_MAX) fail(`description has ${t.Description.length} characters; Glue allows ${GLUE_TABLE_DESCRIPTION_MAX}`);
-  const seen = new Set<string>();
-  for (const c of t.Columns) {
-    if (!NAME.test(c.Name)) fail(`column name "${c.Name}" must be lower-case letters, digits and _ (max 255)`);
-    if (seen.has(c.Name)) fail(`column "${c.Name}" is declared twice`);
-    seen.add(c.Name);
-    if (!/^[a-z][a-z0-9_<>:,() ]*$/i.test(c.Type)) fail(`column "${c.Name}" has type "${c.Type}", which is not a Glue type`);
-    if (c.Comment.length > GLUE_COLUMN_COMMENT_MAX) fail(`comment of column "${c.Name}" has ${c.Comment.length} characters; Glue allows ${GLUE_COLUMN_COMMENT_MAX}`);
-  }
-  for (const p of t.PartitionedBy) if (!seen.has(p)) fail(`partition column "${p}" is not a column`);
-  for (const key of Object.keys(t.Parameters)) {
-    if (!key.startsWith(LAKEFORGE_PARAMETER_PREFIX)) fail(`parameter "${key}" is not a ${LAKEFORGE_PARAMETER_PREFIX}* key; only those are Lakeforge's to set`);
-  }
-}
 
 /**
  * An identifier for Athena DDL: backticked when it is a DDL reserved word or starts with a digit or `_`
@@ -210,12 +172,12 @@ export function metadataDiffers(t: TableDdlTable, current: GlueTableState): bool
  *
  * @param t - the declared table.
  * @param current - the table from Glue `GetTable`, or `undefined` when it does not exist.
- * @throws Error from {@link validateTable} for an invalid declaration.
+ * @throws Error from `validateTableDdlTable` for an invalid declaration.
  * @throws TableEvolutionError when the existing table is not an Iceberg table, has a column of another type,
  *   has a column the declaration no longer has, or lacks a partition column.
  */
 export function planTable(t: TableDdlTable, current: GlueTableState | undefined): TableAction[] {
-  validateTable(t);
+  validateTableDdlTable(t);
   const update: TableAction = { kind: 'update-metadata', description: t.Description, parameters: { ...t.Parameters } };
   if (current === undefined) {
     return [{ kind: 'create', sql: renderCreateTable(t), columns: t.Columns }, update];
