@@ -9,7 +9,10 @@
  *   each half; otherwise the same batch is retried;
  * - `MaximumRetryAttempts` bounds retries of one batch; then the batch goes to `onFailure` (the
  *   on-failure destination) and the shard moves on.
- * A shard is read until a read returns no records (a finite local replay, not a live poller).
+ * A shard is read until a read returns no records (a finite local replay, not a live poller); a later
+ * drain continues after the checkpoints of the previous one ({@link EventSourceMappingOptions.checkpoints}).
+ * With a simulated clock, {@link EventSourceMappingOptions.arrivalTimestamp} rewrites each record's
+ * `approximateArrivalTimestamp` (the time Kinesis received it, which ingest partitions the raw zone by).
  * Source: https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html
  */
 import {
@@ -174,6 +177,18 @@ export interface EventSourceMappingOptions {
   readonly bisectBatchOnFunctionError?: boolean;
   /** Called for every discarded batch (on-failure destination). */
   readonly onFailure?: (batch: DiscardedBatch) => void;
+  /**
+   * Last sequence number already processed per shard (the mapping's checkpoints from an earlier drain,
+   * {@link EventSourceMappingReport.checkpoints}); reading starts after it.
+   * @default - every shard from TRIM_HORIZON
+   */
+  readonly checkpoints?: ReadonlyMap<string, string>;
+  /**
+   * The simulated `approximateArrivalTimestamp` (seconds since the epoch) of a record, by its `eventID`
+   * (`<shardId>:<sequenceNumber>`); `undefined` keeps the stream's value.
+   * @default - the stream's value
+   */
+  readonly arrivalTimestamp?: (record: KinesisStreamRecord) => number | undefined;
 }
 
 /** What the mapping did. */
@@ -185,6 +200,8 @@ export interface EventSourceMappingReport {
   readonly discarded: readonly DiscardedBatch[];
   /** Deliveries per `<shardId>:<sequenceNumber>` (more than 1 means the record was re-delivered). */
   readonly deliveries: ReadonlyMap<string, number>;
+  /** Last sequence number processed per shard (including shards the drain started with). */
+  readonly checkpoints: ReadonlyMap<string, string>;
 }
 
 type DeliveryResult = { readonly kind: 'done' } | { readonly kind: 'checkpoint'; readonly sequenceNumber: string };
@@ -258,15 +275,25 @@ export async function runEventSourceMapping(options: EventSourceMappingOptions):
     }
   };
 
+  const checkpoints = new Map(options.checkpoints ?? []);
+  const clock = options.arrivalTimestamp;
+  const simulated = (r: KinesisStreamRecord): KinesisStreamRecord => {
+    const at = clock?.(r);
+    return at === undefined ? r : { ...r, kinesis: { ...r.kinesis, approximateArrivalTimestamp: at } };
+  };
+
   const drainShard = async (shardId: string): Promise<void> => {
-    let position: ShardPosition = { type: 'TRIM_HORIZON' };
+    const done = checkpoints.get(shardId);
+    let position: ShardPosition = done === undefined ? { type: 'TRIM_HORIZON' } : { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: done };
     let checkpointAttempts = 0;
     for (;;) {
-      const records = await options.reader.read(shardId, position, batchSize);
-      if (records.length === 0) return;
+      const read = await options.reader.read(shardId, position, batchSize);
+      if (read.length === 0) return;
+      const records = clock === undefined ? read : read.map(simulated);
       const result = await deliver(shardId, records);
       const last = records[records.length - 1].kinesis.sequenceNumber;
       if (result.kind === 'done') {
+        checkpoints.set(shardId, last);
         position = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last };
         checkpointAttempts = 0;
         continue;
@@ -275,6 +302,7 @@ export async function runEventSourceMapping(options: EventSourceMappingOptions):
       checkpointAttempts = sameCheckpoint ? checkpointAttempts + 1 : 0;
       if (sameCheckpoint && !retriesLeft(checkpointAttempts)) {
         discard(shardId, records, 'partial_failure');
+        checkpoints.set(shardId, last);
         position = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last };
         checkpointAttempts = 0;
       } else {
@@ -284,5 +312,5 @@ export async function runEventSourceMapping(options: EventSourceMappingOptions):
   };
 
   await Promise.all((await options.reader.listShards()).map(drainShard));
-  return { ...stats, discarded, deliveries };
+  return { ...stats, discarded, deliveries, checkpoints };
 }

@@ -9,6 +9,18 @@ export interface PhaseTiming {
   readonly seconds: number;
 }
 
+/** Curated completeness of one contract table after the last pipeline run. */
+export interface CuratedCompleteness {
+  /** Distinct event ids in the raw zone. */
+  readonly landedUnique: number;
+  /** Rows of the curated table. */
+  readonly curated: number;
+  /** Landed event ids with no curated row (0 when the curated guarantee held). */
+  readonly missing: number;
+  /** Curated rows beyond one per event id (0: exactly once). */
+  readonly duplicates: number;
+}
+
 /**
  * The run summary written to `<out>/summary.json`.
  * `eventsPerSecond` = `sent` / (produce + ingest seconds): the streaming throughput.
@@ -16,6 +28,31 @@ export interface PhaseTiming {
 export interface LocalSummary extends Pick<ConservationReport, 'sent' | 'landed' | 'quarantined' | 'injected' | 'lost' | 'duplicates' | 'misplaced'> {
   /** Rows per curated table (deduplicated by event_id). */
   readonly curated: Readonly<Record<string, number>>;
+  /** Per contract table: landed distinct events against curated rows. */
+  readonly curatedCompleteness: Readonly<Record<string, CuratedCompleteness>>;
+  /** The simulated clock: rounds, their pipeline run times and the late records. */
+  readonly rounds: {
+    readonly rounds: number;
+    /** Simulated start of each round's pipeline run (RFC 3339 UTC). */
+    readonly runStartedAt: readonly string[];
+    /** Records held back and delivered in a later round with their original arrival time. */
+    readonly lateRecords: number;
+    /** Rounds a late record was held back. */
+    readonly lateRounds: number;
+    /** Longest time from a late record's arrival to the run after it landed, in hours (≤ `lookbackHours`). */
+    readonly maxLateDelayHours: number;
+    /** The plan's curated lookback: the guarantee's bound on late delivery. */
+    readonly lookbackHours: number;
+  };
+  /** The pipeline's statements over all runs, and Athena's writer limit. */
+  readonly athena: {
+    readonly statements: number;
+    readonly writes: number;
+    /** Most distinct partitions one write opened. */
+    readonly maxPartitionsPerWrite: number;
+    /** The writer limit (`HIVE_TOO_MANY_OPEN_PARTITIONS` above it). */
+    readonly limit: number;
+  };
   /** Rows per mart. */
   readonly marts: Readonly<Record<string, number>>;
   /** What the local event source mapping, the producer and the fault proxy did. */
@@ -80,7 +117,17 @@ export function renderSummary(summary: LocalSummary): string {
       .map(([type, n]): [string, string] => [`quarantined: ${type}`, `${count(n)} (injected ${count(summary.injected[type] ?? 0)})`]),
     ['lost', count(summary.lost)],
     ['duplicates', count(summary.duplicates)],
-    ...Object.entries(summary.curated).map(([t, n]): [string, string] => [`curated ${t}`, count(n)]),
+    ...Object.entries(summary.curatedCompleteness).map(([t, c]): [string, string] => [
+      `curated ${t}`,
+      `${count(c.curated)} of ${count(c.landedUnique)} landed (missing ${count(c.missing)}, duplicates ${count(c.duplicates)})`,
+    ]),
+    ['rounds (simulated runs, 1 h apart)', count(summary.rounds.rounds)],
+    [
+      'late records',
+      `${count(summary.rounds.lateRecords)} (delivered ≤ ${summary.rounds.maxLateDelayHours.toFixed(2)} h after arrival; lookback ${summary.rounds.lookbackHours} h)`,
+    ],
+    ['athena statements (writes)', `${count(summary.athena.statements)} (${count(summary.athena.writes)})`],
+    ['max partitions per write', `${count(summary.athena.maxPartitionsPerWrite)} (limit ${count(summary.athena.limit)})`],
     ...Object.entries(summary.marts).map(([m, n]): [string, string] => [`mart ${m}`, `${count(n)} rows`]),
     ...Object.entries(summary.phases).map(([p, t]): [string, string] => [`time ${p}`, `${t.seconds.toFixed(2)} s`]),
     ['events/s (produce + ingest)', count(Math.round(summary.eventsPerSecond))],
