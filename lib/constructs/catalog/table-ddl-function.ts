@@ -1,0 +1,250 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { TABLE_DDL_SERVICE_NAME } from '../../../lambdas/shared/table-ddl-properties';
+import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { bundlingRoots, lakeforgeBundling, lambdaEntry } from '../../shared/lambda-entry';
+import { databaseName } from '../../shared/naming';
+import { statefulRemovalPolicy } from '../../shared/removal';
+import type { QueryWorkgroup } from '../analytics/query-workgroup';
+import { LAKEFORGE_LAMBDA_RUNTIME, LAKEFORGE_METRICS_NAMESPACE, RAW_EVENTS_PREFIX } from '../ingestion/kinesis-ingestion';
+
+/** Key prefix of the platform's own tables in the curated bucket (e.g. the watermark table under `_lakeforge/watermarks/`). */
+export const LAKEFORGE_CONTROL_PREFIX = '_lakeforge/';
+
+/**
+ * What an `IcebergTables` resource needs from its provider: the function CloudFormation invokes and the Athena
+ * workgroup the DDL runs in. {@link TableDdlFunction} is one; a product team's own CDK app can pass the values
+ * it reads from the platform's SSM parameters.
+ */
+export interface ITableDdlProvider {
+  /** The ARN of the table DDL function (the custom resource's `ServiceToken`). */
+  readonly serviceToken: string;
+  /** The Athena workgroup the DDL runs in. */
+  readonly workgroupName: string;
+}
+
+/** Properties of {@link TableDdlFunction}. */
+export interface TableDdlFunctionProps {
+  /** Environment name: the function may create and evolve tables in `lakeforge_<env>_curated` and `lakeforge_<env>_marts`. */
+  readonly environmentName: string;
+  /** The platform workgroup the DDL runs in. */
+  readonly workgroup: QueryWorkgroup;
+  /** The Athena results bucket of that workgroup (its results prefix is `workgroup.resultsPrefix`). */
+  readonly resultsBucket: s3.IBucket;
+  /** The curated zone bucket (curated tables under `events/`, platform tables under `_lakeforge/`). */
+  readonly curatedBucket: s3.IBucket;
+  /** The marts zone bucket (one mart table per top-level prefix). */
+  readonly martsBucket: s3.IBucket;
+  /** The lake key: lake objects, query results and the function's logs. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * The Glue Data Catalog encryption key, when the catalog is encrypted (`CatalogStack.encryption?.key`).
+   * @default - the catalog is not encrypted with a customer-managed key; no catalog key permissions
+   */
+  readonly catalogEncryptionKey?: kms.IKey;
+  /** Retention of the function's log group. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Whether a stack operation may delete the function's log group (dev only). Tables are never deleted by a
+   * stack operation, whatever this says.
+   * @default false (RETAIN)
+   */
+  readonly allowDestroy?: boolean;
+}
+
+/**
+ * The provider of `Custom::LakeforgeIcebergTables` resources (see `IcebergTables`): a function CloudFormation
+ * invokes directly (`ServiceToken` = its ARN, no Provider framework) that creates Iceberg tables with Athena
+ * `CREATE TABLE`, evolves them with `ALTER TABLE … ADD COLUMNS`, and sets their description and `lakeforge.*`
+ * parameters with Glue `UpdateTable` — never through an `AWS::Glue::Table`, whose updates strip an Iceberg
+ * table's `table_type` and `metadata_location` (cloudformation-coverage-roadmap#1919, #2495). It never drops a
+ * table, also not when a stack is deleted.
+ *
+ * Secure defaults: pinned Node.js runtime on ARM64, bundled with the local esbuild; its own log group encrypted
+ * with the lake key; one customer-managed policy: Athena on the platform workgroup only; Glue
+ * `GetDatabase`/`GetTable`/`CreateTable`/`UpdateTable` on the curated and marts databases and their tables;
+ * S3 on the curated bucket's `events/` and `_lakeforge/` prefixes, the marts bucket and the workgroup's results
+ * prefix; the lake key (and the catalog key when the catalog is encrypted).
+ *
+ * @example
+ * const ddl = new TableDdlFunction(this, 'TableDdl', {
+ *   environmentName: 'dev', workgroup: platformWorkgroup, resultsBucket: lake.athenaResultsBucket,
+ *   curatedBucket: lake.curatedBucket, martsBucket: lake.martsBucket, encryptionKey: lake.key,
+ *   logRetention: logs.RetentionDays.ONE_MONTH,
+ * });
+ * new IcebergTables(this, 'MartTables', { ddl, tables: marts.map((m) => renderMartIcebergTableSpec(m, ...)) });
+ */
+export class TableDdlFunction extends Construct implements ITableDdlProvider {
+  /** The function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The function's single customer-managed policy. */
+  public readonly policy: iam.ManagedPolicy;
+  /** The function ARN: the `ServiceToken` of `Custom::LakeforgeIcebergTables` resources. */
+  public readonly serviceToken: string;
+  /** The Athena workgroup the DDL runs in. */
+  public readonly workgroupName: string;
+
+  /** @throws Error when `environmentName` is not a valid environment name. */
+  constructor(scope: Construct, id: string, props: TableDdlFunctionProps) {
+    super(scope, id);
+    const databases = [databaseName(props.environmentName, 'curated'), databaseName(props.environmentName, 'marts')];
+
+    this.logGroup = new logs.LogGroup(this, 'TableDdlLogGroup', {
+      retention: props.logRetention,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: statefulRemovalPolicy(this, props.allowDestroy ?? false),
+    });
+
+    // One customer-managed policy; the function gets the role without policy updates, so no grant widens it.
+    const role = new iam.Role(this, 'TableDdlRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Lakeforge table DDL function: create and evolve Iceberg tables with Athena DDL',
+    });
+    const inputs: TableDdlStatementInputs = {
+      stack: Stack.of(this),
+      databases,
+      workgroupArn: props.workgroup.workgroupArn,
+      resultsBucket: props.resultsBucket,
+      resultsPrefix: props.workgroup.resultsPrefix,
+      curatedBucket: props.curatedBucket,
+      martsBucket: props.martsBucket,
+      key: props.encryptionKey,
+      catalogKey: props.catalogEncryptionKey,
+      logGroup: this.logGroup,
+    };
+    this.policy = new iam.ManagedPolicy(this, 'TableDdlPolicy', {
+      description: 'Lakeforge table DDL function (least privilege)',
+      roles: [role],
+      statements: renderTableDdlStatements(inputs),
+    });
+
+    this.function = new nodejs.NodejsFunction(this, 'TableDdlFunction', {
+      description: `Lakeforge table DDL (${props.environmentName}): create and evolve Iceberg tables (custom resource provider)`,
+      entry: lambdaEntry('table-ddl'),
+      handler: 'handler',
+      ...bundlingRoots(),
+      runtime: LAKEFORGE_LAMBDA_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // DDL takes seconds per statement; the handler stops a query and answers FAILED 20 s before this.
+      timeout: Duration.minutes(15),
+      role: role.withoutPolicyUpdates({ addGrantsToResources: false }),
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: TABLE_DDL_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: LAKEFORGE_METRICS_NAMESPACE,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: lakeforgeBundling(),
+    });
+    this.function.node.addDependency(this.policy);
+
+    const cfnPolicy = this.policy.node.defaultChild as iam.CfnManagedPolicy;
+    acknowledgeWildcardResources(
+      cfnPolicy,
+      tableArns(inputs),
+      'Tables of exactly the curated and marts databases: product teams add contract MODELs and marts over time, and each new table must be creatable without a platform policy change; databases and actions are not wildcarded.',
+    );
+    acknowledgeWildcardResources(
+      cfnPolicy,
+      objectArns(inputs),
+      "Prefix-scoped object ARNs: the curated bucket's table prefixes (events/, _lakeforge/), the marts bucket (every top-level prefix is a mart table) and the platform workgroup's results prefix; Athena writes Iceberg metadata files under each table's location.",
+    );
+    acknowledgeAll(
+      this.function.node.defaultChild!,
+      ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
+      'Reaches only regional AWS endpoints (Athena, Glue, CloudWatch) and the CloudFormation response URL over TLS; it touches no private resource, and Athena, not the function, reads and writes the lake.',
+    );
+    acknowledgeAll(
+      this.function.node.defaultChild!,
+      ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
+      'Invoked only by CloudFormation as a custom resource provider: every outcome is reported back to CloudFormation (SUCCESS or FAILED with the reason) and shown in the stack events, and an unanswered request fails the stack operation; a dead-letter queue would hold nothing actionable.',
+    );
+    acknowledgeAll(
+      this.function.node.defaultChild!,
+      ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
+      'Invoked only by CloudFormation, once per table list per deployment, so concurrency is bounded by the stacks being deployed; reserved concurrency would fail deployments in new accounts (default quota 10).',
+    );
+
+    this.serviceToken = this.function.functionArn;
+    this.workgroupName = props.workgroup.workgroupName;
+  }
+}
+
+/** What {@link renderTableDdlStatements} needs. */
+export interface TableDdlStatementInputs {
+  readonly stack: Stack;
+  /** Glue database names the function may create tables in. */
+  readonly databases: readonly string[];
+  readonly workgroupArn: string;
+  readonly resultsBucket: s3.IBucket;
+  readonly resultsPrefix: string;
+  readonly curatedBucket: s3.IBucket;
+  readonly martsBucket: s3.IBucket;
+  readonly key: kms.IKey;
+  readonly catalogKey?: kms.IKey;
+  readonly logGroup: logs.ILogGroup;
+}
+
+const tableArns = (i: TableDdlStatementInputs): string[] =>
+  i.databases.map((db) => i.stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${db}/*` }));
+
+const objectArns = (i: TableDdlStatementInputs): string[] => [
+  i.curatedBucket.arnForObjects(`${RAW_EVENTS_PREFIX}*`),
+  i.curatedBucket.arnForObjects(`${LAKEFORGE_CONTROL_PREFIX}*`),
+  i.martsBucket.arnForObjects('*'),
+  i.resultsBucket.arnForObjects(`${i.resultsPrefix}*`),
+];
+
+/**
+ * Every permission of the table DDL function, spelled out. Athena runs DDL with the caller's permissions, so
+ * the function needs what the statements need (Athena User Guide, "Querying Apache Iceberg tables" and "Access
+ * to the AWS Glue Data Catalog"): Glue `GetDatabase`/`GetTable`/`CreateTable` for `CREATE TABLE`, `UpdateTable`
+ * for `ALTER TABLE … ADD COLUMNS` (an Iceberg commit) and for the metadata update; S3 on the table locations
+ * (Iceberg metadata files) and the results prefix; the keys. No `glue:DeleteTable`: it never drops a table.
+ */
+export function renderTableDdlStatements(i: TableDdlStatementInputs): iam.PolicyStatement[] {
+  const catalogArn = i.stack.formatArn({ service: 'glue', resource: 'catalog' });
+  const databaseArns = i.databases.map((db) => i.stack.formatArn({ service: 'glue', resource: 'database', resourceName: db }));
+  const keys = [i.key.keyArn, ...(i.catalogKey ? [i.catalogKey.keyArn] : [])];
+  return [
+    new iam.PolicyStatement({
+      sid: 'RunDdlInPlatformWorkgroup',
+      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+      resources: [i.workgroupArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'CreateAndEvolveTables',
+      actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable'],
+      resources: [catalogArn, ...databaseArns, ...tableArns(i)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'WriteTableMetadataAndResults',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      resources: objectArns(i),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListTableLocations',
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resources: [i.curatedBucket.bucketArn, i.martsBucket.bucketArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListQueryResults',
+      actions: ['s3:ListBucket'],
+      resources: [i.resultsBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [i.resultsPrefix, `${i.resultsPrefix}*`] } },
+    }),
+    new iam.PolicyStatement({ sid: 'LocateResultsBucket', actions: ['s3:GetBucketLocation'], resources: [i.resultsBucket.bucketArn] }),
+    new iam.PolicyStatement({ sid: 'UseKeys', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: keys }),
+    new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [i.logGroup.logGroupArn] }),
+  ];
+}
