@@ -1,0 +1,916 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ArnFormat, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { FRESHNESS_DIMENSION, FRESHNESS_METRICS, PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME, SERVICE_DIMENSION } from '../../pipeline/metrics';
+import type { PipelinePlan } from '../../pipeline/plan';
+import { PLACEHOLDER_PATTERNS, PLACEHOLDERS, type PlaceholderName } from '../../pipeline/template';
+import { databaseName } from '../../shared/naming';
+import { statefulRemovalPolicy } from '../../shared/removal';
+import type { QueryWorkgroup } from './query-workgroup';
+
+/** Properties of {@link PipelineOrchestration}. */
+export interface PipelineOrchestrationProps {
+  /** The stage's pipeline plan (`renderPipelinePlan`): published as JSON files in an S3 asset, read by the state machine at run time. */
+  readonly plan: PipelinePlan;
+  /**
+   * Physical name of the state machine, e.g. `lakeforge-dev-pipeline` (operators type it to start or redrive
+   * executions). 1–80 characters: letters, digits, `-` and `_`.
+   */
+  readonly stateMachineName: string;
+  /** The platform workgroup every statement runs in (its results prefix is `workgroup.resultsPrefix`). */
+  readonly workgroup: QueryWorkgroup;
+  /** The Athena results bucket of that workgroup. */
+  readonly resultsBucket: s3.IBucket;
+  /** Raw zone bucket: read under `events/` (contract tables) and `batch/` (vendor batch tables). */
+  readonly rawBucket: s3.IBucket;
+  /** Curated zone bucket (curated Iceberg tables and the watermark table): read, write and delete. */
+  readonly curatedBucket: s3.IBucket;
+  /** Marts zone bucket (mart Iceberg tables): read, write and delete. */
+  readonly martsBucket: s3.IBucket;
+  /**
+   * The lake key: lake objects, query results, the state machine's log group and the schedules' dead-letter
+   * queue. Its key policy must let `logs.<region>.amazonaws.com` use it (as `LakeStorage` does).
+   */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * The Glue Data Catalog encryption key, when the catalog is encrypted (`CatalogStack.encryption?.key`).
+   * @default - the catalog is not encrypted with a customer-managed key; no catalog key permissions
+   */
+  readonly catalogEncryptionKey?: kms.IKey;
+  /** The KMS-encrypted alarm topic of the monitoring stack: failed executions are published to it. */
+  readonly alarmTopic: sns.ITopic;
+  /** EventBridge Scheduler expression that starts a pipeline run, e.g. `cron(5 * * * ? *)` (UTC). */
+  readonly scheduleExpression: string;
+  /** EventBridge Scheduler expression that starts table maintenance, e.g. `cron(40 3 * * ? *)` (UTC). */
+  readonly maintenanceScheduleExpression: string;
+  /**
+   * Tables (child executions) the Distributed Maps process at the same time: curated steps, the marts of one
+   * level and maintenance. Bounds the Athena queries the pipeline runs at once (1–40).
+   * @default 5
+   */
+  readonly maxConcurrentCuratedSteps?: number;
+  /** Retention of the state machine's log group. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Whether a stack operation may delete the log group and the dead-letter queue (dev only).
+   * @default false (RETAIN)
+   */
+  readonly allowDestroy?: boolean;
+}
+
+/** The schedules of a {@link PipelineOrchestration}. */
+export interface PipelineSchedules {
+  /** Starts a pipeline run (input `{}`). */
+  readonly pipeline: scheduler.Schedule;
+  /** Starts table maintenance (input `{"mode":"maintenance"}`). */
+  readonly maintenance: scheduler.Schedule;
+}
+
+/** File names of the plan asset: `curated.json`, `marts-<level>.json`, `maintenance.json`. */
+export const PLAN_FILES = {
+  curated: 'curated.json',
+  martLevel: (level: number): string => `marts-${level}.json`,
+  maintenance: 'maintenance.json',
+} as const;
+
+/** Error name of the Fail state reached when an execution input is invalid. */
+export const INVALID_INPUT_ERROR = 'Lakeforge.InvalidInput';
+/** Error name of the Fail state reached after a failure was published to the alarm topic. */
+export const PIPELINE_FAILED_ERROR = 'Lakeforge.PipelineFailed';
+/** Error name of the Fail state reached when a chunks query returns more than one page of rows. */
+export const TOO_MANY_CHUNKS_ERROR = 'Lakeforge.TooManyChunks';
+
+/**
+ * Athena API errors that mean "try again later" as Step Functions names them (`<Service>.<Exception>`):
+ * throttling (`TooManyRequestsException`, also returned when the account's active-query quota is reached)
+ * and transient server errors. Source: Amazon Athena API Reference, StartQueryExecution / GetQueryResults
+ * "Errors"; AWS Step Functions Developer Guide, "Handling errors in Step Functions workflows" (error names of
+ * service integrations). `Athena.AmazonAthenaException` is the generic name Step Functions reports for Athena
+ * errors it does not map to a modelled exception (seen for "Rate exceeded").
+ */
+export const ATHENA_TRANSIENT_ERRORS = ['Athena.TooManyRequestsException', 'Athena.InternalServerException', 'Athena.AmazonAthenaException'] as const;
+
+/**
+ * The Step Functions pipeline of a stage: one Standard state machine (query language JSONata) that runs the
+ * stage's {@link PipelinePlan} in Athena, and two EventBridge Scheduler schedules (pipeline and maintenance).
+ *
+ * - **The plan is data, not definition.** The plan's steps are written as JSON files (`curated.json`,
+ *   `marts-<level>.json`, `maintenance.json`) and published as S3 assets; Distributed Map states read them
+ *   with an S3 JSON item reader. The definition does not grow with the number of tables (only with the number
+ *   of mart dependency levels), so hundreds of data products stay far below the 1 MB definition limit.
+ * - **Order.** Curated steps (a Distributed Map, `maxConcurrentCuratedSteps` child executions at a time), then
+ *   the mart levels in level order (one Distributed Map per level, a level's marts in parallel). Input
+ *   `{"mode":"maintenance"}` runs maintenance instead: per table, OPTIMIZE then VACUUM, one after the other.
+ * - **One table-step processor** for curated steps and marts (child executions are Standard: Express children
+ *   cannot wait for a query with `.sync`): window query → chunks query → one write per chunk (inline Map,
+ *   one at a time) → watermark insert → freshness read → `PutMetricData` (`CuratedFreshnessSeconds`,
+ *   `CuratedEventLagSeconds`; namespace `Lakeforge`, dimensions `service` = `lakeforge-pipeline` and `Table`),
+ *   skipped when the table holds no recent event; a failing freshness read never fails the run. Every Athena
+ *   task is `athena:startQueryExecution.sync` (the state machine waits for the query; nothing polls). Run-time
+ *   values are substituted with JSONata `$replace`, each checked against `PLACEHOLDER_PATTERNS` first, exactly as
+ *   `fillTemplate` does for the local runtime (see {@link renderFillExpression}).
+ * - **Retries.** Athena throttling and transient errors: exponential backoff with full jitter. A failed
+ *   statement (`States.TaskFailed`, e.g. an Iceberg commit conflict, whose cause text cannot be matched) is
+ *   retried 3 times: every statement of the plan is idempotent (MERGEs match on keys, the watermark insert only
+ *   adds a row whose maximum is the same run start, OPTIMIZE and VACUUM converge), so a retry is safe.
+ * - **Guard: two executions never write the same table at the same time.** The first state lists the RUNNING
+ *   executions of this state machine (`states:ListExecutions`). If another one started earlier (same start
+ *   time: the smaller execution ARN wins, so two executions agree on who goes first), this execution succeeds at
+ *   once with `{"skipped": "skipped: <arn> is running"}`. Distributed Map child executions are not listed
+ *   (they are listed per Map Run). The check is as consistent as `ListExecutions`; a redrive does not pass
+ *   through the guard again, so redrive an execution only while no other one is running
+ *   (`aws stepfunctions list-executions --state-machine-arn … --status-filter RUNNING`).
+ * - **Failures.** Any failure of the pipeline or of maintenance is caught, published to `alarmTopic` (execution
+ *   id, failed state, error, cause) and ends in a Fail state. Invalid input (a `backfillFrom` that is not
+ *   `YYYY-MM-DD`, an unknown `mode`) fails the execution with `Lakeforge.InvalidInput`.
+ * - **Redrive.** Nothing in the design prevents redrive: Standard executions and Standard child executions,
+ *   the role may redrive child executions (`states:RedriveExecution`), and every statement is idempotent. A
+ *   redrive reruns the states without an exit event, including the failed children of a Distributed Map's Map
+ *   Run (AWS Step Functions Developer Guide, "Redriving Map Runs"):
+ *   `aws stepfunctions redrive-execution --execution-arn <arn>` within 14 days. Re-running from scratch is
+ *   also safe: `aws stepfunctions start-execution --state-machine-arn <arn> --input '{}'`, or with
+ *   `{"backfillFrom":"YYYY-MM-DD"}` to re-read raw arrivals from that date on.
+ * - **Observability and least privilege.** Logs at level ALL without execution data (query results may hold
+ *   data) in a log group encrypted with the lake key; X-Ray tracing on. One customer-managed policy per role:
+ *   Athena on the platform workgroup; Glue read on the stage's databases and their tables and `UpdateTable`
+ *   (Iceberg commits) on curated and marts; S3 read on raw `events/` and `batch/`, read/write/delete on the
+ *   curated and marts buckets (VACUUM deletes expired files), the results prefix and the plan assets; the lake
+ *   (and catalog) key; its own executions; `PutMetricData` in the `Lakeforge` namespace only; the alarm topic.
+ *   The schedules' role may only start this state machine and write to their encrypted dead-letter queue.
+ *
+ * @example
+ * const pipeline = new PipelineOrchestration(this, 'Pipeline', {
+ *   plan: renderPipelinePlan('dev', MARTS, contractTables, { goLiveDate: '2026-11-01', lookbackHours: 3 }),
+ *   stateMachineName: 'lakeforge-dev-pipeline', workgroup: analytics.platformWorkgroup,
+ *   resultsBucket: lake.athenaResultsBucket, rawBucket: lake.rawBucket, curatedBucket: lake.curatedBucket,
+ *   martsBucket: lake.martsBucket, encryptionKey: lake.key, alarmTopic: monitoring.alarmTopic,
+ *   scheduleExpression: 'cron(5 * * * ? *)', maintenanceScheduleExpression: 'cron(40 3 * * ? *)',
+ *   logRetention: logs.RetentionDays.THREE_MONTHS,
+ * });
+ */
+export class PipelineOrchestration extends Construct {
+  /** The pipeline state machine (Standard, JSONata). */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The state machine's log group (`/aws/vendedlogs/states/<stateMachineName>`). */
+  public readonly logGroup: logs.LogGroup;
+  /** The pipeline and maintenance schedules. */
+  public readonly schedules: PipelineSchedules;
+  /** The role EventBridge Scheduler assumes to start executions. */
+  public readonly schedulerRole: iam.Role;
+  /** The role of the state machine (one customer-managed policy, no inline policy). */
+  public readonly role: iam.Role;
+  /** Dead-letter queue of schedule invocations that could not start an execution. */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  /**
+   * @throws Error when `stateMachineName` is not a valid state machine name or `maxConcurrentCuratedSteps` is
+   *   not a whole number from 1 to 40.
+   */
+  constructor(scope: Construct, id: string, props: PipelineOrchestrationProps) {
+    super(scope, id);
+    validateProps(props);
+    const stack = Stack.of(this);
+    const removalPolicy = statefulRemovalPolicy(this, props.allowDestroy ?? false);
+    const maxConcurrency = props.maxConcurrentCuratedSteps ?? 5;
+    const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+    const assets = this.publishPlan(props.plan);
+
+    // CloudWatch Logs names of vended logs start with /aws/vendedlogs/, so the account's log resource policy
+    // does not grow with each state machine (AWS Step Functions Developer Guide, "Logging using CloudWatch Logs").
+    this.logGroup = new logs.LogGroup(this, 'PipelineLogGroup', {
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      retention: props.logRetention,
+      encryptionKey: props.encryptionKey,
+      removalPolicy,
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'PipelineScheduleDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+
+    this.role = new iam.Role(this, 'PipelineRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `Lakeforge pipeline state machine ${props.stateMachineName}: run the pipeline plan in Athena`,
+    });
+    const statements = renderPipelineStatements({
+      stack,
+      env: props.plan.env,
+      stateMachineName: props.stateMachineName,
+      stateMachineArn,
+      workgroupArn: props.workgroup.workgroupArn,
+      resultsBucket: props.resultsBucket,
+      resultsPrefix: props.workgroup.resultsPrefix,
+      rawBucket: props.rawBucket,
+      curatedBucket: props.curatedBucket,
+      martsBucket: props.martsBucket,
+      key: props.encryptionKey,
+      catalogKey: props.catalogEncryptionKey,
+      planObjectArns: assets.all.map((a) => a.bucket.arnForObjects(a.s3ObjectKey)),
+      mapRunLabels: mapRunLabels(props.plan),
+      alarmTopic: props.alarmTopic,
+    });
+    const policy = new iam.ManagedPolicy(this, 'PipelinePolicy', {
+      description: 'Lakeforge pipeline state machine (least privilege)',
+      roles: [this.role],
+      statements,
+    });
+
+    const definition = buildDefinition(this, {
+      stateMachineArn,
+      workgroupName: props.workgroup.workgroupName,
+      alarmTopic: props.alarmTopic,
+      stateMachineName: props.stateMachineName,
+      maxConcurrency,
+      curated: props.plan.curated.length > 0 ? assets.curated : undefined,
+      martLevels: assets.martLevels,
+      maintenance: props.plan.maintenance.length > 0 ? assets.maintenance : undefined,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'PipelineStateMachine', {
+      stateMachineName: props.stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      comment: `Lakeforge ${props.plan.env} pipeline: curated steps, then marts by level; {"mode":"maintenance"} runs OPTIMIZE/VACUUM`,
+      // A run that hangs must not block every later run (the guard skips while it is RUNNING). A redrive
+      // resets this timeout.
+      timeout: Duration.hours(24),
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+      // Every permission is in the managed policy above; CDK's generated grants (wider) are not added.
+      role: this.role.withoutPolicyUpdates({ addGrantsToResources: false }),
+    });
+    // CDK adds an inline policy for Distributed Map children even to an immutable role; its statements are in
+    // the managed policy (narrower: per Map Run label), so the inline one goes.
+    this.stateMachine.node.tryRemoveChild('DistributedMapPolicy');
+    // Step Functions checks the log delivery permissions when the state machine is created.
+    this.stateMachine.node.addDependency(policy);
+
+    this.schedulerRole = new iam.Role(this, 'PipelineSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `Lakeforge pipeline schedules: start ${props.stateMachineName}`,
+    });
+    const schedulerPolicy = new iam.ManagedPolicy(this, 'PipelineSchedulerPolicy', {
+      description: 'Lakeforge pipeline schedules (least privilege)',
+      roles: [this.schedulerRole],
+      statements: renderPipelineSchedulerStatements({ stateMachineArn, deadLetterQueue: this.deadLetterQueue, key: props.encryptionKey }),
+    });
+    const schedule = (scheduleId: string, expression: string, input: Record<string, string>, description: string): scheduler.Schedule => {
+      const s = new scheduler.Schedule(this, scheduleId, {
+        description,
+        schedule: scheduler.ScheduleExpression.expression(expression),
+        target: new StepFunctionsStartExecution(this.stateMachine, {
+          input: scheduler.ScheduleTargetInput.fromObject(input),
+          role: this.schedulerRole.withoutPolicyUpdates({ addGrantsToResources: false }),
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(1),
+        }),
+      });
+      s.node.addDependency(schedulerPolicy);
+      return s;
+    };
+    this.schedules = {
+      pipeline: schedule('PipelineSchedule', props.scheduleExpression, {}, `Lakeforge ${props.plan.env}: run the pipeline`),
+      maintenance: schedule('MaintenanceSchedule', props.maintenanceScheduleExpression, { mode: 'maintenance' }, `Lakeforge ${props.plan.env}: table maintenance`),
+    };
+
+    this.acknowledge(policy, props);
+  }
+
+  /** Executions that failed (Step Functions `ExecutionsFailed`, sum over `period`, default 5 minutes). */
+  public metricFailedExecutions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stateMachine.metricFailed({ statistic: 'Sum', ...props });
+  }
+
+  /** Executions that timed out (Step Functions `ExecutionsTimedOut`, sum). */
+  public metricTimedOutExecutions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stateMachine.metricTimedOut({ statistic: 'Sum', ...props });
+  }
+
+  /**
+   * The freshness of one curated table as the pipeline publishes it: `CuratedFreshnessSeconds`
+   * (`metric` = `'freshness'`) or `CuratedEventLagSeconds` (`'eventLag'`), maximum over `period`.
+   *
+   * @param table - the curated table name, e.g. `rating_submitted_v1`.
+   */
+  public metricCuratedFreshness(table: string, metric: keyof typeof FRESHNESS_METRICS = 'freshness', props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: PIPELINE_METRICS_NAMESPACE,
+      metricName: FRESHNESS_METRICS[metric],
+      dimensionsMap: { [SERVICE_DIMENSION]: PIPELINE_SERVICE_NAME, [FRESHNESS_DIMENSION]: table },
+      statistic: 'Maximum',
+      ...props,
+    });
+  }
+
+  /** Writes the plan files and publishes each as an S3 asset (a file asset is uploaded as is, not zipped). */
+  private publishPlan(plan: PipelinePlan): { curated: Asset; martLevels: Asset[]; maintenance: Asset; all: Asset[] } {
+    const files = renderPlanFiles(plan);
+    const asset = (assetId: string, name: string) => new Asset(this, assetId, { path: writePlanFile(this, name, files[name]) });
+    const curated = asset('CuratedPlan', PLAN_FILES.curated);
+    const martLevels = plan.martLevels.map((_, level) => asset(`MartsLevel${level}Plan`, PLAN_FILES.martLevel(level)));
+    const maintenance = asset('MaintenancePlan', PLAN_FILES.maintenance);
+    return { curated, martLevels, maintenance, all: [curated, ...martLevels, maintenance] };
+  }
+
+  private acknowledge(policy: iam.ManagedPolicy, props: PipelineOrchestrationProps): void {
+    const cfnPolicy = policy.node.defaultChild as iam.CfnManagedPolicy;
+    const stack = Stack.of(this);
+    const env = props.plan.env;
+    const glueTables = (['raw', 'curated', 'marts'] as const).map((zone) =>
+      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName(env, zone)}/*` }),
+    );
+    acknowledgeWildcardResources(
+      cfnPolicy,
+      glueTables,
+      "Every table of the stage's own Glue databases (raw, curated, marts): data products added later by product teams get curated steps and marts without a policy change, and no other database is reachable.",
+    );
+    acknowledgeWildcardResources(
+      cfnPolicy,
+      [
+        props.rawBucket.arnForObjects('events/*'),
+        props.rawBucket.arnForObjects('batch/*'),
+        props.resultsBucket.arnForObjects(`${props.workgroup.resultsPrefix}*`),
+      ],
+      "Prefix-scoped object ARNs: raw contract and batch tables the curated steps and marts read, and the platform workgroup's results prefix; naming an S3 key prefix needs a trailing wildcard.",
+    );
+    acknowledgeWildcardResources(
+      cfnPolicy,
+      [props.curatedBucket.arnForObjects('*'), props.martsBucket.arnForObjects('*')],
+      'The curated and marts buckets hold only the Iceberg tables this pipeline writes (MERGE, OPTIMIZE) and expires (VACUUM deletes unreferenced files), including tables of products added later.',
+    );
+    acknowledgeWildcardResources(
+      cfnPolicy,
+      mapRunLabels(props.plan).map((label) => childExecutionsArn(stack, props.stateMachineName, label)),
+      "Child executions of this state machine's own Distributed Map runs (one ARN pattern per Map Run label): their ids are generated at run time.",
+    );
+    acknowledgeWildcardResources(
+      cfnPolicy,
+      ['*'],
+      'Actions without resource-level permissions: CloudWatch Logs log delivery (Step Functions logging), X-Ray tracing, and cloudwatch:PutMetricData (limited to the Lakeforge namespace by a condition).',
+    );
+    acknowledgeAll(
+      this.deadLetterQueue.node.defaultChild!,
+      ['AwsSolutions-SQS3'],
+      'This queue is the dead-letter queue of the pipeline schedules; a dead-letter queue of a dead-letter queue would only move the same messages.',
+    );
+  }
+}
+
+/**
+ * The plan files of the asset, by file name: `curated.json` (array of curated steps), `marts-<level>.json`
+ * (array of the marts of one dependency level) and `maintenance.json` (array of maintenance steps).
+ * Deterministic: the content depends only on the plan.
+ */
+export function renderPlanFiles(plan: PipelinePlan): Record<string, string> {
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  return {
+    [PLAN_FILES.curated]: json(plan.curated),
+    ...Object.fromEntries(plan.martLevels.map((level, n) => [PLAN_FILES.martLevel(n), json(level)])),
+    [PLAN_FILES.maintenance]: json(plan.maintenance),
+  };
+}
+
+/** JSONata expressions of run-time values, by placeholder name (each must evaluate to a string). */
+export type FillValues = Partial<Readonly<Record<PlaceholderName, string>>>;
+
+/**
+ * The JSONata expression (without `{% %}`) that fills a statement template the way `fillTemplate`
+ * (lib/pipeline/template.ts) does: for each value given, in the given order, every occurrence of the
+ * placeholder is replaced with `$replace` after the value was checked against `PLACEHOLDER_PATTERNS` (a value
+ * that does not match fails the state with `States.QueryEvaluationError` and a message like `fillTemplate`'s). A value that evaluates to nothing (an absent field) leaves the placeholder, as an undefined
+ * value does in `fillTemplate`; unlike `fillTemplate`, the expression then fails when a placeholder is left in
+ * the statement, so a missing query result can never reach Athena as literal `{{…}}` text.
+ *
+ * @param template - JSONata expression of the template, e.g. `$step.writeStatement`.
+ * @param values - JSONata expression of each value, e.g. `{ lo: '$states.input.lo' }`.
+ */
+export function renderFillExpression(template: string, values: FillValues): string {
+  const check = [
+    '$lakeforgeValue := function($name, $value, $pattern, $shown) {',
+    '$exists($value) ? ($type($value) = "string" and $contains($value, $pattern) ? $value',
+    ': $error("Pipeline template value " & $name & " = \\"" & $string($value) & "\\" does not match " & $shown)) : $value',
+    '}',
+  ].join(' ');
+  const put = '$lakeforgePut := function($sql, $name, $value) { $exists($value) ? $replace($sql, $name, $value) : $sql }';
+  let expr = `$lakeforgeSql := ${template}`;
+  const steps: string[] = [];
+  for (const [name, value] of Object.entries(values) as [PlaceholderName, string][]) {
+    const placeholder = JSON.stringify(PLACEHOLDERS[name]);
+    const pattern = PLACEHOLDER_PATTERNS[name];
+    // The message names the placeholder without braces: `{{x}}` in an error message is itself a template to
+    // some JSONata implementations (jsonata-js fills it from the error's fields).
+    const shownName = JSON.stringify(PLACEHOLDERS[name].slice(2, -2));
+    steps.push(
+      `$lakeforgeSql := $lakeforgePut($lakeforgeSql, ${placeholder}, $lakeforgeValue(${shownName}, ${value}, ${jsonataRegex(pattern)}, ${JSON.stringify(String(pattern))}))`,
+    );
+  }
+  const left = '$contains($lakeforgeSql, "{{") ? $error("Pipeline statement still holds a placeholder (a query result is missing)") : $lakeforgeSql';
+  expr = [check, put, expr, ...steps, left].join('; ');
+  return `(${expr})`;
+}
+
+/** A JavaScript RegExp as a JSONata regex literal (`/` escaped, so a `/` inside a class cannot end it). */
+export function jsonataRegex(pattern: RegExp): string {
+  return `/${pattern.source.replace(/(?<!\\)\//g, '\\/')}/${pattern.flags}`;
+}
+
+/** What {@link buildDefinition} needs. */
+interface DefinitionInputs {
+  readonly stateMachineArn: string;
+  readonly stateMachineName: string;
+  readonly workgroupName: string;
+  readonly alarmTopic: sns.ITopic;
+  readonly maxConcurrency: number;
+  readonly curated?: Asset;
+  readonly martLevels: readonly Asset[];
+  readonly maintenance?: Asset;
+}
+
+/** The JSONata expression that finds an earlier RUNNING execution in a `ListExecutions` result (`''` when none). */
+export const GUARD_EXPRESSION = [
+  '(',
+  // SDK integrations return timestamps as ISO-8601 strings; epoch numbers (seconds or milliseconds) are accepted too.
+  '$ms := function($t) { $type($t) = "number" ? ($t < 100000000000 ? $t * 1000 : $t) : $toMillis($t) };',
+  '$me := $states.context.Execution.Id;',
+  '$myStart := $toMillis($states.context.Execution.StartTime);',
+  '$earlier := [$states.result.Executions[ExecutionArn != $me and ($ms(StartDate) < $myStart or ($ms(StartDate) = $myStart and ExecutionArn < $me))]];',
+  '$count($earlier) = 0 ? "" : $sort($earlier, function($a, $b) { $ms($a.StartDate) > $ms($b.StartDate) or ($ms($a.StartDate) = $ms($b.StartDate) and $a.ExecutionArn > $b.ExecutionArn) })[0].ExecutionArn',
+  ')',
+].join(' ');
+
+/** The JSONata check of the execution input (true when valid): optional `backfillFrom` `YYYY-MM-DD`, optional `mode`. */
+export const INPUT_VALID_EXPRESSION = [
+  '(',
+  '$b := $states.input.backfillFrom;',
+  '$m := $states.input.mode;',
+  `($not($exists($b)) or ($type($b) = "string" and $contains($b, ${jsonataRegex(/^\d{4}-\d{2}-\d{2}$/)})))`,
+  'and ($not($exists($m)) or $m = "pipeline" or $m = "maintenance")',
+  ')',
+].join(' ');
+
+/**
+ * The state machine: guard → read input → (maintenance | curated → marts levels), with the failure handler.
+ * The definition depends on the plan only through the number of mart levels.
+ */
+function buildDefinition(scope: Construct, i: DefinitionInputs): sfn.IChainable {
+  const guard = tasks.CallAwsService.jsonata(scope, 'Guard', {
+    stateName: 'Guard: another run in progress?',
+    comment: 'Lists RUNNING executions of this state machine; an execution that started earlier (same start: smaller ARN) goes first.',
+    service: 'sfn',
+    action: 'listExecutions',
+    iamAction: 'states:ListExecutions',
+    iamResources: [i.stateMachineArn],
+    parameters: { StateMachineArn: i.stateMachineArn, StatusFilter: 'RUNNING', MaxResults: 1000 },
+    assign: { blocker: `{% ${GUARD_EXPRESSION} %}` },
+    outputs: '{% $states.input %}',
+  });
+  guard.addRetry({ errors: ['Sfn.ThrottlingException', 'Sfn.SfnException'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
+  const skipped = sfn.Succeed.jsonata(scope, 'Skipped', {
+    stateName: 'Skipped: another run in progress',
+    outputs: { skipped: '{% "skipped: " & $blocker & " is running" %}' },
+  });
+  const invalid = sfn.Fail.jsonata(scope, 'InvalidInput', {
+    stateName: 'Invalid input',
+    error: INVALID_INPUT_ERROR,
+    cause: '{% "expected {} or {\\"backfillFrom\\": \\"YYYY-MM-DD\\"} or {\\"mode\\": \\"maintenance\\"}, got " & $string($states.input) %}',
+  });
+  const readInput = sfn.Pass.jsonata(scope, 'ReadInput', {
+    stateName: 'Read input',
+    assign: {
+      backfillFrom: '{% $exists($states.input.backfillFrom) ? $states.input.backfillFrom : "" %}',
+      runStartedAt: '{% $states.context.Execution.StartTime %}',
+      executionId: '{% $states.context.Execution.Id %}',
+    },
+  });
+
+  const notify = tasks.SnsPublish.jsonata(scope, 'NotifyFailure', {
+    stateName: 'Notify failure',
+    topic: i.alarmTopic,
+    subject: `Lakeforge pipeline failed: ${i.stateMachineName}`.slice(0, 100),
+    message: sfn.TaskInput.fromText(
+      '{% $string({"executionId": $states.context.Execution.Id, "state": $failedState, "error": $failure.Error, "cause": $failure.Cause}) %}',
+    ),
+  });
+  notify.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+  const failed = sfn.Fail.jsonata(scope, 'Failed', {
+    stateName: 'Failed',
+    error: PIPELINE_FAILED_ERROR,
+    cause: '{% $failedState & ": " & $string($failure.Error) & ": " & $string($failure.Cause) %}',
+  });
+  const onFailure = notify.next(failed);
+  const catchInto = <T extends sfn.DistributedMap>(state: T, name: string): T => {
+    state.addCatch(onFailure, { errors: ['States.ALL'], assign: { failure: '{% $states.errorOutput %}', failedState: name } });
+    return state;
+  };
+
+  const itemSelector = `{% {"step": $states.context.Map.Item.Value, "run": {"backfillFrom": $backfillFrom, "runStartedAt": $runStartedAt, "executionId": $executionId}} %}`;
+  const tableMap = (mapId: string, name: string, asset: Asset, processor: sfn.IChainable): sfn.DistributedMap =>
+    catchInto(
+      sfn.DistributedMap.jsonata(scope, mapId, {
+        stateName: name,
+        itemReader: new sfn.S3JsonItemReader({ bucket: asset.bucket, key: asset.s3ObjectKey }),
+        jsonataItemSelector: itemSelector,
+        maxConcurrency: i.maxConcurrency,
+        mapExecutionType: sfn.StateMachineType.STANDARD,
+        label: mapId,
+        // Children end with an empty output, so the Map's result stays far below the 256 KiB payload limit.
+        outputs: {},
+      }).itemProcessor(processor),
+      name,
+    );
+
+  let pipeline: sfn.IChainable | undefined;
+  let tail: sfn.INextable | undefined;
+  const append = (state: sfn.DistributedMap) => {
+    if (tail === undefined) pipeline = state;
+    else tail.next(state);
+    tail = state;
+  };
+  if (i.curated !== undefined) append(tableMap('Curated', 'Curated steps', i.curated, buildTableStepProcessor(new Construct(scope, 'CuratedStep'), 'Curated', i.workgroupName)));
+  i.martLevels.forEach((asset, level) =>
+    append(tableMap(`MartsLevel${level}`, `Marts level ${level}`, asset, buildTableStepProcessor(new Construct(scope, `MartsLevel${level}Step`), `Marts ${level}`, i.workgroupName))),
+  );
+  const done = sfn.Succeed.jsonata(scope, 'PipelineDone', { stateName: 'Pipeline done', outputs: { mode: 'pipeline' } });
+  if (tail === undefined) pipeline = done;
+  else tail.next(done);
+
+  const maintenanceDone = sfn.Succeed.jsonata(scope, 'MaintenanceDone', { stateName: 'Maintenance done', outputs: { mode: 'maintenance' } });
+  const maintenance =
+    i.maintenance === undefined
+      ? maintenanceDone
+      : tableMap('Maintenance', 'Maintenance', i.maintenance, buildMaintenanceProcessor(new Construct(scope, 'MaintenanceStep'), i.workgroupName)).next(maintenanceDone);
+
+  const route = sfn.Choice.jsonata(scope, 'Route', { stateName: 'Route by mode' })
+    .when(sfn.Condition.jsonata('{% $states.input.mode = "maintenance" %}'), maintenance)
+    .otherwise(pipeline!);
+  const validate = sfn.Choice.jsonata(scope, 'ValidateInput', { stateName: 'Validate input' })
+    .when(sfn.Condition.jsonata(`{% $not(${INPUT_VALID_EXPRESSION}) %}`), invalid)
+    .otherwise(readInput.next(route));
+  const gate = sfn.Choice.jsonata(scope, 'GuardChoice', { stateName: 'Another run in progress?' })
+    .when(sfn.Condition.jsonata('{% $blocker != "" %}'), skipped)
+    .otherwise(validate);
+  return guard.next(gate);
+}
+
+/** Retries of every Athena task: throttling with backoff and jitter, then failed (idempotent) statements. */
+function addAthenaRetries(task: sfn.TaskStateBase, statement: boolean): void {
+  // Throttling: exponential backoff with full jitter, so parallel children do not retry in lockstep.
+  task.addRetry({ errors: [...ATHENA_TRANSIENT_ERRORS], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 8, maxDelay: Duration.minutes(5), jitterStrategy: sfn.JitterType.FULL });
+  if (statement) {
+    // A .sync task whose query FAILED reports States.TaskFailed; Iceberg commit conflicts (ICEBERG_COMMIT_ERROR)
+    // are among them and the cause text cannot be matched reliably. Every statement is idempotent, so a few
+    // retries are safe; a statement that keeps failing still fails the run after them.
+    task.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL });
+  }
+}
+
+/** One Athena statement (`.sync`: the state waits for the query) in the platform workgroup. */
+function athenaQuery(scope: Construct, id: string, stateName: string, queryString: string, database: string, workgroupName: string): tasks.AthenaStartQueryExecution {
+  const task = tasks.AthenaStartQueryExecution.jsonata(scope, id, {
+    stateName,
+    queryString: `{% ${queryString} %}`,
+    queryExecutionContext: { databaseName: `{% ${database} %}` },
+    workGroup: workgroupName,
+    integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+    taskTimeout: sfn.Timeout.duration(Duration.hours(2)),
+    outputs: { queryExecutionId: '{% $states.result.QueryExecution.QueryExecutionId %}' },
+  });
+  addAthenaRetries(task, true);
+  return task;
+}
+
+/** The rows of a query (first page, at most 1000): `GetQueryResults` of the previous state's query. */
+function queryResults(scope: Construct, id: string, stateName: string, assign: Record<string, string>): tasks.AthenaGetQueryResults {
+  const task = tasks.AthenaGetQueryResults.jsonata(scope, id, {
+    stateName,
+    queryExecutionId: '{% $states.input.queryExecutionId %}',
+    maxResults: 1000,
+    assign,
+    outputs: '{% $states.input %}',
+  });
+  addAthenaRetries(task, false);
+  return task;
+}
+
+/** Data rows of a GetQueryResults result (the first row of a SELECT's result set is the header), always an array. */
+const DATA_ROWS = '[$filter($states.result.ResultSet.Rows, function($v, $i) { $i > 0 })]';
+
+/**
+ * The generic table step (child execution of a Distributed Map; input `{step, run}`): window → chunks → writes →
+ * watermark → freshness, each part only when the step has its statement.
+ */
+function buildTableStepProcessor(scope: Construct, prefix: string, workgroupName: string): sfn.IChainable {
+  const name = (s: string) => `${prefix}: ${s}`;
+  const load = sfn.Pass.jsonata(scope, 'Load', {
+    stateName: name('Load step'),
+    assign: { step: '{% $states.input.step %}', run: '{% $states.input.run %}', window: {}, chunks: [] },
+    outputs: {},
+  });
+  const done = sfn.Succeed.jsonata(scope, 'Done', { stateName: name('Done'), outputs: {} });
+  const windowValues: FillValues = { sinceDt: '$window.sinceDt', sinceHour: '$window.sinceHour' };
+
+  // Window: the first arrival partition to read (curated steps only).
+  const windowQuery = athenaQuery(scope, 'WindowQuery', name('Window query'), renderFillExpression('$step.windowQuery', { backfillFrom: '$run.backfillFrom' }), '$step.database', workgroupName);
+  const windowResult = queryResults(scope, 'WindowResult', name('Window result'), {
+    window: `{% ($row := ${DATA_ROWS}[0]; {"sinceDt": $row.Data[0].VarCharValue, "sinceHour": $row.Data[1].VarCharValue}) %}`,
+  });
+
+  // Chunks: one write per row, in order, one at a time (each write stays within the 100-partition limit).
+  const chunksQuery = athenaQuery(scope, 'ChunksQuery', name('Chunks query'), renderFillExpression('$step.chunksQuery', windowValues), '$step.database', workgroupName);
+  const chunksResult = queryResults(scope, 'ChunksResult', name('Chunks result'), {
+    // The outer brackets keep a one-chunk result an array (JSONata collapses a one-item sequence).
+    chunks: `{% [${DATA_ROWS}.{"chunk": Data[0].VarCharValue, "lo": Data[1].VarCharValue, "hi": Data[2].VarCharValue}] %}`,
+    chunksTruncated: '{% $exists($states.result.NextToken) %}',
+  });
+  const tooManyChunks = sfn.Fail.jsonata(scope, 'TooManyChunks', {
+    stateName: name('Too many chunks'),
+    error: TOO_MANY_CHUNKS_ERROR,
+    cause: '{% "the chunks query of " & $step.id & " returned more than 1000 rows (GetQueryResults paginates); no write was made" %}',
+  });
+  const writeChunk = athenaQuery(
+    scope,
+    'WriteChunk',
+    name('Write chunk'),
+    renderFillExpression('$step.writeStatement', { ...windowValues, lo: '$states.input.lo', hi: '$states.input.hi', chunk: '$states.input.chunk' }),
+    '$step.database',
+    workgroupName,
+  );
+  const writeChunks = sfn.Map.jsonata(scope, 'WriteChunks', {
+    stateName: name('Write chunks'),
+    items: sfn.ProvideItems.jsonata('{% $chunks %}'),
+    maxConcurrency: 1,
+    outputs: {},
+  }).itemProcessor(writeChunk);
+  const write = athenaQuery(scope, 'Write', name('Write'), renderFillExpression('$step.writeStatement', windowValues), '$step.database', workgroupName);
+
+  // Watermark and freshness (curated steps only).
+  const watermark = athenaQuery(
+    scope,
+    'Watermark',
+    name('Watermark'),
+    renderFillExpression('$step.watermarkStatement', { runStartedAt: '$run.runStartedAt', executionId: '$run.executionId' }),
+    '$step.database',
+    workgroupName,
+  );
+  const freshnessQuery = athenaQuery(scope, 'FreshnessQuery', name('Freshness query'), renderFillExpression('$step.freshnessQuery', {}), '$step.database', workgroupName);
+  const freshnessResult = queryResults(scope, 'FreshnessResult', name('Freshness result'), {
+    freshness: `{% ($row := ${DATA_ROWS}[0]; {"freshness": $number($row.Data[0].VarCharValue), "eventLag": $number($row.Data[1].VarCharValue)}) %}`,
+  });
+  const dimensions = [
+    { Name: SERVICE_DIMENSION, Value: PIPELINE_SERVICE_NAME },
+    { Name: FRESHNESS_DIMENSION, Value: '{% $step.table.table %}' },
+  ];
+  const publish = tasks.CallAwsService.jsonata(scope, 'PublishFreshness', {
+    stateName: name('Publish freshness'),
+    service: 'cloudwatch',
+    action: 'putMetricData',
+    iamAction: 'cloudwatch:PutMetricData',
+    iamResources: ['*'],
+    parameters: {
+      Namespace: PIPELINE_METRICS_NAMESPACE,
+      MetricData: [
+        { MetricName: FRESHNESS_METRICS.freshness, Dimensions: dimensions, Value: '{% $freshness.freshness %}', Unit: 'Seconds' },
+        { MetricName: FRESHNESS_METRICS.eventLag, Dimensions: dimensions, Value: '{% $freshness.eventLag %}', Unit: 'Seconds' },
+      ],
+    },
+    outputs: {},
+  });
+  publish.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL });
+  const freshnessKnown = sfn.Choice.jsonata(scope, 'FreshnessKnown', { stateName: name('Freshness known?') })
+    .when(sfn.Condition.jsonata('{% $exists($freshness.freshness) and $exists($freshness.eventLag) %}'), publish.next(done))
+    .otherwise(done);
+  // The freshness read is observability: its failure never fails the run (the alarm treats missing data as breaching).
+  const freshnessFailed = sfn.Pass.jsonata(scope, 'FreshnessFailed', { stateName: name('Freshness read failed'), outputs: {} }).next(done);
+  for (const s of [freshnessQuery, freshnessResult, publish]) s.addCatch(freshnessFailed, { errors: ['States.ALL'] });
+
+  const hasFreshness = sfn.Choice.jsonata(scope, 'HasFreshness', { stateName: name('Has freshness query?') })
+    .when(sfn.Condition.jsonata('{% $exists($step.freshnessQuery) %}'), freshnessQuery.next(freshnessResult).next(freshnessKnown))
+    .otherwise(done);
+  const hasWatermark = sfn.Choice.jsonata(scope, 'HasWatermark', { stateName: name('Has watermark?') })
+    .when(sfn.Condition.jsonata('{% $exists($step.watermarkStatement) %}'), watermark.next(hasFreshness))
+    .otherwise(hasFreshness);
+  const checkChunks = sfn.Choice.jsonata(scope, 'ChunksFit', { stateName: name('Chunks fit one page?') })
+    .when(sfn.Condition.jsonata('{% $chunksTruncated %}'), tooManyChunks)
+    .otherwise(writeChunks.next(hasWatermark));
+  const hasChunks = sfn.Choice.jsonata(scope, 'HasChunks', { stateName: name('Has chunks query?') })
+    .when(sfn.Condition.jsonata('{% $exists($step.chunksQuery) %}'), chunksQuery.next(chunksResult).next(checkChunks))
+    .otherwise(write.next(hasWatermark));
+  const hasWindow = sfn.Choice.jsonata(scope, 'HasWindow', { stateName: name('Has window query?') })
+    .when(sfn.Condition.jsonata('{% $exists($step.windowQuery) %}'), windowQuery.next(windowResult).next(hasChunks))
+    .otherwise(hasChunks);
+  return load.next(hasWindow);
+}
+
+/** Maintenance of one table (child execution; input `{step}`): its statements (OPTIMIZE, VACUUM) in order. */
+function buildMaintenanceProcessor(scope: Construct, workgroupName: string): sfn.IChainable {
+  const load = sfn.Pass.jsonata(scope, 'Load', { stateName: 'Maintenance: Load step', assign: { step: '{% $states.input.step %}' }, outputs: {} });
+  const statement = athenaQuery(scope, 'Statement', 'Maintenance: Statement', '$states.input', '$step.database', workgroupName);
+  const statements = sfn.Map.jsonata(scope, 'Statements', {
+    stateName: 'Maintenance: Statements',
+    items: sfn.ProvideItems.jsonata('{% $step.statements %}'),
+    maxConcurrency: 1,
+    outputs: {},
+  }).itemProcessor(statement);
+  return load.next(statements).next(sfn.Succeed.jsonata(scope, 'Done', { stateName: 'Maintenance: Done', outputs: {} }));
+}
+
+/** What {@link renderPipelineStatements} needs. */
+export interface PipelineStatementInputs {
+  readonly stack: Stack;
+  readonly env: string;
+  readonly stateMachineName: string;
+  readonly stateMachineArn: string;
+  readonly workgroupArn: string;
+  readonly resultsBucket: s3.IBucket;
+  readonly resultsPrefix: string;
+  readonly rawBucket: s3.IBucket;
+  readonly curatedBucket: s3.IBucket;
+  readonly martsBucket: s3.IBucket;
+  readonly key: kms.IKey;
+  readonly catalogKey?: kms.IKey;
+  /** Object ARNs of the plan files. */
+  readonly planObjectArns: readonly string[];
+  /** Labels of the Distributed Map states ({@link mapRunLabels}). */
+  readonly mapRunLabels: readonly string[];
+  readonly alarmTopic: sns.ITopic;
+}
+
+/**
+ * Every permission of the pipeline state machine, spelled out. Athena runs statements with the caller's
+ * permissions, so the role needs what the queries need: Glue metadata and `glue:UpdateTable` for Iceberg
+ * commits (Athena User Guide, "Querying Apache Iceberg tables"), S3 on the tables' data, the results prefix and
+ * the keys. VACUUM removes expired snapshots' files and needs `s3:DeleteObject` on the table location: without
+ * it the statement succeeds and deletes nothing (Athena User Guide, "VACUUM":
+ * https://docs.aws.amazon.com/athena/latest/ug/vacuum-statement.html). Distributed Map child executions
+ * need `states:StartExecution` on the state machine and `DescribeExecution`/`StopExecution` (and
+ * `RedriveExecution`, to redrive a Map Run) on its executions (AWS Step Functions Developer Guide, "IAM
+ * policies for using Distributed Map states"). Log delivery and X-Ray actions have no resource-level
+ * permissions (Step Functions Developer Guide, "IAM policies for logging to CloudWatch Logs", "X-Ray").
+ */
+export function renderPipelineStatements(i: PipelineStatementInputs): iam.PolicyStatement[] {
+  const { stack } = i;
+  const zones = ['raw', 'curated', 'marts'] as const;
+  const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
+  const databaseArn = (zone: (typeof zones)[number]) => stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName(i.env, zone) });
+  const tablesArn = (zone: (typeof zones)[number]) => stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName(i.env, zone)}/*` });
+  const keys = [i.key.keyArn, ...(i.catalogKey === undefined ? [] : [i.catalogKey.keyArn])];
+  const topicKey = i.alarmTopic.masterKey;
+  if (topicKey !== undefined && topicKey !== i.key && topicKey !== i.catalogKey) keys.push(topicKey.keyArn);
+  return [
+    new iam.PolicyStatement({
+      sid: 'RunQueriesInPlatformWorkgroup',
+      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+      resources: [i.workgroupArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadTableMetadata',
+      actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+      resources: [catalogArn, ...zones.map(databaseArn), ...zones.map(tablesArn)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'CommitIcebergTables',
+      actions: ['glue:UpdateTable'],
+      resources: [catalogArn, databaseArn('curated'), databaseArn('marts'), tablesArn('curated'), tablesArn('marts')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadRawData',
+      actions: ['s3:GetObject'],
+      resources: [i.rawBucket.arnForObjects('events/*'), i.rawBucket.arnForObjects('batch/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListRawData',
+      actions: ['s3:ListBucket'],
+      resources: [i.rawBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': ['events/', 'events/*', 'batch/', 'batch/*'] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadWriteExpireIcebergData',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      resources: [i.curatedBucket.arnForObjects('*'), i.martsBucket.arnForObjects('*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListIcebergData',
+      actions: ['s3:ListBucket'],
+      resources: [i.curatedBucket.bucketArn, i.martsBucket.bucketArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'WriteQueryResults',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      resources: [i.resultsBucket.arnForObjects(`${i.resultsPrefix}*`)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListQueryResults',
+      actions: ['s3:ListBucket'],
+      resources: [i.resultsBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [i.resultsPrefix, `${i.resultsPrefix}*`] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'LocateBuckets',
+      actions: ['s3:GetBucketLocation'],
+      resources: [i.rawBucket.bucketArn, i.curatedBucket.bucketArn, i.martsBucket.bucketArn, i.resultsBucket.bucketArn],
+    }),
+    new iam.PolicyStatement({ sid: 'ReadPlan', actions: ['s3:GetObject'], resources: [...i.planObjectArns] }),
+    new iam.PolicyStatement({ sid: 'UseKeys', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: keys }),
+    new iam.PolicyStatement({ sid: 'StartMapRunChildren', actions: ['states:StartExecution'], resources: [i.stateMachineArn] }),
+    new iam.PolicyStatement({
+      sid: 'ManageMapRunChildren',
+      actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
+      resources: i.mapRunLabels.map((label) => childExecutionsArn(stack, i.stateMachineName, label)),
+    }),
+    new iam.PolicyStatement({ sid: 'GuardListExecutions', actions: ['states:ListExecutions'], resources: [i.stateMachineArn] }),
+    new iam.PolicyStatement({
+      sid: 'PublishFreshness',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': PIPELINE_METRICS_NAMESPACE } },
+    }),
+    new iam.PolicyStatement({ sid: 'NotifyFailures', actions: ['sns:Publish'], resources: [i.alarmTopic.topicArn] }),
+    new iam.PolicyStatement({
+      sid: 'DeliverLogs',
+      actions: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'Trace',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+      resources: ['*'],
+    }),
+  ];
+}
+
+/**
+ * Every permission of the schedules' role: start this state machine, and send undeliverable starts to the
+ * dead-letter queue (encrypted with the lake key).
+ */
+export function renderPipelineSchedulerStatements(i: { stateMachineArn: string; deadLetterQueue: sqs.IQueue; key: kms.IKey }): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ sid: 'StartPipeline', actions: ['states:StartExecution'], resources: [i.stateMachineArn] }),
+    new iam.PolicyStatement({ sid: 'DeadLetter', actions: ['sqs:SendMessage'], resources: [i.deadLetterQueue.queueArn] }),
+    new iam.PolicyStatement({ sid: 'EncryptDeadLetters', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [i.key.keyArn] }),
+  ];
+}
+
+/**
+ * Labels of the Distributed Map states of a plan's state machine, in definition order: `Curated`,
+ * `MartsLevel<n>`, `Maintenance`. A Map Run's child executions are named `<stateMachineName>/<label>:<id>`.
+ */
+export function mapRunLabels(plan: PipelinePlan): string[] {
+  return [...(plan.curated.length > 0 ? ['Curated'] : []), ...plan.martLevels.map((_, n) => `MartsLevel${n}`), ...(plan.maintenance.length > 0 ? ['Maintenance'] : [])];
+}
+
+/** ARN pattern of the child executions of one Map Run label (AWS Step Functions Developer Guide, "IAM policies for using Distributed Map states"). */
+function childExecutionsArn(stack: Stack, stateMachineName: string, label: string): string {
+  return stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}/${label}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * Writes one plan file into the app's output directory (`<outdir>/.lakeforge/`), named after its content, for
+ * the asset to publish.
+ */
+function writePlanFile(scope: Construct, name: string, content: string): string {
+  const dir = path.join(Stage.of(scope)?.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-')), '.lakeforge');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `pipeline-${name.replace(/\.json$/, '')}-${createHash('sha256').update(content).digest('hex').slice(0, 16)}.json`);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+function validateProps(p: PipelineOrchestrationProps): void {
+  if (!Token.isUnresolved(p.stateMachineName) && !/^[A-Za-z0-9_-]{1,80}$/.test(p.stateMachineName)) {
+    throw new Error(`PipelineOrchestration: stateMachineName must be 1–80 letters, digits, '-' or '_', got "${p.stateMachineName}"`);
+  }
+  const c = p.maxConcurrentCuratedSteps;
+  if (c !== undefined && !Token.isUnresolved(c) && (!Number.isInteger(c) || c < 1 || c > 40)) {
+    throw new Error(`PipelineOrchestration: maxConcurrentCuratedSteps must be a whole number from 1 to 40, got ${c}`);
+  }
+}
