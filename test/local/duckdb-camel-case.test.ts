@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readContractTables, type ContractTable } from '../../lib/marts/contract-adapter';
-import { runCuratedStep } from '../../tools/local/curated';
+import { renderPipelinePlan } from '../../lib/pipeline/plan';
 import { DuckDbLake, jsonKeyOf } from '../../tools/local/duckdb-lake';
+import { PipelineRunner, partitionColumnsByStep } from '../../tools/local/pipeline-runner';
 import { rawEvent, writeRawEvents } from '../fixtures/marts/raw-lake';
 
 const CONTRACT = {
@@ -91,7 +92,9 @@ describe('raw views over camelCase contracts', () => {
   });
 
   it('curates camelCase fields into snake_case columns with no NULLs where the JSON had values', async () => {
-    await runCuratedStep(lake, flat);
+    // The fixture's own go-live date: the window starts at the first arrival.
+    const plan = renderPipelinePlan(lake.env, [], [flat], { goLiveDate: A1.slice(0, 10), lookbackHours: 3 });
+    await new PipelineRunner(lake, plan, partitionColumnsByStep([flat], [])).run({ runStartedAt: '2024-03-01T11:05:00Z', executionId: 'local:1' });
     const rows = (await lake.query(`SELECT event_id, user_id, os_type, started_at FROM curated.${flat.tableName} ORDER BY event_id`)).rows;
     expect(plain(rows)).toEqual([
       { event_id: 'f1', user_id: 7, os_type: 'tvOS', started_at: '2024-03-01T08:59:58.000Z' },
