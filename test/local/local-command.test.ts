@@ -1,18 +1,25 @@
 /**
- * `lakeforge local` end to end on a slice of MovieLens (kinesalite, s3rver, the ingest handler,
- * DuckDB): the conservation law holds with injected bad rows and S3 faults, and the marts CSVs
- * match an independent computation over the same slice.
+ * `lakeforge local` end to end on a slice of MovieLens (kinesalite, s3rver, the ingest handler, the dev
+ * pipeline plan on DuckDB), replayed in rounds with late records: the conservation law holds with injected
+ * bad rows and S3 faults, every landed event is curated exactly once, no write exceeds Athena's partition
+ * limit, and the marts CSVs match an independent computation over the same slice.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { MARTS } from '../../config/marts';
+import { loadPlatform } from '../../config/platform';
 import { parseCsvObjects } from '../../lib/marts/csv';
 import { localAction, type LocalIo } from '../../tools/commands/local';
-import { runLocalPlatform, LOCAL_MAX_RECORD_BYTES, type LocalRunResult } from '../../tools/local/platform';
+import { localPipelinePlan, runLocalPlatform, LOCAL_MAX_RECORD_BYTES, type LocalRunResult } from '../../tools/local/platform';
+import type { LocalSummary } from '../../tools/local/report';
 import { MOVIELENS_DIR, RATING_SUBMITTED_URI, readMovieLensEnvelopes, toStreamRecords, type Envelope } from '../helpers/movielens';
 
 const LIMIT = 3000;
 const BAD = 0.05;
+const ROUNDS = 3;
+const LATE = 0.05;
+const plan = localPipelinePlan(loadPlatform().contractTables, MARTS);
 
 function captureIo(): LocalIo & { text: () => string; errors: () => string } {
   let out = '';
@@ -23,7 +30,7 @@ function captureIo(): LocalIo & { text: () => string; errors: () => string } {
 const readMart = (dir: string, name: string): Record<string, string>[] => parseCsvObjects(fs.readFileSync(path.join(dir, 'marts', `${name}.csv`), 'utf8'));
 const close = (actual: string, expected: number): void => expect(Math.abs(Number(actual) - expected)).toBeLessThanOrEqual(1e-9);
 
-describe('lakeforge local on a 3,000-event slice with 5% bad rows and 10% S3 faults', () => {
+describe(`lakeforge local on a ${LIMIT}-event slice in ${ROUNDS} rounds with ${LATE * 100}% late records, ${BAD * 100}% bad rows and 10% S3 faults`, () => {
   let out: string;
   let exitCode: number;
   let result: LocalRunResult | undefined;
@@ -39,14 +46,14 @@ describe('lakeforge local on a 3,000-event slice with 5% bad rows and 10% S3 fau
   beforeAll(async () => {
     out = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-local-'));
     io = captureIo();
-    ({ exitCode, result } = await localAction({ out, limit: String(LIMIT), badRows: String(BAD), faults: '0.1' }, io));
+    ({ exitCode, result } = await localAction({ out, limit: String(LIMIT), badRows: String(BAD), faults: '0.1', rounds: String(ROUNDS), late: String(LATE) }, io));
   });
 
   afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
   it('exits 0 and prints the summary and each mart', () => {
     expect({ exitCode, errors: io.errors() }).toEqual({ exitCode: 0, errors: '' });
-    for (const text of ['Summary', 'lost', 'duplicates', 'daily_engagement', 'title_popularity', 'genre_ratings', 'OK: lost 0']) expect(io.text()).toContain(text);
+    for (const text of ['Summary', 'lost', 'duplicates', ...MARTS.map((m) => m.name), 'OK: lost 0']) expect(io.text()).toContain(text);
   });
 
   it('lands every valid event once and quarantines every injected bad row under its failure type', () => {
@@ -58,6 +65,31 @@ describe('lakeforge local on a 3,000-event slice with 5% bad rows and 10% S3 fau
     expect(summary.curated).toEqual({ rating_submitted_v1: ratings.length, tag_added_v1: tags.length });
     expect(Object.keys(summary.phases as object)).toEqual(['servers', 'produce', 'ingest', 'mirror', 'curated', 'marts', 'check']);
     expect(summary.eventsPerSecond).toBeGreaterThan(0);
+  });
+
+  it('curates every landed event of every curated table of the plan exactly once after the last round', () => {
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as LocalSummary;
+    const tables = plan.curated.map((s) => s.table.table).sort();
+    expect(Object.keys(summary.curatedCompleteness).sort()).toEqual(tables);
+    for (const t of tables) {
+      const c = summary.curatedCompleteness[t];
+      expect({ table: t, missing: c.missing, duplicates: c.duplicates, curated: c.curated }).toEqual({ table: t, missing: 0, duplicates: 0, curated: c.landedUnique });
+    }
+    expect(Object.values(summary.curatedCompleteness).reduce((a, c) => a + c.landedUnique, 0)).toBe(valid.length);
+  });
+
+  it('ran the pipeline once per round on the simulated clock, late records within the lookback, every write within the partition limit', () => {
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as LocalSummary;
+    expect(summary.rounds.rounds).toBe(ROUNDS);
+    expect(summary.rounds.runStartedAt).toHaveLength(ROUNDS);
+    for (const t of summary.rounds.runStartedAt) expect(t > plan.goLiveDate).toBe(true);
+    expect(summary.rounds.lateRecords).toBeGreaterThan(0);
+    expect(summary.rounds.lookbackHours).toBe(plan.lookbackHours);
+    expect(summary.rounds.maxLateDelayHours).toBeLessThanOrEqual(plan.lookbackHours);
+    expect(summary.athena.limit).toBe(plan.maxPartitionsPerWrite);
+    expect(summary.athena.maxPartitionsPerWrite).toBeGreaterThan(0);
+    expect(summary.athena.maxPartitionsPerWrite).toBeLessThanOrEqual(plan.maxPartitionsPerWrite);
+    expect(summary.athena.writes).toBeGreaterThanOrEqual(ROUNDS * plan.curated.length);
   });
 
   it('injected S3 faults and still lost nothing', () => {
@@ -161,6 +193,10 @@ describe('lakeforge local failure paths', () => {
     [{ badRows: '1.5' }, /--bad-rows must be a number from 0 to 1, got 1\.5/],
     [{ faults: 'many' }, /--faults must be a number, got "many"/],
     [{ limit: '0' }, /--limit must be a positive integer, got 0/],
+    [{ rounds: '0' }, /--rounds must be a positive integer, got 0/],
+    [{ rounds: '1.5' }, /--rounds must be a positive integer, got 1\.5/],
+    [{ late: '0.1' }, /--late needs --rounds 2 or more/],
+    [{ rounds: '2', late: '2' }, /--late must be a number from 0 to 1, got 2/],
   ])('exits 1 with the reason before starting anything for %j', async (opts, message) => {
     const io = captureIo();
     const { exitCode } = await localAction({ out: path.join(os.tmpdir(), 'lakeforge-local-never'), ...opts }, io);
