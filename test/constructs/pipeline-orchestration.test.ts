@@ -193,9 +193,10 @@ describe('PipelineOrchestration definition', () => {
     const notify = stateNamed('Notify failure');
     expect(notify.Resource).toMatch(/:states:::sns:publish$/);
     expect(notify.Next).toBe('Failed');
-    expect(stateNamed('Failed').Type).toBe('Fail');
-    const topicArn = template.toJSON().Resources;
-    expect(JSON.stringify(topicArn)).toContain('AlarmTopic');
+    expect(stateNamed('Failed')).toMatchObject({ Type: 'Fail', Error: 'Lakeforge.PipelineFailed' });
+    // The topic ARN is the only token of the Notify state's arguments: the alarm topic of the base stack.
+    const raw = JSON.stringify(Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString);
+    expect(raw).toMatch(/"Notify failure\\":\{.*\\"TopicArn\\":\\"",\{"Fn::ImportValue":"Base:ExportsOutputRefAlarmTopic/);
   });
 
   it('publishes the execution id, failed state, error and cause', async () => {
@@ -468,5 +469,23 @@ describe('PipelineOrchestration resources', () => {
     );
     expect(ours).toEqual([]);
     expect(report.pluginReports.map((r) => r.pluginName).length).toBeGreaterThan(0);
+  });
+});
+
+describe('PipelineOrchestration metrics', () => {
+  it('exposes the freshness metric of a curated table with the dimensions the pipeline publishes', () => {
+    const m = shared.orchestration.metricCuratedFreshness('rating_submitted_v1', 'eventLag');
+    expect({ ns: m.namespace, name: m.metricName, dims: m.dimensions, stat: m.statistic }).toEqual({
+      ns: 'Lakeforge',
+      name: 'CuratedEventLagSeconds',
+      dims: { service: 'lakeforge-pipeline', Table: 'rating_submitted_v1' },
+      stat: 'Maximum',
+    });
+  });
+
+  it('counts failed executions of its own state machine', () => {
+    const m = shared.orchestration.metricFailedExecutions();
+    expect({ ns: m.namespace, name: m.metricName, stat: m.statistic }).toEqual({ ns: 'AWS/States', name: 'ExecutionsFailed', stat: 'Sum' });
+    expect(Object.keys(m.dimensions ?? {})).toEqual(['StateMachineArn']);
   });
 });

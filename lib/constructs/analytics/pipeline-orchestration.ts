@@ -139,13 +139,16 @@ export const ATHENA_TRANSIENT_ERRORS = ['Athena.TooManyRequestsException', 'Athe
  * - **Failures.** Any failure of the pipeline or of maintenance is caught, published to `alarmTopic` (execution
  *   id, failed state, error, cause) and ends in a Fail state. Invalid input (a `backfillFrom` that is not
  *   `YYYY-MM-DD`, an unknown `mode`) fails the execution with `Lakeforge.InvalidInput`.
- * - **Redrive.** Nothing in the design prevents redrive: Standard executions and Standard child executions,
- *   the role may redrive child executions (`states:RedriveExecution`), and every statement is idempotent. A
- *   redrive reruns the states without an exit event, including the failed children of a Distributed Map's Map
- *   Run (AWS Step Functions Developer Guide, "Redriving Map Runs"):
- *   `aws stepfunctions redrive-execution --execution-arn <arn>` within 14 days. Re-running from scratch is
- *   also safe: `aws stepfunctions start-execution --state-machine-arn <arn> --input '{}'`, or with
- *   `{"backfillFrom":"YYYY-MM-DD"}` to re-read raw arrivals from that date on.
+ * - **Redrive.** `aws stepfunctions redrive-execution --execution-arn <arn>` (within 14 days). The design keeps
+ *   it possible: Standard executions and Standard child executions, labelled Map Runs whose children the role
+ *   may redrive (`states:RedriveExecution`), no execution name reuse, and idempotent statements. A redriven
+ *   parent redrives the states that have an Entered but no Exited event, including a Distributed Map whose Map
+ *   Run failed, which then reruns only its unsuccessful children (AWS Step Functions Developer Guide,
+ *   "Redriving Map Runs"). Not verified against AWS: whether a failure caught by the Catch above (which ends in
+ *   the Fail state) redrives the failed Map state or only the Fail state. Starting a new execution is always a
+ *   safe recovery: `aws stepfunctions start-execution --state-machine-arn <arn> --input '{}'` (curated steps
+ *   resume from their watermark, mart MERGEs are diffs), or `{"backfillFrom":"YYYY-MM-DD"}` to re-read raw
+ *   arrivals from that date on.
  * - **Observability and least privilege.** Logs at level ALL without execution data (query results may hold
  *   data) in a log group encrypted with the lake key; X-Ray tracing on. One customer-managed policy per role:
  *   Athena on the platform workgroup; Glue read on the stage's databases and their tables and `UpdateTable`
@@ -265,34 +268,9 @@ export class PipelineOrchestration extends Construct {
     // Step Functions checks the log delivery permissions when the state machine is created.
     this.stateMachine.node.addDependency(policy);
 
-    this.schedulerRole = new iam.Role(this, 'PipelineSchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: `Lakeforge pipeline schedules: start ${props.stateMachineName}`,
-    });
-    const schedulerPolicy = new iam.ManagedPolicy(this, 'PipelineSchedulerPolicy', {
-      description: 'Lakeforge pipeline schedules (least privilege)',
-      roles: [this.schedulerRole],
-      statements: renderPipelineSchedulerStatements({ stateMachineArn, deadLetterQueue: this.deadLetterQueue, key: props.encryptionKey }),
-    });
-    const schedule = (scheduleId: string, expression: string, input: Record<string, string>, description: string): scheduler.Schedule => {
-      const s = new scheduler.Schedule(this, scheduleId, {
-        description,
-        schedule: scheduler.ScheduleExpression.expression(expression),
-        target: new StepFunctionsStartExecution(this.stateMachine, {
-          input: scheduler.ScheduleTargetInput.fromObject(input),
-          role: this.schedulerRole.withoutPolicyUpdates({ addGrantsToResources: false }),
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 3,
-          maxEventAge: Duration.hours(1),
-        }),
-      });
-      s.node.addDependency(schedulerPolicy);
-      return s;
-    };
-    this.schedules = {
-      pipeline: schedule('PipelineSchedule', props.scheduleExpression, {}, `Lakeforge ${props.plan.env}: run the pipeline`),
-      maintenance: schedule('MaintenanceSchedule', props.maintenanceScheduleExpression, { mode: 'maintenance' }, `Lakeforge ${props.plan.env}: table maintenance`),
-    };
+    const { role: schedulerRole, schedules } = this.createSchedules(props, stateMachineArn);
+    this.schedulerRole = schedulerRole;
+    this.schedules = schedules;
 
     this.acknowledge(policy, props);
   }
@@ -321,6 +299,45 @@ export class PipelineOrchestration extends Construct {
       statistic: 'Maximum',
       ...props,
     });
+  }
+
+  /**
+   * The scheduler's role (one managed policy) and the two schedules: pipeline (`{}`) and maintenance
+   * (`{"mode":"maintenance"}`), each retried by the scheduler and dead-lettered to the encrypted queue.
+   */
+  private createSchedules(props: PipelineOrchestrationProps, stateMachineArn: string): { role: iam.Role; schedules: PipelineSchedules } {
+    const role = new iam.Role(this, 'PipelineSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      description: `Lakeforge pipeline schedules: start ${props.stateMachineName}`,
+    });
+    const policy = new iam.ManagedPolicy(this, 'PipelineSchedulerPolicy', {
+      description: 'Lakeforge pipeline schedules (least privilege)',
+      roles: [role],
+      statements: renderPipelineSchedulerStatements({ stateMachineArn, deadLetterQueue: this.deadLetterQueue, key: props.encryptionKey }),
+    });
+    const schedule = (scheduleId: string, expression: string, input: Record<string, string>, description: string): scheduler.Schedule => {
+      const s = new scheduler.Schedule(this, scheduleId, {
+        description,
+        schedule: scheduler.ScheduleExpression.expression(expression),
+        target: new StepFunctionsStartExecution(this.stateMachine, {
+          input: scheduler.ScheduleTargetInput.fromObject(input),
+          role: role.withoutPolicyUpdates({ addGrantsToResources: false }),
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 3,
+          // A start that could not be delivered within the hour is superseded by the next scheduled run.
+          maxEventAge: Duration.hours(1),
+        }),
+      });
+      s.node.addDependency(policy);
+      return s;
+    };
+    return {
+      role,
+      schedules: {
+        pipeline: schedule('PipelineSchedule', props.scheduleExpression, {}, `Lakeforge ${props.plan.env}: run the pipeline`),
+        maintenance: schedule('MaintenanceSchedule', props.maintenanceScheduleExpression, { mode: 'maintenance' }, `Lakeforge ${props.plan.env}: table maintenance`),
+      },
+    };
   }
 
   /** Writes the plan files and publishes each as an S3 asset (a file asset is uploaded as is, not zipped). */
@@ -737,22 +754,35 @@ function buildMaintenanceProcessor(scope: Construct, workgroupName: string): sfn
 
 /** What {@link renderPipelineStatements} needs. */
 export interface PipelineStatementInputs {
+  /** The stack of the state machine (ARNs are built with its `formatArn`). */
   readonly stack: Stack;
+  /** Environment name: the Glue databases are `lakeforge_<env>_<zone>`. */
   readonly env: string;
+  /** Physical name of the state machine. */
   readonly stateMachineName: string;
+  /** ARN of the state machine (built from its name, so the role's policy does not depend on the state machine). */
   readonly stateMachineArn: string;
+  /** ARN of the platform workgroup. */
   readonly workgroupArn: string;
+  /** Athena results bucket. */
   readonly resultsBucket: s3.IBucket;
+  /** The platform workgroup's results prefix, ending in `/`. */
   readonly resultsPrefix: string;
+  /** Raw zone bucket. */
   readonly rawBucket: s3.IBucket;
+  /** Curated zone bucket. */
   readonly curatedBucket: s3.IBucket;
+  /** Marts zone bucket. */
   readonly martsBucket: s3.IBucket;
+  /** The lake key. */
   readonly key: kms.IKey;
+  /** The Glue Data Catalog key. @default - none */
   readonly catalogKey?: kms.IKey;
   /** Object ARNs of the plan files. */
   readonly planObjectArns: readonly string[];
   /** Labels of the Distributed Map states ({@link mapRunLabels}). */
   readonly mapRunLabels: readonly string[];
+  /** The alarm topic (and its key, when it has one other than the lake key). */
   readonly alarmTopic: sns.ITopic;
 }
 
