@@ -1,23 +1,27 @@
 import { Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../../config';
+import type { PipelineConfig } from '../../config/schema';
 import { AnalystQueries, renderAnalystQueries } from '../constructs/analytics/analyst-queries';
-import { MartRefresh, type MartTableLocation } from '../constructs/analytics/mart-refresh';
-import { MartTable, martPrefix } from '../constructs/analytics/mart-table';
+import { PipelineOrchestration } from '../constructs/analytics/pipeline-orchestration';
 import type { QueryWorkgroup } from '../constructs/analytics/query-workgroup';
-import { BATCH_TABLES } from '../marts/catalog';
+import { IcebergTables, renderMartIcebergTableSpec, renderWatermarkIcebergTableSpec } from '../constructs/catalog/iceberg-tables';
+import type { ITableDdlProvider } from '../constructs/catalog/table-ddl-function';
 import { checkMarts, formatMartCheckError, type MartCheckError } from '../marts/check';
 import type { ContractTable } from '../marts/contract-adapter';
 import type { Mart } from '../marts/declaration';
-import { renderRefreshPlan, type RefreshPlan } from '../marts/render';
+import { renderPipelinePlan, type PipelinePlan } from '../pipeline/plan';
 import { databaseName } from '../shared/naming';
 
 /**
- * Thrown while the marts stack is built when `checkMarts` finds problems: one line naming every failing
+ * Thrown while the pipeline stack is built when `checkMarts` finds problems: one line naming every failing
  * mart with its file position and problem. A {@link ConfigError}, so `lakeforge synth` prints it as one
  * clean line and exits 1.
  */
@@ -34,17 +38,24 @@ export class MartsCheckError extends ConfigError {
   }
 }
 
-/** Properties of {@link MartsStack}. */
-export interface MartsStackProps extends StackProps {
-  /** Environment name (`dev`, `acc`, `prod`): physical database names in the rendered SQL. */
+/** Properties of {@link PipelineStack}. */
+export interface PipelineStackProps extends StackProps {
+  /** Environment name (`dev`, `acc`, `prod`): physical database names in the plan, the state machine name. */
   readonly environmentName: string;
-  /** The mart declarations (`MARTS` from `config/marts`). */
+  /** The pipeline slice of the environment's config (go-live date, schedules, concurrency, OPTIMIZE window). */
+  readonly pipeline: PipelineConfig;
+  /**
+   * Hours the curated window re-reads before the last successful run's start: `curatedLookbackHours(ingestion,
+   * pipeline.lateArrivalMarginHours)`, computed by the stage (it depends on the ingestion slice).
+   */
+  readonly curatedLookbackHours: number;
+  /** The mart declarations (`PlatformDefinition.marts`). */
   readonly marts: readonly Mart[];
-  /** The contract tables (`readContractTables('config/contracts')`): curated steps and raw locations. */
+  /** The contract tables: one curated step each. */
   readonly contracts: readonly ContractTable[];
   /** Raw zone bucket (source prefixes). */
   readonly rawBucket: s3.IBucket;
-  /** Curated zone bucket (curated Iceberg tables under the contract's `events/<vendor>/<name>/v<MODEL>/`, as `DataProduct` creates them). */
+  /** Curated zone bucket (curated Iceberg tables and the watermark control table). */
   readonly curatedBucket: s3.IBucket;
   /** Marts zone bucket (mart Iceberg tables under `<mart>/`). */
   readonly martsBucket: s3.IBucket;
@@ -57,15 +68,19 @@ export interface MartsStackProps extends StackProps {
    * @default - no catalog key permissions
    */
   readonly catalogEncryptionKey?: kms.IKey;
-  /** The marts database (`lakeforge_<env>_marts`) the mart tables are created in. */
+  /** The marts database (`lakeforge_<env>_marts`): the mart tables are created in it, so its stack deploys first. */
   readonly martsDatabase: glue.IDatabase;
-  /** The platform workgroup: the refresh runs there. */
+  /** The provider that creates and evolves Iceberg tables with Athena DDL (`TableDdlFunction`, Analytics stack). */
+  readonly tableDdl: ITableDdlProvider;
+  /** The platform workgroup: every pipeline statement runs there. */
   readonly platformWorkgroup: QueryWorkgroup;
   /** The analysts' workgroup: the saved queries go there. */
   readonly analystsWorkgroup: QueryWorkgroup;
-  /** Log retention of the refresh function. */
+  /** The environment's alarm topic (Monitoring stack): failed runs and undeliverable schedules notify it. */
+  readonly alarmTopic: sns.ITopic;
+  /** Log retention of the state machine's log group. */
   readonly logRetention: logs.RetentionDays;
-  /** Whether mart table definitions, the log group and the dead-letter queue may be deleted (dev only). */
+  /** Whether the state machine's log group and the schedules' dead-letter queue may be deleted (dev only). */
   readonly allowDestroy: boolean;
   /**
    * Base of the SQL file paths in check errors.
@@ -75,100 +90,110 @@ export interface MartsStackProps extends StackProps {
 }
 
 /**
- * The marts of an environment: the Iceberg table of every declared mart, the scheduled refresh (function,
- * one schedule per curated step and mart, dead-letter queue) and saved queries for analysts.
+ * The raw → curated → marts pipeline of an environment: the Iceberg tables of the marts and the curated watermark
+ * control table (created and evolved by Athena DDL through {@link IcebergTables}, never as `AWS::Glue::Table`), the
+ * Step Functions state machine that runs the stage's {@link PipelinePlan} with its two schedules
+ * ({@link PipelineOrchestration}), an alarm on the schedules' dead-letter queue, and a saved preview query per mart.
  *
  * Building the stack checks every mart first (`checkMarts`: SQL parses, tables and columns exist, output
  * columns and dependencies match the declaration) and fails synth with a {@link MartsCheckError} otherwise.
+ * The number of resources does not grow with the data products or marts: the plan is an S3 asset the state
+ * machine reads, and the tables are rows of one custom resource. (Per-curated-table saved queries and freshness
+ * alarms are in the `Freshness<Domain>` stacks.)
  */
-export class MartsStack extends Stack {
-  /** The rendered refresh plan of this stage (bundled with the function). */
-  public readonly plan: RefreshPlan;
-  /** The mart tables, by mart name. */
-  public readonly tables: Readonly<Record<string, MartTable>>;
-  /** The scheduled refresh. */
-  public readonly refresh: MartRefresh;
-  /** The saved analyst queries. */
+export class PipelineStack extends Stack {
+  /** The rendered plan of this stage (published as an asset the state machine reads). */
+  public readonly plan: PipelinePlan;
+  /** The mart Iceberg tables and the watermark control table. */
+  public readonly tables: IcebergTables;
+  /** State machine, schedules, dead-letter queue. */
+  public readonly orchestration: PipelineOrchestration;
+  /** Alarm on schedule invocations that could not start an execution. */
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** The saved mart previews. */
   public readonly queries: AnalystQueries;
 
   /**
    * @throws MartsCheckError when `checkMarts` reports problems.
-   * @throws Error when the marts database is not `lakeforge_<env>_marts`.
+   * @throws Error when the marts database is not `lakeforge_<env>_marts`, or from `renderPipelinePlan`.
    */
-  constructor(scope: Construct, id: string, props: MartsStackProps) {
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const errors = checkMarts(props.marts, props.contracts, props.checkBaseDir);
     if (errors.length > 0) throw new MartsCheckError(errors);
     const env = props.environmentName;
     const martsDb = props.martsDatabase.databaseName;
     if (!Token.isUnresolved(martsDb) && martsDb !== databaseName(env, 'marts')) {
-      throw new Error(`MartsStack: martsDatabase is "${martsDb}", expected "${databaseName(env, 'marts')}"`);
+      throw new Error(`PipelineStack: martsDatabase is "${martsDb}", expected "${databaseName(env, 'marts')}"`);
     }
 
-    this.plan = renderRefreshPlan(env, props.marts, props.contracts);
+    this.plan = renderPipelinePlan(env, props.marts, props.contracts, {
+      goLiveDate: props.pipeline.goLiveDate,
+      lookbackHours: props.curatedLookbackHours,
+      optimizeRecentDays: props.pipeline.optimizeRecentDays,
+    });
 
-    const tables: Record<string, MartTable> = {};
-    for (const mart of props.marts) {
-      tables[mart.name] = new MartTable(this, `${pascal(mart.name)}Table`, {
-        mart,
-        database: props.martsDatabase,
-        bucket: props.martsBucket,
-        allowDestroy: props.allowDestroy,
-      });
-    }
-    this.tables = tables;
+    // Databases by name (as people type them; the Catalog stack deploys first), buckets by reference.
+    this.tables = new IcebergTables(this, 'Tables', {
+      ddl: props.tableDdl,
+      tables: [
+        renderWatermarkIcebergTableSpec({ database: databaseName(env, 'curated'), bucketName: props.curatedBucket.bucketName }),
+        ...props.marts.map((m) => renderMartIcebergTableSpec(m, { database: databaseName(env, 'marts'), bucketName: props.martsBucket.bucketName })),
+      ],
+    });
 
-    this.refresh = new MartRefresh(this, 'MartRefresh', {
+    this.orchestration = new PipelineOrchestration(this, 'Pipeline', {
       plan: this.plan,
-      tableLocations: renderTableLocations(env, props),
+      stateMachineName: pipelineStateMachineName(env),
       workgroup: props.platformWorkgroup,
       resultsBucket: props.resultsBucket,
+      rawBucket: props.rawBucket,
+      curatedBucket: props.curatedBucket,
+      martsBucket: props.martsBucket,
       encryptionKey: props.encryptionKey,
       catalogEncryptionKey: props.catalogEncryptionKey,
+      alarmTopic: props.alarmTopic,
+      scheduleExpression: props.pipeline.scheduleExpression,
+      maintenanceScheduleExpression: props.pipeline.maintenanceScheduleExpression,
+      maxConcurrentCuratedSteps: props.pipeline.maxConcurrentCuratedSteps,
       logRetention: props.logRetention,
-      maxEventAge: Duration.hours(2),
       allowDestroy: props.allowDestroy,
     });
-    // The function's first run must find the tables it MERGEs into.
-    for (const t of Object.values(tables)) this.refresh.function.node.addDependency(t);
+    // The first scheduled run must find the tables it MERGEs into.
+    this.orchestration.node.addDependency(this.tables);
+    this.deadLetterAlarm = this.createDeadLetterAlarm(props.alarmTopic);
 
     this.queries = new AnalystQueries(this, 'AnalystQueries', {
-      queries: renderAnalystQueries(env, props.marts, props.contracts),
+      // Mart previews only: the curated tables' freshness queries grow with the data products, so they live in
+      // the Freshness<Domain> stacks.
+      queries: renderAnalystQueries(env, props.marts, []),
       workgroup: props.analystsWorkgroup,
     });
 
-    // Workgroups are referenced by name (as people type them), which creates no cross-stack reference.
-    for (const wg of [props.platformWorkgroup, props.analystsWorkgroup]) {
-      const owner = Stack.of(wg);
-      if (owner !== this) this.addStackDependency(owner, 'saved queries and refresh statements need the Athena workgroups');
+    // Workgroups and the marts database are referenced by name (as people type them), which creates no
+    // cross-stack reference: deploy their stacks first explicitly.
+    for (const owner of new Set([Stack.of(props.platformWorkgroup), Stack.of(props.analystsWorkgroup), Stack.of(props.martsDatabase)])) {
+      if (owner !== this) this.addStackDependency(owner, 'pipeline statements, table DDL and saved queries need the workgroups and the marts database');
     }
   }
-}
 
-/**
- * Where the data of every table the marts read or write lives: raw contract tables under their
- * `events/<vendor>/<name>/v<MODEL>/` prefix, vendor batch tables under `batch/…`, curated tables under the
- * same `events/…/v<MODEL>/` prefix in the curated bucket (as `DataProduct` creates them), marts under
- * `<mart>/` in the marts bucket.
- */
-export function renderTableLocations(
-  env: string,
-  p: Pick<MartsStackProps, 'marts' | 'contracts' | 'rawBucket' | 'curatedBucket' | 'martsBucket'>,
-): MartTableLocation[] {
-  const raw = databaseName(env, 'raw');
-  return [
-    ...p.contracts.map((c) => ({ database: raw, table: c.tableName, bucket: p.rawBucket, prefix: c.rawPrefix })),
-    ...BATCH_TABLES.map((b) => ({ database: raw, table: b.name.slice('raw.'.length), bucket: p.rawBucket, prefix: b.prefix })),
-    ...p.contracts.map((c) => ({ database: databaseName(env, 'curated'), table: c.tableName, bucket: p.curatedBucket, prefix: c.rawPrefix })),
-    ...p.marts.map((m) => ({ database: databaseName(env, 'marts'), table: m.name, bucket: p.martsBucket, prefix: martPrefix(m) })),
-  ];
-}
-
-function pascal(snake: string): string {
-  return snake
-    .split('_')
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
+  /**
+   * An alarm on messages in the schedules' dead-letter queue, in this stack: the queue is created here, after the
+   * Monitoring stack (whose topic the state machine publishes to), so Monitoring cannot reference it.
+   */
+  private createDeadLetterAlarm(topic: sns.ITopic): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, 'ScheduleDeadLettersAlarm', {
+      metric: this.orchestration.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: 'A pipeline or maintenance schedule could not start an execution (see the dead-letter queue): runs were skipped.',
+    });
+    alarm.addAlarmAction(new actions.SnsAction(topic));
+    alarm.addOkAction(new actions.SnsAction(topic));
+    return alarm;
+  }
 }
 
 /** Physical name of an environment's pipeline state machine: `lakeforge-<env>-pipeline` (people open it by name). */

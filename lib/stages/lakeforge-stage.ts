@@ -5,7 +5,7 @@ import { AnalyticsStack } from '../stacks/analytics-stack';
 import { CatalogStack } from '../stacks/catalog-stack';
 import { IngestionStack } from '../stacks/ingestion-stack';
 import { StorageStack } from '../stacks/storage-stack';
-import { MartsStack, pipelineStateMachineName } from '../stacks/marts-stack';
+import { PipelineStack, pipelineStateMachineName } from '../stacks/pipeline-stack';
 import { FreshnessStack } from '../stacks/freshness-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
 import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
@@ -13,6 +13,7 @@ import type { BatchTable } from '../constructs/data-product/data-product';
 import type { FreshnessObjective } from '../constructs/observability/freshness-alarms';
 import type { ContractTable } from '../marts/contract-adapter';
 import type { Mart } from '../marts/declaration';
+import { curatedLookbackHours } from '../pipeline/plan';
 import { ProductDeclarationError, type ProductDeclaration } from '../products/declaration';
 import { planProductStacks } from '../products/stack-plan';
 import { ProductsStack, resolveEventTables } from '../stacks/products-stack';
@@ -56,11 +57,11 @@ export class LakeforgeStage extends Stage {
   public readonly analytics: AnalyticsStack;
   /** Data products, one stack per domain. */
   public readonly products: readonly ProductsStack[];
-  /** Mart tables, scheduled refresh and saved analyst queries. */
-  public readonly marts: MartsStack;
+  /** The raw → curated → marts pipeline: state machine, schedules, mart and watermark tables, saved analyst queries. */
+  public readonly pipeline: PipelineStack;
   /** Dashboard, platform alarms and the alarm topic. */
   public readonly monitoring: MonitoringStack;
-  /** Freshness alarms, one stack per domain with curated tables. */
+  /** Freshness alarms and saved freshness queries, one stack per domain with curated tables. */
   public readonly freshness: readonly FreshnessStack[];
 
   constructor(scope: Construct, id: string, props: LakeforgeStageProps) {
@@ -147,9 +148,13 @@ export class LakeforgeStage extends Stage {
         : [
             new FreshnessStack(this, `Freshness${g.stackId.slice('Products'.length)}`, {
               ...common,
-              description: `Lakeforge ${config.name}: freshness alarms of the ${g.domain} domain's data products`,
+              description: `Lakeforge ${config.name}: freshness alarms and queries of the ${g.domain} domain's data products`,
+              environmentName: config.name,
+              domain: g.domain,
               objectives: objectives[i],
+              contracts: curatedTablesOf(g.products, platform.contractTables),
               alarmTopic,
+              analystsWorkgroup: this.analytics.analystsWorkgroup,
             }),
           ],
     );
@@ -160,10 +165,12 @@ export class LakeforgeStage extends Stage {
         throw new ProductDeclarationError(`Mart "${mart.name}" (config/marts): product "${mart.product}" is not a declared data product (${[...productNames].join(', ')})`);
       }
     }
-    this.marts = new MartsStack(this, 'Marts', {
+    this.pipeline = new PipelineStack(this, 'Pipeline', {
       ...common,
-      description: `Lakeforge ${config.name}: mart tables, scheduled refresh, saved analyst queries`,
+      description: `Lakeforge ${config.name}: raw → curated → marts pipeline (Step Functions), mart tables, saved analyst queries`,
       environmentName: config.name,
+      pipeline: config.pipeline,
+      curatedLookbackHours: curatedLookbackHours(config.ingestion, config.pipeline.lateArrivalMarginHours),
       marts: platform.marts,
       contracts: platform.contractTables,
       rawBucket: lake.rawBucket,
@@ -173,12 +180,15 @@ export class LakeforgeStage extends Stage {
       encryptionKey: lake.key,
       catalogEncryptionKey: this.catalog.encryption?.key,
       martsDatabase: this.catalog.catalog.martsDatabase,
+      tableDdl: this.analytics.tableDdl,
       platformWorkgroup: this.analytics.platformWorkgroup,
       analystsWorkgroup: this.analytics.analystsWorkgroup,
+      alarmTopic,
       logRetention: config.observability.logRetentionDays,
       allowDestroy: config.storage.allowDestroy,
     });
-    for (const products of this.products) this.marts.addStackDependency(products);
+    // The curated tables the pipeline MERGEs into are created with the data products.
+    for (const products of this.products) this.pipeline.addStackDependency(products);
 
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
   }
@@ -187,10 +197,17 @@ export class LakeforgeStage extends Stage {
 /**
  * The freshness objectives of the platform: one per data product and curated table (one table per contract
  * MODEL the product declares), with the product's `freshnessSlaMinutes`. Batch-only products (no contracts)
- * have no curated table, so none: the curated refresh that measures freshness only runs for event tables.
+ * have no curated table, so none: the pipeline measures freshness in its curated steps, which only exist for event tables.
  *
  * @throws Error naming the product and URI when a product declares a contract that is not in config/contracts.
  */
 export function freshnessObjectives(products: readonly ProductDeclaration[], contractTables: readonly ContractTable[]): FreshnessObjective[] {
   return products.flatMap((p) => resolveEventTables(p, contractTables).map((t) => ({ product: p.name, table: t.tableName, sla: Duration.minutes(p.freshnessSlaMinutes) })));
+}
+
+/** The distinct curated tables of a group of data products (a table two products share counts once), in order. */
+function curatedTablesOf(products: readonly ProductDeclaration[], contractTables: readonly ContractTable[]): ContractTable[] {
+  const byName = new Map<string, ContractTable>();
+  for (const p of products) for (const t of resolveEventTables(p, contractTables)) byName.set(t.tableName, t);
+  return [...byName.values()];
 }

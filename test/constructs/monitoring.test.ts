@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as path from 'node:path';
 import { PRODUCTS } from '../../config/products';
 import { FAILURE_TYPES as INGEST_FAILURE_TYPES } from '../../lambdas/ingest/core';
@@ -12,7 +13,11 @@ import { INGEST_METRICS } from '../../lambdas/ingest/process-batch';
 import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
 import { FRESHNESS_ALARM_PERIOD, FreshnessAlarms, type FreshnessObjective } from '../../lib/constructs/observability/freshness-alarms';
 import { INGEST_METRIC_NAMES, PlatformMonitoring } from '../../lib/constructs/observability/platform-monitoring';
+import { QueryWorkgroup } from '../../lib/constructs/analytics/query-workgroup';
 import { readContractTables } from '../../lib/marts/contract-adapter';
+import { trinoSql } from '../../lib/marts/trino-parser';
+import { PRODUCT_STACK_BUDGET } from '../../lib/products/stack-plan';
+import { FreshnessStack } from '../../lib/stacks/freshness-stack';
 import { FRESHNESS_DIMENSION, FRESHNESS_METRICS, PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME } from '../../lib/pipeline/metrics';
 import { freshnessObjectives } from '../../lib/stages/lakeforge-stage';
 
@@ -199,5 +204,46 @@ describe('freshnessObjectives', () => {
     );
     expect(got).toEqual(expected);
     expect(got.map(([product]) => product)).not.toContain('content-catalog');
+  });
+});
+
+describe('FreshnessStack', () => {
+  const contracts = readContractTables(path.join(__dirname, '..', '..', 'config', 'contracts'));
+  const build = (objectives: FreshnessObjective[], tables = contracts) => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const base = new Stack(app, 'Base', { env });
+    const key = new kms.Key(base, 'Key');
+    const analysts = new QueryWorkgroup(base, 'Analysts', {
+      workgroupName: 'lakeforge-dev-analysts',
+      description: 'analysts',
+      resultsBucket: new s3.Bucket(base, 'Results'),
+      encryptionKey: key,
+      bytesScannedCutoffPerQuery: 10_000_000,
+    });
+    const alarmTopic = new sns.Topic(base, 'Topic', { masterKey: key });
+    const stack = new FreshnessStack(app, 'FreshnessEngagement', { env, environmentName: 'dev', domain: 'engagement', objectives, contracts: tables, alarmTopic, analystsWorkgroup: analysts });
+    return { stack, base, template: Template.fromStack(stack) };
+  };
+  const { stack, base, template } = build(FRESHNESS);
+
+  it('holds one freshness alarm per objective and one saved freshness query per curated table, in the analysts workgroup', () => {
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(FRESHNESS.length);
+    const queries = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q) => q.Properties);
+    expect(queries).toHaveLength(contracts.length);
+    for (const c of contracts) {
+      const q = queries.find((p) => (p.QueryString as string).includes(`FROM lakeforge_dev_curated.${c.tableName} AS c`));
+      expect(q).toMatchObject({ Database: 'lakeforge_dev_curated', WorkGroup: 'lakeforge-dev-analysts' });
+      expect(trinoSql().validate(q!.QueryString as string)).toEqual([]);
+    }
+  });
+
+  it('depends on the stack that owns the analysts workgroup (referenced by name)', () => {
+    expect(stack.dependencies.map((d) => d.stackName)).toContain(base.stackName);
+  });
+
+  it('fails with the domain name when a domain outgrows the stack budget', () => {
+    const many = Array.from({ length: PRODUCT_STACK_BUDGET }, (_, i) => ({ product: `p${i}`, table: 't', sla: Duration.hours(1) }));
+    expect(() => build(many)).toThrow(/Freshness of domain "engagement" needs \d+ CloudFormation resources in one stack/);
   });
 });
