@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ConfigError, loadConfig } from '../../config';
 import { MARTS } from '../../config/marts';
 import { ICEBERG_TABLES_RESOURCE_TYPE, type TableDdlTable } from '../../lambdas/shared/table-ddl-properties';
+import { renderAnalystQueries } from '../../lib/constructs/analytics/analyst-queries';
 import { QueryWorkgroup } from '../../lib/constructs/analytics/query-workgroup';
 import { renderMartIcebergTableSpec, renderWatermarkIcebergTableSpec } from '../../lib/constructs/catalog/iceberg-tables';
 import { readContractTables, type ContractTable } from '../../lib/marts/contract-adapter';
@@ -167,6 +168,14 @@ describe('PipelineStack saved queries', () => {
 
   it('depends on the stack that owns the workgroups and the marts database (they are referenced by name)', () => {
     expect(stack.dependencies.map((d) => d.stackName)).toContain(shared.base.stackName);
+  });
+});
+
+describe('renderAnalystQueries', () => {
+  it('renders physical names for the stage and unique ids', () => {
+    const queries = renderAnalystQueries('prod', MARTS, CONTRACTS);
+    expect(new Set(queries.map((q) => q.id)).size).toBe(queries.length);
+    for (const q of queries) expect(q.sql).toMatch(/lakeforge_prod_(marts|curated)\./);
   });
 });
 
