@@ -6,9 +6,15 @@ export * from './constructs/storage/lake-storage';
 export * from './constructs/catalog/lake-catalog';
 export * from './constructs/catalog/catalog-encryption';
 export * from './constructs/catalog/bad-rows-table';
+export { IcebergTables, type IcebergTablesProps, type IcebergTableSpec, renderCuratedIcebergTableSpec, type CuratedIcebergTableOptions, renderMartIcebergTableSpec, renderWatermarkIcebergTableSpec } from './constructs/catalog/iceberg-tables';
+export { TableDdlFunction, type TableDdlFunctionProps, type ITableDdlProvider } from './constructs/catalog/table-ddl-function';
 export * from './constructs/analytics/query-workgroup';
+export { AnalystQueries, type AnalystQueriesProps, type AnalystQuery, renderAnalystQueries } from './constructs/analytics/analyst-queries';
+export { PipelineOrchestration, type PipelineOrchestrationProps, type PipelineSchedules } from './constructs/analytics/pipeline-orchestration';
 export * from './constructs/ingestion/kinesis-ingestion';
 export * from './constructs/data-product/data-product';
+export * from './constructs/observability/platform-monitoring';
+export * from './constructs/observability/freshness-alarms';
 
 // Stages and stacks of the blueprint
 export * from './stages/lakeforge-stage';
@@ -17,6 +23,9 @@ export * from './stacks/catalog-stack';
 export * from './stacks/ingestion-stack';
 export * from './stacks/analytics-stack';
 export * from './stacks/products-stack';
+export * from './stacks/monitoring-stack';
+export * from './stacks/freshness-stack';
+export * from './stacks/pipeline-stack';
 export { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from './app';
 
 // Data products and contracts
@@ -26,6 +35,10 @@ export { readContractTables, type ContractTable } from './marts/contract-adapter
 export { BATCH_TABLES } from './marts/catalog';
 export type { CatalogColumn, CatalogTable } from './marts/catalog-model';
 export * as contracts from './contracts';
+
+// The raw → curated → marts pipeline plan and the names of its metrics
+export { renderPipelinePlan, curatedLookbackHours, planSteps, type PipelinePlan, type PipelinePlanOptions, type PipelineStep, type MaintenanceStep } from './pipeline/plan';
+export { PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME, FRESHNESS_METRICS, FRESHNESS_DIMENSION } from './pipeline/metrics';
 
 // Governance and naming
 export { acknowledge, acknowledgeAll, acknowledgeWildcardResources, listAcknowledgements, type Acknowledgement, type RecordedAcknowledgement } from './governance/acknowledge';
