@@ -183,8 +183,8 @@ describe('PipelineOrchestration definition', () => {
     }
   });
 
-  it('publishes a failure of the pipeline or of maintenance to the alarm topic, then fails', () => {
-    for (const name of ['Curated steps', 'Marts level 0', 'Marts level 1', 'Maintenance']) {
+  it('publishes a failure of the guard, the pipeline or maintenance to the alarm topic, then fails', () => {
+    for (const name of ['Guard: another run in progress?', 'Curated steps', 'Marts level 0', 'Marts level 1', 'Maintenance']) {
       expect({ name, catch: stateNamed(name).Catch }).toEqual({
         name,
         catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Notify failure', Assign: { failure: '{% $states.errorOutput %}', failedState: name } })],

@@ -136,7 +136,7 @@ export const ATHENA_TRANSIENT_ERRORS = ['Athena.TooManyRequestsException', 'Athe
  *   (they are listed per Map Run). The check is as consistent as `ListExecutions`; a redrive does not pass
  *   through the guard again, so redrive an execution only while no other one is running
  *   (`aws stepfunctions list-executions --state-machine-arn … --status-filter RUNNING`).
- * - **Failures.** Any failure of the pipeline or of maintenance is caught, published to `alarmTopic` (execution
+ * - **Failures.** Any failure of the guard, the pipeline or maintenance is caught, published to `alarmTopic` (execution
  *   id, failed state, error, cause) and ends in a Fail state. Invalid input (a `backfillFrom` that is not
  *   `YYYY-MM-DD`, an unknown `mode`) fails the execution with `Lakeforge.InvalidInput`.
  * - **Redrive.** `aws stepfunctions redrive-execution --execution-arn <arn>` (within 14 days). The design keeps
@@ -536,10 +536,11 @@ function buildDefinition(scope: Construct, i: DefinitionInputs): sfn.IChainable 
     cause: '{% $failedState & ": " & $string($failure.Error) & ": " & $string($failure.Cause) %}',
   });
   const onFailure = notify.next(failed);
-  const catchInto = <T extends sfn.DistributedMap>(state: T, name: string): T => {
+  const catchInto = <T extends sfn.DistributedMap | tasks.CallAwsService>(state: T, name: string): T => {
     state.addCatch(onFailure, { errors: ['States.ALL'], assign: { failure: '{% $states.errorOutput %}', failedState: name } });
     return state;
   };
+  catchInto(guard, 'Guard: another run in progress?');
 
   const itemSelector = `{% {"step": $states.context.Map.Item.Value, "run": {"backfillFrom": $backfillFrom, "runStartedAt": $runStartedAt, "executionId": $executionId}} %}`;
   const tableMap = (mapId: string, name: string, asset: Asset, processor: sfn.IChainable): sfn.DistributedMap =>
