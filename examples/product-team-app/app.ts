@@ -6,7 +6,7 @@
  *   npx tsx examples/product-team-app/app.ts   # synthesizes into examples/product-team-app/cdk.out
  */
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -23,6 +23,12 @@ export interface PlatformHandles {
   readonly curatedBucketName: string;
   readonly lakeKeyId: string;
   readonly ingestStreamName: string;
+  /** Name of the platform's table DDL function (creates and evolves the curated Iceberg tables). */
+  readonly tableDdlFunctionName: string;
+  /** The platform workgroup the table DDL runs in. */
+  readonly platformWorkgroupName: string;
+  /** First arrival date of the raw zone (config `pipeline.goLiveDate`), `YYYY-MM-DD`. */
+  readonly goLiveDate: string;
 }
 
 /** Builds the product team's app (one stack) against an existing Lakeforge environment. */
@@ -61,6 +67,11 @@ export function buildProductTeamApp(platform: PlatformHandles, outdir?: string):
     curatedBucket: s3.Bucket.fromBucketName(stack, 'CuratedBucket', platform.curatedBucketName),
     encryptionKey: kms.Key.fromKeyArn(stack, 'LakeKey', stack.formatArn({ service: 'kms', resource: 'key', resourceName: platform.lakeKeyId })),
     ingestStream: kinesis.Stream.fromStreamArn(stack, 'Stream', stack.formatArn({ service: 'kinesis', resource: 'stream', resourceName: platform.ingestStreamName })),
+    ddl: {
+      serviceToken: stack.formatArn({ service: 'lambda', resource: 'function', resourceName: platform.tableDdlFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      workgroupName: platform.platformWorkgroupName,
+    },
+    projectionStartDate: platform.goLiveDate,
   });
 
   // The checkout service may produce events; the finance analysts may read the product. Customer-managed
@@ -89,6 +100,9 @@ export const DEV_HANDLES: PlatformHandles = {
   curatedBucketName: 'dev-storage-lakecuratedbucket-example',
   lakeKeyId: '00000000-0000-0000-0000-000000000000',
   ingestStreamName: 'Dev-Ingestion-IngestionStream-example',
+  tableDdlFunctionName: 'Dev-Analytics-TableDdlFunction-example',
+  platformWorkgroupName: 'lakeforge-dev-platform',
+  goLiveDate: '2024-01-01',
 };
 
 if (require.main === module) {

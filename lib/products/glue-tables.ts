@@ -2,26 +2,33 @@ import type { CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { CatalogColumn, CatalogTable } from '../marts/catalog-model';
 
 /**
- * Pure renderers of Glue `TableInput`s for the lake's table kinds. No constructs here: the
- * `DataProduct` and `BadRowsTable` constructs pass the results to `CfnTable`.
+ * Pure renderers of Glue `TableInput`s for the lake's Hive-style table kinds (raw JSON, vendor CSV, bad rows).
+ * No constructs here: the `DataProduct` and `BadRowsTable` constructs pass the results to `CfnTable`. Curated and
+ * mart Iceberg tables are not CloudFormation resources: see `IcebergTables` (lib/constructs/catalog/iceberg-tables.ts).
  *
  * Partition projection (Athena User Guide, "Partition projection with Amazon Athena"): Athena computes
  * partitions from these table properties, so no crawler and no `MSCK REPAIR TABLE` ever runs.
  */
 
-/** First arrival date partition projection enumerates (raw and quarantine are partitioned by arrival time). */
-export const PROJECTION_START_DATE = '2020-01-01';
-
 /**
- * Partition projection on arrival date `dt` (`yyyy-MM-dd`, from {@link PROJECTION_START_DATE} to now) and
- * `hour` (`00`–`23`), with the given `storage.location.template`.
+ * Partition projection on arrival date `dt` (`yyyy-MM-dd`, from `startDate` to now) and `hour` (`00`–`23`), with
+ * the given `storage.location.template`.
+ *
+ * Start the range at the go-live date (config `pipeline.goLiveDate`), not earlier: Athena prunes projected
+ * partitions only on literal predicates, so a bound it cannot fold (e.g. from a subquery) enumerates every
+ * projected partition from the range's start (Athena User Guide, "Partition projection with Amazon Athena").
+ *
+ * @param locationTemplate - `storage.location.template`, e.g. `s3://b/events/x/v1/dt=${dt}/hour=${hour}/`.
+ * @param startDate - first arrival date, `YYYY-MM-DD`.
+ * @throws Error when `startDate` is not a `YYYY-MM-DD` calendar date.
  */
-export function arrivalProjection(locationTemplate: string): Record<string, string> {
+export function arrivalProjection(locationTemplate: string, startDate: string): Record<string, string> {
+  validateProjectionStartDate(startDate);
   return {
     'projection.enabled': 'true',
     'projection.dt.type': 'date',
     'projection.dt.format': 'yyyy-MM-dd',
-    'projection.dt.range': `${PROJECTION_START_DATE},NOW`,
+    'projection.dt.range': `${startDate},NOW`,
     'projection.dt.interval': '1',
     'projection.dt.interval.unit': 'DAYS',
     'projection.hour.type': 'integer',
@@ -29,6 +36,19 @@ export function arrivalProjection(locationTemplate: string): Record<string, stri
     'projection.hour.digits': '2',
     'storage.location.template': locationTemplate,
   };
+}
+
+/**
+ * Checks a partition projection start date.
+ *
+ * @throws Error naming the value when it is not a `YYYY-MM-DD` calendar date.
+ */
+export function validateProjectionStartDate(startDate: string): void {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(startDate);
+  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  if (!date || date.toISOString().slice(0, 10) !== startDate) {
+    throw new Error(`projectionStartDate must be a YYYY-MM-DD calendar date (config pipeline.goLiveDate), got "${startDate}"`);
+  }
 }
 
 /** Metadata every Lakeforge table carries in its Glue parameters (prefixed `lakeforge.`). */
@@ -72,8 +92,16 @@ const tableName = (t: CatalogTable) => t.name.slice(t.name.indexOf('.') + 1);
  * @param table - the logical raw table (see `rawTable()` in lib/marts/curated.ts).
  * @param bucketName - raw bucket name (token allowed).
  * @param prefix - key prefix ending in `/`, e.g. `events/com.acme/click/v1/`.
+ * @param projectionStartDate - first projected arrival date, `YYYY-MM-DD` (the go-live date).
  */
-export function renderRawEventTableInput(table: CatalogTable, bucketName: string, prefix: string, metadata: TableMetadata, description: string): CfnTable.TableInputProperty {
+export function renderRawEventTableInput(
+  table: CatalogTable,
+  bucketName: string,
+  prefix: string,
+  metadata: TableMetadata,
+  description: string,
+  projectionStartDate: string,
+): CfnTable.TableInputProperty {
   const location = `s3://${bucketName}/${prefix}`;
   return {
     name: tableName(table),
@@ -82,7 +110,7 @@ export function renderRawEventTableInput(table: CatalogTable, bucketName: string
     parameters: {
       classification: 'json',
       compressionType: 'gzip',
-      ...arrivalProjection(`${location}dt=\${dt}/hour=\${hour}/`),
+      ...arrivalProjection(`${location}dt=\${dt}/hour=\${hour}/`, projectionStartDate),
       ...renderMetadataParameters(metadata),
     },
     partitionKeys: glueColumns(table.partitionKeys ?? []),
@@ -204,32 +232,6 @@ export function renderIcebergTable(spec: IcebergTableSpec): IcebergTableDefiniti
 }
 
 /**
- * A curated-zone Iceberg table, partitioned by identity on `dt` (UTC event date), under
- * `s3://<bucket>/<prefix>`; `event_id` is required.
- *
- * @throws UnsupportedIcebergColumnError for a nested (struct, array, map) column.
- */
-export function renderCuratedIcebergTable(
-  table: CatalogTable,
-  bucketName: string,
-  prefix: string,
-  metadata: TableMetadata,
-  description: string,
-): IcebergTableDefinition {
-  return renderIcebergTable({
-    name: tableName(table),
-    description,
-    parameters: { ...renderMetadataParameters(metadata), 'write.format.default': 'parquet' },
-    columns: [...table.columns, ...(table.partitionKeys ?? [])],
-    partitionedBy: (table.partitionKeys ?? []).map((p) => p.name),
-    requiredColumns: ['event_id'],
-    location: `s3://${bucketName}/${prefix}`,
-    label: `Curated table ${table.name}`,
-    unsupportedHint: 'Flatten the contract property or keep it in the raw zone.',
-  });
-}
-
-/**
  * A raw-zone CSV table for vendor batch files (OpenCSVSerde: RFC-4180 quoting, header skipped, every
  * column a string so ids with leading zeros stay intact).
  */
@@ -268,8 +270,15 @@ export const BAD_ROWS_COLUMNS: readonly CatalogColumn[] = [
  * partition projection on the failure type (enum), arrival date and hour.
  *
  * @param failureTypes - the failure types the ingest function writes.
+ * @param projectionStartDate - first projected arrival date, `YYYY-MM-DD` (the go-live date).
  */
-export function renderBadRowsTableInput(name: string, bucketName: string, prefix: string, failureTypes: readonly string[]): CfnTable.TableInputProperty {
+export function renderBadRowsTableInput(
+  name: string,
+  bucketName: string,
+  prefix: string,
+  failureTypes: readonly string[],
+  projectionStartDate: string,
+): CfnTable.TableInputProperty {
   const location = `s3://${bucketName}/${prefix}`;
   return {
     name,
@@ -280,7 +289,7 @@ export function renderBadRowsTableInput(name: string, bucketName: string, prefix
       compressionType: 'gzip',
       'projection.failure_type.type': 'enum',
       'projection.failure_type.values': failureTypes.join(','),
-      ...arrivalProjection(`${location}\${failure_type}/dt=\${dt}/hour=\${hour}/`),
+      ...arrivalProjection(`${location}\${failure_type}/dt=\${dt}/hour=\${hour}/`, projectionStartDate),
       'lakeforge.classification': 'restricted',
     },
     partitionKeys: [

@@ -1,9 +1,11 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { AnalyticsConfig } from '../../config/schema';
 import { QueryWorkgroup } from '../constructs/analytics/query-workgroup';
+import { TableDdlFunction } from '../constructs/catalog/table-ddl-function';
 import { workgroupName } from '../shared/naming';
 
 /** Properties of {@link AnalyticsStack}. */
@@ -14,15 +16,27 @@ export interface AnalyticsStackProps extends StackProps {
   readonly analytics: AnalyticsConfig;
   /** Athena query results bucket. */
   readonly resultsBucket: s3.IBucket;
-  /** Key that encrypts query results. */
+  /** The lake key: encrypts query results, lake objects and the table DDL function's logs. */
   readonly encryptionKey: kms.IKey;
-  /** Whether workgroups may be deleted with their history (dev only). */
+  /** Curated zone bucket (the table DDL function writes Iceberg metadata under its table locations). */
+  readonly curatedBucket: s3.IBucket;
+  /** Marts zone bucket (likewise). */
+  readonly martsBucket: s3.IBucket;
+  /**
+   * The Glue Data Catalog key, when this environment encrypts the catalog.
+   * @default - no catalog key permissions for the table DDL function
+   */
+  readonly catalogEncryptionKey?: kms.IKey;
+  /** Retention of the table DDL function's log group. */
+  readonly logRetention: logs.RetentionDays;
+  /** Whether workgroups (and the DDL function's log group) may be deleted with their history (dev only). */
   readonly allowDestroy: boolean;
 }
 
 /**
- * The query layer of an environment: Athena workgroups with enforced configuration. `platform` runs the
- * platform's own statements (curated step, mart refresh); `analysts` is for people; extra consumer
+ * The query layer of an environment: Athena workgroups with enforced configuration, and the table DDL function
+ * that creates and evolves the environment's Iceberg tables in the platform workgroup. `platform` runs the
+ * platform's own statements (curated step, mart refresh, table DDL); `analysts` is for people; extra consumer
  * workgroups come from config.
  */
 export class AnalyticsStack extends Stack {
@@ -32,6 +46,8 @@ export class AnalyticsStack extends Stack {
   public readonly analystsWorkgroup: QueryWorkgroup;
   /** Every workgroup by short name (`platform`, `analysts`, extras). */
   public readonly workgroups: Readonly<Record<string, QueryWorkgroup>>;
+  /** The provider of `Custom::LakeforgeIcebergTables` resources (curated, mart and control tables). */
+  public readonly tableDdl: TableDdlFunction;
 
   constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
     super(scope, id, props);
@@ -56,6 +72,18 @@ export class AnalyticsStack extends Stack {
       workgroups[extra] = make(extra, `Consumer workgroup "${extra}"`);
     }
     this.workgroups = workgroups;
+
+    this.tableDdl = new TableDdlFunction(this, 'TableDdl', {
+      environmentName: props.environmentName,
+      workgroup: this.platformWorkgroup,
+      resultsBucket: props.resultsBucket,
+      curatedBucket: props.curatedBucket,
+      martsBucket: props.martsBucket,
+      encryptionKey: props.encryptionKey,
+      catalogEncryptionKey: props.catalogEncryptionKey,
+      logRetention: props.logRetention,
+      allowDestroy: props.allowDestroy,
+    });
   }
 }
 

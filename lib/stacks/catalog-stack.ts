@@ -24,6 +24,8 @@ export interface CatalogStackProps extends StackProps {
   readonly martsBucket: s3.IBucket;
   /** Quarantine bucket (the bad-rows table's location). */
   readonly quarantineBucket: s3.IBucket;
+  /** First arrival date the bad-rows table's partition projection enumerates, `YYYY-MM-DD` (config `pipeline.goLiveDate`). */
+  readonly projectionStartDate: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export class CatalogStack extends Stack {
     this.badRows = new BadRowsTable(this, 'BadRows', {
       database: this.catalog.rawDatabase,
       quarantineBucket: props.quarantineBucket,
+      projectionStartDate: props.projectionStartDate,
       allowDestroy: props.allowDestroy,
     });
   }

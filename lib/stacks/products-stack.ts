@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { ContractTable } from '../marts/contract-adapter';
 import type { ProductDeclaration } from '../products/declaration';
 import type { QueryWorkgroup } from '../constructs/analytics/query-workgroup';
+import type { ITableDdlProvider } from '../constructs/catalog/table-ddl-function';
 import { type BatchTable, DataProduct } from '../constructs/data-product/data-product';
 
 /** Properties of {@link ProductsStack}. */
@@ -33,6 +34,10 @@ export interface ProductsStackProps extends StackProps {
   readonly ingestStream: kinesis.IStream;
   /** The workgroup consumers query in. */
   readonly readWorkgroup: QueryWorkgroup;
+  /** The provider of the curated Iceberg tables (the Analytics stack's `tableDdl`). */
+  readonly ddl: ITableDdlProvider;
+  /** First arrival date of the raw tables' partition projection, `YYYY-MM-DD` (config `pipeline.goLiveDate`). */
+  readonly projectionStartDate: string;
   /** Whether a stack operation may delete the products' tables (dev only). */
   readonly allowDestroy: boolean;
 }
@@ -72,6 +77,8 @@ export class ProductsStack extends Stack {
         catalogKey: props.catalogKey,
         ingestStream: props.ingestStream,
         readWorkgroup: props.readWorkgroup,
+        ddl: props.ddl,
+        projectionStartDate: props.projectionStartDate,
         allowDestroy: props.allowDestroy,
       });
     }

@@ -86,6 +86,7 @@ export class LakeforgeStage extends Stage {
       curatedBucket: lake.curatedBucket,
       martsBucket: lake.martsBucket,
       quarantineBucket: lake.quarantineBucket,
+      projectionStartDate: config.pipeline.goLiveDate,
     });
     this.ingestion = new IngestionStack(this, 'Ingestion', {
       ...common,
@@ -99,11 +100,15 @@ export class LakeforgeStage extends Stage {
     });
     this.analytics = new AnalyticsStack(this, 'Analytics', {
       ...common,
-      description: `Lakeforge ${config.name}: Athena workgroups`,
+      description: `Lakeforge ${config.name}: Athena workgroups and the Iceberg table DDL function`,
       environmentName: config.name,
       analytics: config.analytics,
       resultsBucket: lake.athenaResultsBucket,
       encryptionKey: lake.key,
+      curatedBucket: lake.curatedBucket,
+      martsBucket: lake.martsBucket,
+      catalogEncryptionKey: this.catalog.encryption?.key,
+      logRetention: config.observability.logRetentionDays,
       allowDestroy: config.storage.allowDestroy,
     });
 
@@ -125,6 +130,8 @@ export class LakeforgeStage extends Stage {
           catalogKey: this.catalog.encryption?.key,
           ingestStream: this.ingestion.ingestion.stream,
           readWorkgroup: this.analytics.analystsWorkgroup,
+          ddl: this.analytics.tableDdl,
+          projectionStartDate: config.pipeline.goLiveDate,
           allowDestroy: config.storage.allowDestroy,
         }),
     );

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BadRowsTable } from '../../lib/constructs/catalog/bad-rows-table';
 import { CatalogEncryption } from '../../lib/constructs/catalog/catalog-encryption';
 import { LakeCatalog } from '../../lib/constructs/catalog/lake-catalog';
 
@@ -60,5 +61,22 @@ describe('CatalogEncryption', () => {
 
   it('creates no encryption settings when the environment does not own them', () => {
     Template.fromStack(setup(false).stack).resourceCountIs('AWS::Glue::DataCatalogEncryptionSettings', 0);
+  });
+});
+
+describe('BadRowsTable', () => {
+  const badRows = (projectionStartDate: string) => {
+    const { stack, catalog } = setup(false);
+    new BadRowsTable(stack, 'BadRows', { database: catalog.rawDatabase, quarantineBucket: new s3.Bucket(stack, 'Quarantine'), projectionStartDate });
+    return Template.fromStack(stack);
+  };
+
+  it('projects arrival partitions from the go-live date, not from a fixed past date', () => {
+    const [table] = Object.values(badRows('2025-03-01').findResources('AWS::Glue::Table'));
+    expect(table.Properties.TableInput.Parameters['projection.dt.range']).toBe('2025-03-01,NOW');
+  });
+
+  it.each(['2025-02-30', '2025-3-1', 'today'])('fails when the projection start date is %s', (date) => {
+    expect(() => badRows(date)).toThrow(`projectionStartDate must be a YYYY-MM-DD calendar date (config pipeline.goLiveDate), got "${date}"`);
   });
 });

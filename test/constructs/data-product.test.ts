@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -6,14 +9,17 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CONTRACTS_DIR } from '../../config/platform';
+import type { TableDdlProperties } from '../../lambdas/shared/table-ddl-properties';
+import { planTable } from '../../lambdas/table-ddl/core';
 import { DataProduct, type DataProductProps } from '../../lib/constructs/data-product/data-product';
 import { BATCH_TABLES } from '../../lib/marts/catalog';
-import { readContractTables } from '../../lib/marts/contract-adapter';
+import { type ContractTable, readContractTables } from '../../lib/marts/contract-adapter';
 import { defineProduct } from '../../lib/products/declaration';
 import { planProductStacks, PRODUCT_STACK_BUDGET } from '../../lib/products/stack-plan';
 
 const contractTables = readContractTables(CONTRACTS_DIR);
 const rating = contractTables.find((t) => t.contractName === 'rating_submitted')!;
+const ddl = { serviceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:table-ddl', workgroupName: 'lakeforge-test-platform' };
 
 function setup(overrides: Partial<DataProductProps> = {}) {
   const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -34,28 +40,37 @@ function setup(overrides: Partial<DataProductProps> = {}) {
     curatedBucket: new s3.Bucket(stack, 'Curated', { encryptionKey: key }),
     encryptionKey: key,
     ingestStream: new kinesis.Stream(stack, 'Stream', { encryptionKey: key }),
+    ddl,
+    projectionStartDate: '2024-01-01',
     ...overrides,
   });
   return { stack, product };
 }
 
-function tableInput(template: Template, name: string) {
-  const tables = Object.values(template.findResources('AWS::Glue::Table')).map((r) => r.Properties);
-  const found = tables.find((p) => p.TableInput.Name === name && (name.startsWith('content') || p.DatabaseName.Ref.startsWith(p.OpenTableFormatInput ? 'CuratedDb' : 'RawDb')));
-  if (!found) throw new Error(`no table ${name}`);
-  return found;
+/** The curated table declarations of the product's Custom::LakeforgeIcebergTables resource. */
+function curatedDeclarations(template: Template): TableDdlProperties['Tables'] {
+  const resources = Object.values(template.findResources('Custom::LakeforgeIcebergTables'));
+  expect(resources).toHaveLength(1);
+  return resources[0].Properties.Tables;
 }
 
 describe('DataProduct', () => {
   const { stack } = setup();
   const template = Template.fromStack(stack);
   const tables = Object.values(template.findResources('AWS::Glue::Table'));
-  const raw = (name: string) => tables.find((t) => t.Properties.TableInput.Name === name && !t.Properties.OpenTableFormatInput)!.Properties;
-  const curated = (name: string) => tables.find((t) => t.Properties.TableInput.Name === name && t.Properties.OpenTableFormatInput)!.Properties;
+  const raw = (name: string) => tables.find((t) => t.Properties.TableInput.Name === name)!.Properties;
+  const curated = (name: string) => curatedDeclarations(template).find((t) => t.Table === name)!;
 
-  it('creates a raw and a curated table per contract MODEL and one table per batch table', () => {
-    expect(tables).toHaveLength(2 * contractTables.length + BATCH_TABLES.length);
-    expect(tableInput).toBeDefined();
+  it('creates a raw table per contract MODEL and per batch table, and declares the curated tables in one Iceberg tables resource', () => {
+    expect(tables).toHaveLength(contractTables.length + BATCH_TABLES.length);
+    expect(curatedDeclarations(template).map((t) => t.Table)).toEqual(contractTables.map((t) => t.tableName));
+  });
+
+  it('has no AWS::Glue::Table that defines an Iceberg table', () => {
+    for (const t of tables) {
+      expect(t.Properties.OpenTableFormatInput).toBeUndefined();
+      expect(JSON.stringify(t.Properties.TableInput.Parameters ?? {})).not.toMatch(/"table_type":"ICEBERG"/i);
+    }
   });
 
   it('derives the raw table columns from the contract: envelope, data struct and ingest metadata', () => {
@@ -71,13 +86,14 @@ describe('DataProduct', () => {
     ]);
   });
 
-  it('locates raw events under events/<vendor>/<name>/v<MODEL>/ with partition projection on arrival dt and hour', () => {
+  it('locates raw events under events/<vendor>/<name>/v<MODEL>/ with partition projection on arrival dt and hour from the go-live date', () => {
     const input = raw('rating_submitted_v1').TableInput;
     expect(input.PartitionKeys.map((k: { Name: string }) => k.Name)).toEqual(['dt', 'hour']);
     expect(input.Parameters).toMatchObject({
       'projection.enabled': 'true',
       'projection.dt.type': 'date',
       'projection.dt.format': 'yyyy-MM-dd',
+      'projection.dt.range': '2024-01-01,NOW',
       'projection.hour.type': 'integer',
       'projection.hour.range': '0,23',
       'projection.hour.digits': '2',
@@ -88,15 +104,12 @@ describe('DataProduct', () => {
     expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
   });
 
-  it('types the curated Iceberg table from the contract with event_time as timestamp, partitioned by event dt', () => {
-    const props = curated('tag_added_v1');
-    const input = props.OpenTableFormatInput.IcebergInput;
-    expect(input.MetadataOperation).toBe('CREATE');
-    expect(input.Version).toBe('2');
-    const fields = input.IcebergTableInput.Schema.Fields.map((f: { Name: string; Type: string }) => `${f.Name}:${f.Type}`);
-    expect(fields).toEqual(['event_id:string', 'event_time:timestamp', 'schema_uri:string', 'user_id:int', 'movie_id:int', 'tag:string', 'arrival_time:timestamp', 'dt:string']);
-    const dtId = input.IcebergTableInput.Schema.Fields.find((f: { Name: string }) => f.Name === 'dt').Id;
-    expect(input.IcebergTableInput.PartitionSpec.Fields).toEqual([expect.objectContaining({ Name: 'dt', SourceId: dtId, Transform: 'identity' })]);
+  it('types the curated Iceberg table from the contract with event_time as timestamp, partitioned by event dt, in the curated bucket', () => {
+    const table = curated('tag_added_v1');
+    expect(table.Columns.map((c) => `${c.Name}:${c.Type}`)).toEqual(['event_id:string', 'event_time:timestamp', 'schema_uri:string', 'user_id:int', 'movie_id:int', 'tag:string', 'arrival_time:timestamp', 'dt:string']);
+    expect(table.PartitionedBy).toEqual(['dt']);
+    expect(JSON.stringify(table.Database)).toMatch(/CuratedDb/);
+    expect(JSON.stringify(table.Location)).toMatch(/Curated[0-9A-F]+.*\/events\/com\.lakeforge\.ott\/tag_added\/v1\//);
   });
 
   it('keeps vendor ids as strings in the CSV batch tables', () => {
@@ -107,18 +120,33 @@ describe('DataProduct', () => {
   });
 
   it('writes owner, classification, PII columns, contract and SLA into the table parameters', () => {
-    expect(curated('rating_submitted_v1').TableInput.Parameters).toMatchObject({
+    const expected = {
       'lakeforge.product': 'viewer-engagement',
       'lakeforge.owner': 'growth-analytics',
       'lakeforge.classification': 'confidential',
       'lakeforge.pii_columns': 'user_id',
       'lakeforge.freshness_sla_minutes': '120',
       'lakeforge.contract': rating.schemaUri,
-    });
+    };
+    expect(curated('rating_submitted_v1').Parameters).toEqual(expected);
+    expect(raw('rating_submitted_v1').TableInput.Parameters).toMatchObject(expected);
   });
 
-  it('retains its tables by default', () => {
+  it('retains its raw tables and its curated tables resource by default', () => {
     for (const t of tables) expect(t.DeletionPolicy).toBe('Retain');
+    template.hasResource('Custom::LakeforgeIcebergTables', { DeletionPolicy: 'Retain' });
+  });
+
+  it('retains the curated tables resource even when destruction is allowed', () => {
+    const t = Template.fromStack(setup({ allowDestroy: true }).stack);
+    expect(Object.values(t.findResources('AWS::Glue::Table')).every((r) => r.DeletionPolicy === 'Delete')).toBe(true);
+    t.hasResource('Custom::LakeforgeIcebergTables', { DeletionPolicy: 'Retain' });
+  });
+
+  it('exposes the curated tables as Glue table ARNs by name', () => {
+    const { stack: s, product } = setup();
+    expect(Object.keys(product.curatedTables)).toEqual(contractTables.map((t) => t.tableName));
+    expect(JSON.stringify(s.resolve(product.curatedTables.rating_submitted_v1))).toMatch(/:table\/",\{"Ref":"CuratedDb[0-9A-F]+"\},"\/rating_submitted_v1"/);
   });
 
   it('grants read on its tables, prefixes and key in one call, and nothing else', () => {
@@ -143,12 +171,73 @@ describe('DataProduct', () => {
     expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('kinesis:PutRecords');
   });
 
+  it('needs no table DDL provider when it has batch tables only', () => {
+    const t = Template.fromStack(setup({ eventTables: [], ddl: undefined, piiColumns: [] }).stack);
+    t.resourceCountIs('Custom::LakeforgeIcebergTables', 0);
+  });
+
   it.each<[string, Partial<DataProductProps>, RegExp]>([
     ['a PII column is not a column of its tables', { piiColumns: ['email'] }, /piiColumns names "email", which is not a column/],
     ['it has no tables', { eventTables: [], batchTables: [] }, /needs at least one event contract or batch table/],
     ['the freshness SLA is under a minute', { freshnessSla: Duration.seconds(30) }, /freshnessSla must be at least 1 minute/],
+    ['it has event tables but no table DDL provider', { ddl: undefined }, /has event tables \(rating_submitted_v1, tag_added_v1\), so it needs the ddl prop/],
+    ['the projection start date is not a calendar date', { projectionStartDate: '2024-13-01' }, /projectionStartDate must be a YYYY-MM-DD calendar date \(config pipeline\.goLiveDate\), got "2024-13-01"/],
   ])('fails when %s', (_what, overrides, message) => {
     expect(() => setup(overrides)).toThrow(message);
+  });
+});
+
+describe('a contract ADDITION', () => {
+  /** rating_submitted 1-0-0 alone, and with a 1-0-1 that adds an optional property. */
+  function contractsWithAddition(): { before: ContractTable; after: ContractTable } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-contracts-'));
+    const folder = path.join(dir, 'com.lakeforge.ott', 'rating_submitted', 'jsonschema');
+    fs.mkdirSync(folder, { recursive: true });
+    const v100 = JSON.parse(fs.readFileSync(path.join(CONTRACTS_DIR, 'com.lakeforge.ott', 'rating_submitted', 'jsonschema', '1-0-0.json'), 'utf8'));
+    fs.writeFileSync(path.join(folder, '1-0-0.json'), JSON.stringify(v100));
+    const before = readContractTables(dir)[0];
+    const v101 = {
+      ...v100,
+      self: { ...v100.self, version: '1-0-1' },
+      properties: { ...v100.properties, device: { description: 'Device the rating was given on.', type: 'string', maxLength: 64 } },
+    };
+    fs.writeFileSync(path.join(folder, '1-0-1.json'), JSON.stringify(v101));
+    return { before, after: readContractTables(dir)[0] };
+  }
+
+  const { before, after } = contractsWithAddition();
+  const templateOf = (table: ContractTable) => Template.fromStack(setup({ eventTables: [table], batchTables: [], piiColumns: [] }).stack).toJSON();
+  const t0 = templateOf(before);
+  const t1 = templateOf(after);
+  const changed = Object.keys(t1.Resources).filter((id) => JSON.stringify(t0.Resources[id]) !== JSON.stringify(t1.Resources[id]));
+  const declaration = (t: typeof t0): TableDdlProperties['Tables'][number] =>
+    (Object.values(t.Resources) as { Type: string; Properties: TableDdlProperties }[]).find((r) => r.Type === 'Custom::LakeforgeIcebergTables')!.Properties.Tables[0];
+
+  it('changes the curated table only through the Iceberg tables resource: one more column, the new contract URI, nothing else', () => {
+    const types = changed.map((id) => t1.Resources[id].Type).sort();
+    // The raw table is a Hive table (its data struct gains the field); no Iceberg table is a Glue resource.
+    expect(types).toEqual(['AWS::Glue::Table', 'Custom::LakeforgeIcebergTables']);
+    expect(Object.keys(t1.Resources).sort()).toEqual(Object.keys(t0.Resources).sort());
+    const [d0, d1] = [declaration(t0), declaration(t1)];
+    expect(d1.Columns.filter((c) => !d0.Columns.some((o) => o.Name === c.Name))).toEqual([{ Name: 'device', Type: 'string', Comment: 'Device the rating was given on.' }]);
+    expect(d1.Columns.filter((c) => c.Name !== 'device')).toEqual(d0.Columns);
+    const withoutUri = (d: typeof d0) => JSON.parse(JSON.stringify({ ...d, Columns: undefined }).replaceAll(before.schemaUri, 'URI').replaceAll(after.schemaUri, 'URI'));
+    expect(withoutUri(d1)).toEqual(withoutUri(d0));
+  });
+
+  it('makes the table DDL function plan exactly one ALTER TABLE ADD COLUMNS', () => {
+    const resolved = (d: ReturnType<typeof declaration>) => ({ ...d, Database: 'lakeforge_test_curated', Location: 's3://curated/events/com.lakeforge.ott/rating_submitted/v1/' });
+    const d0 = resolved(declaration(t0));
+    const existing = {
+      Description: d0.Description,
+      Parameters: { table_type: 'ICEBERG', metadata_location: 's3://curated/m.json', ...d0.Parameters },
+      StorageDescriptor: { Columns: d0.Columns.map((c) => ({ Name: c.Name, Type: c.Type })) },
+    };
+    const actions = planTable(resolved(declaration(t1)), existing);
+    expect(actions.filter((a) => a.kind === 'add-columns').map((a) => 'sql' in a && a.sql)).toEqual([
+      "ALTER TABLE lakeforge_test_curated.rating_submitted_v1 ADD COLUMNS (device string COMMENT 'Device the rating was given on.')",
+    ]);
+    expect(actions.map((a) => a.kind)).toEqual(['add-columns', 'update-metadata']);
   });
 });
 

@@ -21,9 +21,10 @@ describe('the product-team example app', () => {
     expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
     const template = Template.fromJSON(assembly.getStackByName('CheckoutOrders').template);
     const names = Object.values(template.findResources('AWS::Glue::Table')).map((t) => t.Properties.TableInput.Name);
-    expect(names).toEqual(['order_placed_v1', 'order_placed_v1']);
-    const curated = Object.values(template.findResources('AWS::Glue::Table')).find((t) => t.Properties.OpenTableFormatInput)!;
-    const fields = curated.Properties.OpenTableFormatInput.IcebergInput.IcebergTableInput.Schema.Fields.map((f: { Name: string; Type: string }) => `${f.Name}:${f.Type}`);
-    expect(fields).toEqual(expect.arrayContaining(['order_id:string', 'customer_id:int', 'amount_cents:long', 'currency:string']));
+    expect(names).toEqual(['order_placed_v1']);
+    const [curated] = Object.values(template.findResources('Custom::LakeforgeIcebergTables'));
+    const columns = curated.Properties.Tables[0].Columns.map((c: { Name: string; Type: string }) => `${c.Name}:${c.Type}`);
+    expect(columns).toEqual(expect.arrayContaining(['order_id:string', 'customer_id:int', 'amount_cents:bigint', 'currency:string']));
+    expect(curated.Properties.ServiceToken).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:eu-west-1:111111111111:function:Dev-Analytics-TableDdlFunction-example']] });
   });
 });

@@ -13,6 +13,12 @@ export interface BadRowsTableProps {
   /** The quarantine bucket. */
   readonly quarantineBucket: s3.IBucket;
   /**
+   * First arrival date partition projection enumerates, `YYYY-MM-DD`: the go-live date (config
+   * `pipeline.goLiveDate`). Nothing arrives before it, and a query whose date bound Athena cannot fold scans
+   * every projected partition from here.
+   */
+  readonly projectionStartDate: string;
+  /**
    * Table name.
    * @default 'bad_rows'
    */
@@ -26,21 +32,22 @@ export interface BadRowsTableProps {
 
 /**
  * The quarantine's bad-rows table, one per environment: every record ingestion rejected, queryable in
- * Athena by failure type and arrival date/hour (partition projection, no crawler).
+ * Athena by failure type and arrival date/hour (partition projection from the go-live date, no crawler).
  *
  * @example
- * new BadRowsTable(this, 'BadRows', { database: catalog.rawDatabase, quarantineBucket: lake.quarantineBucket });
+ * new BadRowsTable(this, 'BadRows', { database: catalog.rawDatabase, quarantineBucket: lake.quarantineBucket, projectionStartDate: '2024-01-01' });
  */
 export class BadRowsTable extends Construct {
   /** The Glue table. */
   public readonly table: glue.CfnTable;
 
+  /** @throws Error when `projectionStartDate` is not a `YYYY-MM-DD` date. */
   constructor(scope: Construct, id: string, props: BadRowsTableProps) {
     super(scope, id);
     this.table = new glue.CfnTable(this, 'Table', {
       catalogId: Stack.of(this).account,
       databaseName: props.database.databaseName,
-      tableInput: renderBadRowsTableInput(props.tableName ?? 'bad_rows', props.quarantineBucket.bucketName, 'bad-rows/', FAILURE_TYPES),
+      tableInput: renderBadRowsTableInput(props.tableName ?? 'bad_rows', props.quarantineBucket.bucketName, 'bad-rows/', FAILURE_TYPES, props.projectionStartDate),
     });
     this.table.applyRemovalPolicy(statefulRemovalPolicy(this, props.allowDestroy ?? false));
   }

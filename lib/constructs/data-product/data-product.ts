@@ -8,9 +8,11 @@ import { Construct } from 'constructs';
 import type { CatalogTable } from '../../marts/catalog-model';
 import type { ContractTable } from '../../marts/contract-adapter';
 import { curatedTable, rawTable } from '../../marts/curated';
-import { renderCsvTableInput, renderCuratedIcebergTable, renderRawEventTableInput, type TableMetadata } from '../../products/glue-tables';
+import { renderCsvTableInput, renderMetadataParameters, renderRawEventTableInput, type TableMetadata, validateProjectionStartDate } from '../../products/glue-tables';
 import { statefulRemovalPolicy } from '../../shared/removal';
 import type { QueryWorkgroup } from '../analytics/query-workgroup';
+import { IcebergTables, renderCuratedIcebergTableSpec } from '../catalog/iceberg-tables';
+import type { ITableDdlProvider } from '../catalog/table-ddl-function';
 
 /** A vendor batch table (CSV files under a raw-zone prefix). */
 export interface BatchTable extends CatalogTable {
@@ -44,6 +46,19 @@ export interface DataProductProps {
    */
   readonly eventTables?: ContractTable[];
   /**
+   * The provider of the curated Iceberg tables (`TableDdlFunction` of the environment, or its service token
+   * and workgroup name): they are created and evolved by Athena DDL at deploy time, never as
+   * `AWS::Glue::Table` resources. Required when the product has event tables.
+   * @default - none; the product may then only have batch tables
+   */
+  readonly ddl?: ITableDdlProvider;
+  /**
+   * First arrival date the raw tables' partition projection enumerates, `YYYY-MM-DD`: the go-live date
+   * (config `pipeline.goLiveDate`). Nothing arrives before it, and a query whose date bound Athena cannot fold
+   * scans every projected partition from here.
+   */
+  readonly projectionStartDate: string;
+  /**
    * Vendor batch tables (CSV) in the raw zone.
    * @default - no batch tables
    */
@@ -74,8 +89,8 @@ export interface DataProductProps {
    */
   readonly readWorkgroup?: QueryWorkgroup;
   /**
-   * Whether a stack operation may delete the product's tables (dev only). Dropping a curated Iceberg
-   * table loses its snapshot history, so tables are retained by default.
+   * Whether a stack operation may delete the product's raw tables (dev only). Curated Iceberg tables are
+   * never deleted by a stack operation, whatever this says (dropping one loses its snapshot history).
    * @default false (RETAIN)
    */
   readonly allowDestroy?: boolean;
@@ -84,17 +99,23 @@ export interface DataProductProps {
 /**
  * A data product: its tables in the Glue Data Catalog, derived from its data contracts, and the grants
  * consumers and producers need. Per contract MODEL it creates a raw table (gzip JSON Lines, partition
- * projection on arrival date and hour — no crawler, no `MSCK REPAIR`) and a curated Iceberg table
- * (Parquet, partitioned by event date); per vendor batch table a CSV table. Owner, classification, PII
- * columns, contract URI and freshness SLA go into every table's Glue parameters (`lakeforge.*`) and
- * into tags where the resource is taggable.
+ * projection on arrival date and hour from the go-live date — no crawler, no `MSCK REPAIR`) and a curated
+ * Iceberg table (Parquet, partitioned by event date); per vendor batch table a CSV table. Owner,
+ * classification, PII columns, contract URI and freshness SLA go into every table's Glue parameters
+ * (`lakeforge.*`) and into tags where the resource is taggable.
+ *
+ * The curated Iceberg tables are declared in one `IcebergTables` custom resource (Athena DDL at deploy time),
+ * not as `AWS::Glue::Table` resources, whose CloudFormation updates strip an Iceberg table's `table_type` and
+ * `metadata_location` (cloudformation-coverage-roadmap#1919): a contract ADDITION becomes `ALTER TABLE … ADD
+ * COLUMNS`, and a stack operation never drops a curated table.
  *
  * @example
  * const product = new DataProduct(this, 'ViewerEngagement', {
  *   productName: 'viewer-engagement', owner: 'growth-analytics', domain: 'engagement',
  *   description: 'Ratings and tags viewers submit', classification: 'confidential', piiColumns: ['user_id'],
  *   freshnessSla: Duration.hours(2), eventTables, rawDatabase, curatedDatabase, rawBucket, curatedBucket,
- *   encryptionKey: lake.key, ingestStream, readWorkgroup: analysts,
+ *   encryptionKey: lake.key, ingestStream, readWorkgroup: analysts, ddl: analytics.tableDdl,
+ *   projectionStartDate: '2024-01-01',
  * });
  * product.grantRead(analystRole);
  */
@@ -103,17 +124,18 @@ export class DataProduct extends Construct {
   public readonly productName: string;
   /** Raw tables by table name. */
   public readonly rawTables: Readonly<Record<string, glue.CfnTable>>;
-  /** Curated tables by table name. */
-  public readonly curatedTables: Readonly<Record<string, glue.CfnTable>>;
+  /** Curated Iceberg tables: Glue table ARN by table name. */
+  public readonly curatedTables: Readonly<Record<string, string>>;
+  /** The custom resource that creates and evolves the curated tables, when the product has event tables. */
+  public readonly icebergTables?: IcebergTables;
   /** Key prefixes the product's data lives under, per bucket. */
   private readonly rawPrefixes: string[] = [];
   private readonly curatedPrefixes: string[] = [];
   private readonly props: DataProductProps;
 
   /**
-   * @throws Error when the product has no tables, a PII column is not a column of its curated tables,
-   *   or the freshness SLA is under one minute.
-   * @throws UnsupportedIcebergColumnError when a contract has a nested top-level property.
+   * @throws Error when the product has no tables, has event tables but no `ddl`, a PII column is not a column of
+   *   its tables, the freshness SLA is under one minute, or `projectionStartDate` is not a `YYYY-MM-DD` date.
    */
   constructor(scope: Construct, id: string, props: DataProductProps) {
     super(scope, id);
@@ -130,21 +152,20 @@ export class DataProduct extends Construct {
       contract,
     });
 
+    const stack = Stack.of(this);
     const raw: Record<string, glue.CfnTable> = {};
-    const curated: Record<string, glue.CfnTable> = {};
     for (const t of props.eventTables ?? []) {
-      const idBase = pascal(t.tableName);
-      raw[t.tableName] = new glue.CfnTable(this, `${idBase}RawTable`, {
-        catalogId: Stack.of(this).account,
+      raw[t.tableName] = new glue.CfnTable(this, `${pascal(t.tableName)}RawTable`, {
+        catalogId: stack.account,
         databaseName: props.rawDatabase.databaseName,
-        tableInput: renderRawEventTableInput(rawTable(t), props.rawBucket.bucketName, t.rawPrefix, metadata(t.schemaUri), `${props.description} Raw events of ${t.schemaUri}, by arrival time.`),
-      });
-      const iceberg = renderCuratedIcebergTable(curatedTable(t), props.curatedBucket.bucketName, t.rawPrefix, metadata(t.schemaUri), `${props.description} Curated, deduplicated events of ${t.schemaUri}, by event date.`);
-      curated[t.tableName] = new glue.CfnTable(this, `${idBase}CuratedTable`, {
-        catalogId: Stack.of(this).account,
-        databaseName: props.curatedDatabase.databaseName,
-        tableInput: iceberg.tableInput,
-        openTableFormatInput: iceberg.openTableFormatInput,
+        tableInput: renderRawEventTableInput(
+          rawTable(t),
+          props.rawBucket.bucketName,
+          t.rawPrefix,
+          metadata(t.schemaUri),
+          `${props.description} Raw events of ${t.schemaUri}, by arrival time.`,
+          props.projectionStartDate,
+        ),
       });
       this.rawPrefixes.push(t.rawPrefix);
       this.curatedPrefixes.push(t.rawPrefix);
@@ -152,16 +173,31 @@ export class DataProduct extends Construct {
     for (const b of props.batchTables ?? []) {
       const name = b.name.slice(b.name.indexOf('.') + 1);
       raw[name] = new glue.CfnTable(this, `${pascal(name)}BatchTable`, {
-        catalogId: Stack.of(this).account,
+        catalogId: stack.account,
         databaseName: props.rawDatabase.databaseName,
         tableInput: renderCsvTableInput(b, props.rawBucket.bucketName, b.prefix, metadata(), `${props.description} Vendor batch files (CSV).`),
       });
       this.rawPrefixes.push(b.prefix);
     }
     this.rawTables = raw;
-    this.curatedTables = curated;
     const removalPolicy = statefulRemovalPolicy(this, props.allowDestroy ?? false);
-    for (const t of [...Object.values(raw), ...Object.values(curated)]) t.applyRemovalPolicy(removalPolicy);
+    for (const t of Object.values(raw)) t.applyRemovalPolicy(removalPolicy);
+
+    const events = props.eventTables ?? [];
+    if (events.length > 0) {
+      this.icebergTables = new IcebergTables(this, 'CuratedTables', {
+        ddl: props.ddl!,
+        tables: events.map((t) =>
+          renderCuratedIcebergTableSpec(t, {
+            database: props.curatedDatabase.databaseName,
+            bucketName: props.curatedBucket.bucketName,
+            description: `${props.description} Curated, deduplicated events of ${t.schemaUri}, by event date.`,
+            parameters: renderMetadataParameters(metadata(t.schemaUri)),
+          }),
+        ),
+      });
+    }
+    this.curatedTables = Object.fromEntries(events.map((t) => [t.tableName, tableArn(stack, props.curatedDatabase.databaseName, t.tableName)]));
 
     Tags.of(this).add('lakeforge:product', props.productName);
     Tags.of(this).add('lakeforge:owner', props.owner);
@@ -286,6 +322,16 @@ function validateProps(p: DataProductProps): void {
   const events = p.eventTables ?? [];
   if (events.length + (p.batchTables ?? []).length === 0) {
     throw new Error(`DataProduct ${p.productName}: needs at least one event contract or batch table`);
+  }
+  if (events.length > 0 && p.ddl === undefined) {
+    throw new Error(
+      `DataProduct ${p.productName}: has event tables (${events.map((t) => t.tableName).join(', ')}), so it needs the ddl prop (the environment's TableDdlFunction, or its serviceToken and workgroupName) to create its curated Iceberg tables`,
+    );
+  }
+  try {
+    validateProjectionStartDate(p.projectionStartDate);
+  } catch (e) {
+    throw new Error(`DataProduct ${p.productName}: ${(e as Error).message}`);
   }
   const minutes = p.freshnessSla.toMinutes({ integral: false });
   if (!Token.isUnresolved(minutes) && minutes < 1) {
