@@ -6,8 +6,6 @@ export * from './constructs/storage/lake-storage';
 export * from './constructs/catalog/lake-catalog';
 export * from './constructs/catalog/catalog-encryption';
 export * from './constructs/catalog/bad-rows-table';
-export * from './constructs/catalog/table-ddl-function';
-export * from './constructs/catalog/iceberg-tables';
 export { IcebergTables, type IcebergTablesProps, type IcebergTableSpec, renderCuratedIcebergTableSpec, type CuratedIcebergTableOptions, renderMartIcebergTableSpec, renderWatermarkIcebergTableSpec } from './constructs/catalog/iceberg-tables';
 export { TableDdlFunction, type TableDdlFunctionProps, type ITableDdlProvider } from './constructs/catalog/table-ddl-function';
 export * from './constructs/analytics/query-workgroup';
