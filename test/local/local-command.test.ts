@@ -188,6 +188,19 @@ describe('lakeforge local failure paths', () => {
     }
   });
 
+  it('fails its completeness check when the plan looks back less than the late records were delayed', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-local-short-'));
+    try {
+      const { summary, ok } = await runLocalPlatform({ dataDir: MOVIELENS_DIR, outDir: out, limit: 600, rounds: ROUNDS, late: 0.2, planLookbackHours: 1, progress: { write: () => undefined, isTTY: false } });
+      expect(summary.rounds.maxLateDelayHours).toBeGreaterThan(summary.rounds.lookbackHours);
+      expect({ ok, lost: summary.lost }).toEqual({ ok: false, lost: 0 });
+      expect(Object.values(summary.curatedCompleteness).some((c) => c.missing > 0)).toBe(true);
+      expect(summary.problems.join('\n')).toMatch(/landed events are not curated/);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [{ data: '/nonexistent/movielens' }, /data folder \/nonexistent\/movielens is missing ratings\.csv/],
     [{ badRows: '1.5' }, /--bad-rows must be a number from 0 to 1, got 1\.5/],

@@ -93,6 +93,13 @@ export interface LocalPlatformOptions {
    * @default 0
    */
   readonly late?: number;
+  /**
+   * Renders the plan with this curated lookback instead of the dev config's, while late records keep the
+   * dev bound: a plan whose lookback is shorter than the real delays (the run must then fail its
+   * completeness check).
+   * @default - the dev config's lookback
+   */
+  readonly planLookbackHours?: number;
   /** Progress output. */
   readonly progress: ProgressSink;
 }
@@ -102,7 +109,10 @@ export interface LocalRunResult {
   readonly summary: LocalSummary;
   /** Full mart results by mart name. */
   readonly marts: ReadonlyMap<string, LakeResult>;
-  /** True when nothing was lost, duplicated or misplaced and every phase passed. */
+  /**
+   * True when nothing was lost, duplicated or misplaced, every landed event was curated exactly once, no
+   * write exceeded the partition limit and every phase passed.
+   */
   readonly ok: boolean;
 }
 
@@ -228,9 +238,11 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
   const config = loadConfig('dev');
   const dev = config.ingestion;
   const { contractTables } = loadPlatform();
-  const plan = localPipelinePlan(contractTables, MARTS);
-  // Validates --rounds/--late against the plan's lookback before anything starts.
-  scheduleRounds(0, { rounds, late, lookbackHours: plan.lookbackHours, goLiveDate: plan.goLiveDate, seed });
+  const plan = localPipelinePlan(contractTables, MARTS, options.planLookbackHours);
+  // Late records are delayed within the lookback the dev settings need (the guarantee's bound).
+  const bound = localPipelinePlan(contractTables, MARTS).lookbackHours;
+  // Validates --rounds/--late before anything starts.
+  scheduleRounds(0, { rounds, late, lookbackHours: bound, goLiveDate: plan.goLiveDate, seed });
   const progress = new Progress(options.progress);
   const phases: Record<string, { seconds: number }> = {};
   const lakeDir = path.join(options.outDir, 'lake');
@@ -290,7 +302,7 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
     );
     const s3Client = s3.client();
     const inputs = toStreamRecords(readMovieLensEnvelopes(options.dataDir, options.limit), { badRatio: badRows, seed, maxRecordBytes: LOCAL_MAX_RECORD_BYTES });
-    const schedule = scheduleRounds(inputs.length, { rounds, late, lookbackHours: plan.lookbackHours, goLiveDate: plan.goLiveDate, seed: seed + 2 });
+    const schedule = scheduleRounds(inputs.length, { rounds, late, lookbackHours: bound, goLiveDate: plan.goLiveDate, seed: seed + 2 });
     lake = await DuckDbLake.open(lakeDir, contractTables, MARTS, { env: plan.env });
     const runner = new PipelineRunner(lake, plan, partitionColumnsByStep(contractTables, MARTS));
 
@@ -504,12 +516,14 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
 /**
  * The dev pipeline plan the local runtime runs: dev config's go-live date, lookback
  * ({@link curatedLookbackHours} of the dev ingestion settings and late-arrival margin) and OPTIMIZE days.
+ *
+ * @param lookbackHours - overrides the lookback (see {@link LocalPlatformOptions.planLookbackHours}).
  */
-export function localPipelinePlan(contracts: readonly ContractTable[], marts: readonly Mart[]): PipelinePlan {
+export function localPipelinePlan(contracts: readonly ContractTable[], marts: readonly Mart[], lookbackHours?: number): PipelinePlan {
   const dev = loadConfig('dev');
   return renderPipelinePlan(dev.name, marts, contracts, {
     goLiveDate: dev.pipeline.goLiveDate,
-    lookbackHours: curatedLookbackHours(dev.ingestion, dev.pipeline.lateArrivalMarginHours),
+    lookbackHours: lookbackHours ?? curatedLookbackHours(dev.ingestion, dev.pipeline.lateArrivalMarginHours),
     optimizeRecentDays: dev.pipeline.optimizeRecentDays,
   });
 }
