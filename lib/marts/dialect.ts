@@ -12,6 +12,11 @@
  * | `tstz AT TIME ZONE 'UTC'`          | native: yields the UTC wall-clock `TIMESTAMP`; the enclosing `CAST(… AS timestamp)` is then a no-op, as in Trino |
  * | Glue types (`string`, `array<x>`…) | {@link glueToDuckDbType}                                     |
  *
+ * The pipeline plan's statements run as they are too: DuckDB (≥ 1.4) has `MERGE INTO … USING … WHEN [NOT]
+ * MATCHED`, `INSERT INTO … VALUES`, `greatest`, `lpad`, `hour`, `date_diff('day', …)`, `row_number() OVER`
+ * and `INTERVAL 'n' HOUR` with Trino's meaning. (The local runner's `RETURNING merge_action, <partition
+ * columns>` is how it counts partitions, not a translation: see `tools/local/pipeline-runner.ts`.)
+ *
  * No textual rewriting is needed today; {@link toDuckDb} is the hook if one ever is, so that any
  * translation stays here and is tested.
  */
