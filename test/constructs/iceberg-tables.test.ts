@@ -20,6 +20,7 @@ import { TableDdlFunction } from '../../lib/constructs/catalog/table-ddl-functio
 import { registerPolicyPacks } from '../../lib/governance/policy-packs';
 import { readContractTables } from '../../lib/marts/contract-adapter';
 import { synthesizeApp } from '../../tools/synth';
+import { lakeforgeApp, stackPaths } from '../helpers/app';
 
 const contractTables = readContractTables(CONTRACTS_DIR);
 const rating = contractTables.find((t) => t.contractName === 'rating_submitted')!;
@@ -193,5 +194,26 @@ describe('Iceberg table renderers', () => {
     const s = spec();
     expect(s.partitionedBy).toEqual(['dt']);
     expect(s.columns.at(-1)!.name).toBe('dt');
+  });
+});
+
+describe('every stage', () => {
+  it('defines no Iceberg table as an AWS::Glue::Table, and declares curated tables in the products stacks through the Analytics stack\'s DDL function', () => {
+    const t = lakeforgeApp();
+    let declared = 0;
+    for (const p of stackPaths(t)) {
+      const template = t.template(p);
+      for (const table of Object.values(template.findResources('AWS::Glue::Table'))) {
+        expect([p, table.Properties.OpenTableFormatInput]).toEqual([p, undefined]);
+        expect([p, table.Properties.TableInput.Parameters?.table_type]).toEqual([p, undefined]);
+      }
+      if (/\/Products[A-Z]/.test(p)) {
+        for (const r of Object.values(template.findResources('Custom::LakeforgeIcebergTables'))) {
+          expect(JSON.stringify(r.Properties.ServiceToken)).toMatch(/Fn::ImportValue.*Analytics/);
+          declared += r.Properties.Tables.length;
+        }
+      }
+    }
+    expect(declared).toBeGreaterThan(0);
   });
 });
