@@ -8,10 +8,23 @@ import { loadAllConfigs } from '../../config';
 import { loadPlatform } from '../../config/platform';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../../lib/app';
 import { synthesizeAll, synthesizeApp } from '../../tools/synth';
+import { ICEBERG_TABLES_RESOURCE_TYPE, type TableDdlTable } from '../../lambdas/shared/table-ddl-properties';
+import { PIPELINE_SERVICE_NAME } from '../../lib/pipeline/metrics';
 import { lakeforgeApp, stackPaths } from '../helpers/app';
+import { allStates, definitionOf, mainPath } from '../helpers/state-machine';
 
 const STATEFUL_TYPES = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Glue::Database', 'AWS::Glue::DataCatalogEncryptionSettings', 'AWS::Athena::WorkGroup', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup', 'AWS::Glue::Table'];
 const GUARD_FILE = path.join(__dirname, 'stateful-logical-ids.json');
+const STAGES = ['Dev', 'Acc', 'Prod'];
+const ENV_OF: Record<string, string> = { Dev: 'dev', Acc: 'acc', Prod: 'prod' };
+
+/** A database name, or the name a cross-stack reference to a Catalog stack database stands for. */
+function databaseOf(database: unknown, env: string): string {
+  if (typeof database === 'string') return database;
+  const zone = /Catalog(Raw|Curated|Marts)Database/.exec(JSON.stringify(database))?.[1];
+  if (zone === undefined) throw new Error(`unexpected database reference ${JSON.stringify(database)}`);
+  return `lakeforge_${env}_${zone.toLowerCase()}`;
+}
 
 function statefulIds(stackPath: string): Record<string, string> {
   const resources = lakeforgeApp().template(stackPath).toJSON().Resources as Record<string, { Type: string }>;
@@ -81,10 +94,10 @@ describe('the Lakeforge app', () => {
 
   it.each(['Dev', 'Acc', 'Prod'])('creates the reference products\' tables with partition projection in %s', (stage) => {
     const tables = Object.values(t.template(`${stage}/ProductsEngagement`).findResources('AWS::Glue::Table')).map((r) => r.Properties);
-    const raw = tables.filter((p) => !p.OpenTableFormatInput).map((p) => p.TableInput);
+    const raw = tables.map((p) => p.TableInput);
     expect(raw.map((i) => i.Name).sort()).toEqual(['rating_submitted_v1', 'tag_added_v1']);
     for (const input of raw) expect(input.Parameters['projection.enabled']).toBe('true');
-    expect(tables.filter((p) => p.OpenTableFormatInput).map((p) => p.TableInput.Name).sort()).toEqual(['rating_submitted_v1', 'tag_added_v1']);
+    expect(raw).toHaveLength(tables.length);
     const batch = Object.values(t.template(`${stage}/ProductsContent`).findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput.Name);
     expect(batch.sort()).toEqual(['content_catalog_links', 'content_catalog_movies']);
     const badRows = Object.values(t.template(`${stage}/Catalog`).findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput);
@@ -92,26 +105,75 @@ describe('the Lakeforge app', () => {
     expect(badRows[0].Parameters['projection.failure_type.values'].split(',').sort()).toEqual(['envelope_invalid', 'not_json', 'schema_unknown', 'schema_violation', 'size_exceeded']);
   });
 
-  it.each(['Dev', 'Acc', 'Prod'])('alarms on the freshness SLA of every product\'s curated table in %s, and on none of a batch-only product', (stage) => {
-    const alarms = Object.values(t.template(`${stage}/Monitoring`).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'CuratedFreshnessSeconds' } }));
-    const got = alarms.map((a) => [(a.Properties.Dimensions as Array<{ Name: string; Value: string }>).find((d) => d.Name === 'Table')!.Value, a.Properties.Threshold, a.Properties.TreatMissingData]);
+  it.each(STAGES)('alarms on the freshness SLA of every product\'s curated table in %s, on the pipeline\'s metric, and on none of a batch-only product', (stage) => {
+    const freshnessStacks = stackPaths(t).filter((p) => p.startsWith(`${stage}/Freshness`));
+    const alarms = freshnessStacks.flatMap((p) => Object.values(t.template(p).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'CuratedFreshnessSeconds' } })));
+    const dim = (a: (typeof alarms)[number], name: string) => (a.Properties.Dimensions as Array<{ Name: string; Value: string }>).find((d) => d.Name === name)!.Value;
+    const got = alarms.map((a) => [dim(a, 'Table'), a.Properties.Threshold, a.Properties.TreatMissingData]);
     const platform = loadPlatform();
     const expected = platform.products.flatMap((p) =>
       p.contracts.map((uri) => [`${uri.split('/')[1]}_v${uri.split('/')[3].split('-')[0]}`, p.freshnessSlaMinutes * 60, 'breaching']),
     );
     expect(got.sort()).toEqual(expected.sort());
+    for (const a of alarms) expect(dim(a, 'service')).toBe(PIPELINE_SERVICE_NAME);
     expect(platform.products.some((p) => p.contracts.length === 0)).toBe(true);
     for (const a of alarms) expect(a.Properties.AlarmDescription).not.toMatch(/content-catalog/);
   });
 
-  it.each(['Dev', 'Acc', 'Prod'])('creates the mart refresh function, its schedules and the mart tables in %s', (stage) => {
-    const marts = t.template(`${stage}/Marts`);
-    const fns = Object.entries(marts.findResources('AWS::Lambda::Function')).map(([id]) => id);
-    expect(fns.some((id) => id.includes('MartRefresh'))).toBe(true);
-    const schedules = Object.values(marts.findResources('AWS::Scheduler::Schedule')).map((r) => JSON.stringify(r.Properties.Target.Input));
-    for (const mart of ['daily_engagement', 'title_popularity', 'genre_ratings']) expect(schedules.some((i) => i.includes(mart))).toBe(true);
-    const tables = Object.values(marts.findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput.Name);
-    expect(tables.sort()).toEqual(['daily_engagement', 'genre_ratings', 'title_popularity']);
+  it.each(STAGES)('alarms on failed, timed-out and aborted executions of the %s pipeline state machine, found by its physical name', (stage) => {
+    const machine = Object.values(t.template(`${stage}/Pipeline`).findResources('AWS::StepFunctions::StateMachine'))[0];
+    expect(machine.Properties.StateMachineName).toBe(`lakeforge-${ENV_OF[stage]}-pipeline`);
+    const alarms = Object.values(t.template(`${stage}/Monitoring`).findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/States' } }));
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    for (const a of alarms) expect(JSON.stringify(a.Properties.Dimensions)).toContain(`:stateMachine:lakeforge-${ENV_OF[stage]}-pipeline`);
+  });
+
+  it.each(STAGES)('runs the curated steps, then the marts, with Athena tasks that wait for the query, in the %s state machine', (stage) => {
+    const { definition } = definitionOf(t.template(`${stage}/Pipeline`).toJSON());
+    const steps = mainPath(definition);
+    const curated = steps.indexOf('Curated steps');
+    const marts = steps.findIndex((n) => n.startsWith('Marts level'));
+    expect(curated).toBeGreaterThanOrEqual(0);
+    expect(marts).toBeGreaterThan(curated);
+    const resources = Object.values(allStates(definition)).flatMap((s) => (s.Resource === undefined ? [] : [s.Resource]));
+    expect(resources.some((r) => /:states:::athena:startQueryExecution\.sync$/.test(r))).toBe(true);
+    expect(resources.filter((r) => r.includes('lambda'))).toEqual([]);
+  });
+
+  it('drives Athena from no scheduled Lambda function: every schedule starts a state machine, and no rule targets a function', () => {
+    for (const p of stackPaths(t)) {
+      const template = t.template(p);
+      const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
+      for (const s of Object.values(template.findResources('AWS::Scheduler::Schedule'))) {
+        expect({ p, target: s.Properties.Target.Arn }).toEqual({ p, target: { Ref: expect.stringMatching(new RegExp(`^(${machines.join('|')})$`)) } });
+      }
+      for (const r of Object.values(template.findResources('AWS::Events::Rule'))) expect(JSON.stringify(r.Properties.Targets ?? [])).not.toMatch(/Lambda|lambda/);
+      for (const f of Object.values(template.findResources('AWS::Lambda::Function'))) expect(JSON.stringify(f.Properties.Environment ?? {})).not.toMatch(/MART_REFRESH/);
+    }
+  });
+
+  it('defines no Iceberg table as an AWS::Glue::Table in any stage (a CloudFormation update strips its Iceberg metadata)', () => {
+    for (const p of stackPaths(t)) {
+      for (const [id, r] of Object.entries(t.template(p).findResources('AWS::Glue::Table'))) {
+        const input = r.Properties.TableInput as { Parameters?: Record<string, string> };
+        expect({ p, id, iceberg: r.Properties.OpenTableFormatInput, tableType: input.Parameters?.table_type }).toEqual({ p, id, iceberg: undefined, tableType: undefined });
+      }
+    }
+  });
+
+  it.each(STAGES)('creates every curated, mart and watermark Iceberg table of %s with Athena DDL', (stage) => {
+    const env = ENV_OF[stage];
+    const declared = stackPaths(t)
+      .filter((p) => p.startsWith(`${stage}/`))
+      .flatMap((p) => Object.values(t.template(p).findResources(ICEBERG_TABLES_RESOURCE_TYPE)))
+      .flatMap((r) => (r.Properties.Tables as TableDdlTable[]).map((x) => `${databaseOf(x.Database, env)}.${x.Table}`));
+    const platform = loadPlatform();
+    const expected = [
+      ...new Set(platform.products.flatMap((p) => p.contracts.map((uri) => `lakeforge_${env}_curated.${uri.split('/')[1]}_v${uri.split('/')[3].split('-')[0]}`))),
+      `lakeforge_${env}_curated.lakeforge_watermarks`,
+      ...platform.marts.map((m) => `lakeforge_${env}_marts.${m.name}`),
+    ];
+    expect(declared.sort()).toEqual(expected.sort());
   });
 
   it('gives the platform workgroup its own, larger scan limit and the consumer workgroups theirs, from config', () => {
