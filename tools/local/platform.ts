@@ -303,8 +303,9 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
     const s3Client = s3.client();
     const inputs = toStreamRecords(readMovieLensEnvelopes(options.dataDir, options.limit), { badRatio: badRows, seed, maxRecordBytes: LOCAL_MAX_RECORD_BYTES });
     const schedule = scheduleRounds(inputs.length, { rounds, late, lookbackHours: bound, goLiveDate: plan.goLiveDate, seed: seed + 2 });
-    lake = await DuckDbLake.open(lakeDir, contractTables, MARTS, { env: plan.env });
-    const runner = new PipelineRunner(lake, plan, partitionColumnsByStep(contractTables, MARTS));
+    const db = await DuckDbLake.open(lakeDir, contractTables, MARTS, { env: plan.env });
+    lake = db;
+    const runner = new PipelineRunner(db, plan, partitionColumnsByStep(contractTables, MARTS));
 
     const sent: SentRecord[] = [];
     const arrivalOf = new Map<string, number>();
@@ -418,8 +419,7 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
         (n) => `${label}${n} new objects in ${lakeDir}`,
       );
 
-      const l = lake;
-      await l.refreshViews();
+      await db.refreshViews();
       const run = await phase(
         'pipeline',
         `${label}plan run at simulated ${runAt}`,
@@ -435,22 +435,21 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
     phases.curated = { seconds: curatedSeconds.curated };
     phases.marts = { seconds: Math.max(0, pipelineSeconds - curatedSeconds.curated) };
 
-    const l = lake;
     const checked = await phase(
       'check',
       'conservation law, curated completeness, writer limit',
       async () => {
         const conservation = checkConservation(sent, lakeLines(lakeDir));
         const completeness: Record<string, CuratedCompleteness> = {};
-        for (const c of contractTables) completeness[c.tableName] = await curatedCompleteness(l, c);
+        for (const c of contractTables) completeness[c.tableName] = await curatedCompleteness(db, c);
         const martResults = new Map<string, LakeResult>();
         for (const m of MARTS) {
-          const result = await l.query(`SELECT * FROM ${m.table}`);
+          const result = await db.query(`SELECT * FROM ${m.table}`);
           const rows = sortByKey(m, result);
           martResults.set(m.name, { rows, columns: result.columns });
           fs.writeFileSync(path.join(martsDir, `${m.name}.csv`), toCsv(result.columns.map((c) => c.name), rows));
         }
-        await l.exportParquet();
+        await db.exportParquet();
         return { conservation, completeness, martResults };
       },
       (c) =>
