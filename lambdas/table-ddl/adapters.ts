@@ -5,8 +5,9 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetTableCommand, GlueClient, type Table, UpdateTableCommand } from '@aws-sdk/client-glue';
-import type { AthenaDdlPort, GlueDdlPort, QueryState } from './core';
+import type { AthenaDdlPort, GlueDdlPort, QueryState, StackPort } from './core';
 
 /**
  * The Athena port over an SDK v3 client.
@@ -50,6 +51,16 @@ export function glueDdlPort(client: GlueClient): GlueDdlPort<Table> {
     },
     async updateTable(database, versionId, input) {
       await client.send(new UpdateTableCommand({ DatabaseName: database, VersionId: versionId, TableInput: { ...input, Name: input.Name ?? '' } }));
+    },
+  };
+}
+
+/** The stack port over an SDK v3 client: DescribeStacks of the stack that sent the request. */
+export function stackPort(client: CloudFormationClient): StackPort {
+  return {
+    async isRollingBack(stackId) {
+      const out = await client.send(new DescribeStacksCommand({ StackName: stackId }));
+      return out.Stacks?.[0]?.StackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
     },
   };
 }

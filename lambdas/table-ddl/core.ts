@@ -172,11 +172,14 @@ export function metadataDiffers(t: TableDdlTable, current: GlueTableState): bool
  *
  * @param t - the declared table.
  * @param current - the table from Glue `GetTable`, or `undefined` when it does not exist.
+ * @param options - `keepUndeclaredColumns`: accept (and keep) table columns the declaration does not have.
+ *   Only for a CloudFormation rollback, which sends the previous declaration after a failed update that may
+ *   already have added columns; refusing then would leave the stack in UPDATE_ROLLBACK_FAILED. @default false
  * @throws Error from `validateTableDdlTable` for an invalid declaration.
  * @throws TableEvolutionError when the existing table is not an Iceberg table, has a column of another type,
- *   has a column the declaration no longer has, or lacks a partition column.
+ *   has a column the declaration no longer has (unless `keepUndeclaredColumns`), or lacks a partition column.
  */
-export function planTable(t: TableDdlTable, current: GlueTableState | undefined): TableAction[] {
+export function planTable(t: TableDdlTable, current: GlueTableState | undefined, options: { readonly keepUndeclaredColumns?: boolean } = {}): TableAction[] {
   validateTableDdlTable(t);
   const update: TableAction = { kind: 'update-metadata', description: t.Description, parameters: { ...t.Parameters } };
   if (current === undefined) {
@@ -199,7 +202,7 @@ export function planTable(t: TableDdlTable, current: GlueTableState | undefined)
     }
   }
   for (const name of existing.keys()) {
-    if (!declared.has(name)) {
+    if (!declared.has(name) && options.keepUndeclaredColumns !== true) {
       problems.push(`column ${name} is in the table but no longer in the declaration; removing a column needs a new contract MODEL (a new _v<MODEL> table)`);
     }
   }
@@ -275,6 +278,12 @@ export interface AthenaDdlPort {
   status(queryExecutionId: string): Promise<{ state: QueryState; reason?: string }>;
   /** StopQueryExecution. */
   stop(queryExecutionId: string): Promise<void>;
+}
+
+/** The CloudFormation operation the handler needs. */
+export interface StackPort {
+  /** Whether the stack is rolling back an update (`UPDATE_ROLLBACK_IN_PROGRESS`), from DescribeStacks. */
+  isRollingBack(stackId: string): Promise<boolean>;
 }
 
 /** The Glue operations the DDL needs. */
@@ -357,6 +366,7 @@ export const METADATA_UPDATE_ATTEMPTS = 3;
  * tables are planned before any statement runs, so a refused change fails the whole resource without
  * touching any table.
  *
+ * @param options - passed to {@link planTable}.
  * @returns the actions taken, per `<database>.<table>`.
  * @throws TableEvolutionError, DdlQueryError, or the ports' errors.
  */
@@ -364,9 +374,10 @@ export async function applyTables<T extends GlueTableState>(
   deps: DdlDeps<T>,
   workgroup: string,
   tables: readonly TableDdlTable[],
+  options: { readonly keepUndeclaredColumns?: boolean } = {},
 ): Promise<Record<string, TableAction[]>> {
   const plans: [TableDdlTable, TableAction[]][] = [];
-  for (const t of tables) plans.push([t, planTable(t, await deps.glue.getTable(t.Database, t.Table))]);
+  for (const t of tables) plans.push([t, planTable(t, await deps.glue.getTable(t.Database, t.Table), options)]);
   const done: Record<string, TableAction[]> = {};
   for (const [t, actions] of plans) {
     const label = `${t.Database}.${t.Table}`;

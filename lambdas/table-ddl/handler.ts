@@ -6,6 +6,8 @@
  * - Create / Update: makes every table of the resource properties match its declaration (see core.ts:
  *   `CREATE TABLE IF NOT EXISTS`, `ALTER TABLE … ADD COLUMNS`, Glue `UpdateTable` for description and
  *   `lakeforge.*` parameters; a type change or a removed column fails the deployment with the reason).
+ *   Exception: while the stack rolls back (`UPDATE_ROLLBACK_IN_PROGRESS`, from DescribeStacks), CloudFormation
+ *   sends the previous declaration, which lacks the columns the failed update added; those are kept.
  * - Delete: does nothing. Tables and their data are retained: prod data is never deleted by a stack operation,
  *   and dropping an Iceberg table would lose its snapshot history. Remove a table by hand if it must go.
  *
@@ -17,13 +19,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GlueClient, type Table } from '@aws-sdk/client-glue';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { createPowertools } from '../shared/powertools';
 import { TABLE_DDL_SERVICE_NAME } from '../shared/table-ddl-properties';
-import { athenaDdlPort, type CustomResourceResponse, glueDdlPort, httpsResponseSender, type ResponseSender } from './adapters';
-import { type AthenaDdlPort, applyTables, type GlueDdlPort, parseTableDdlProperties } from './core';
+import { athenaDdlPort, type CustomResourceResponse, glueDdlPort, httpsResponseSender, type ResponseSender, stackPort } from './adapters';
+import { type AthenaDdlPort, applyTables, type GlueDdlPort, parseTableDdlProperties, type StackPort } from './core';
 
 /** Time kept back from the function's timeout to send the response after a stopped query, ms. */
 export const RESPONSE_MARGIN_MS = 20_000;
@@ -32,6 +35,7 @@ export const RESPONSE_MARGIN_MS = 20_000;
 export interface TableDdlHandlerDeps {
   readonly athena: AthenaDdlPort;
   readonly glue: GlueDdlPort<Table>;
+  readonly stacks: StackPort;
   readonly send: ResponseSender;
   readonly logger: Logger;
   readonly sleep: (ms: number) => Promise<void>;
@@ -72,6 +76,10 @@ export function createTableDdlHandler(deps: TableDdlHandlerDeps): (event: CloudF
         logger.info('delete: tables and data are retained', { physicalResourceId: physicalId });
       } else {
         const props = parseTableDdlProperties(event.ResourceProperties);
+        // A rollback sends the previous declaration after a failed update that may have added columns already:
+        // keep them (they are optional and harmless) rather than refuse and leave the stack UPDATE_ROLLBACK_FAILED.
+        const rollingBack = event.RequestType === 'Update' && (await deps.stacks.isRollingBack(event.StackId));
+        if (rollingBack) logger.warn('rollback: columns the previous declaration lacks are kept', { stackId: event.StackId });
         const done = await applyTables(
           {
             athena: deps.athena,
@@ -83,6 +91,7 @@ export function createTableDdlHandler(deps: TableDdlHandlerDeps): (event: CloudF
           },
           props.Workgroup,
           props.Tables,
+          { keepUndeclaredColumns: rollingBack },
         );
         logger.info(`${event.RequestType.toLowerCase()}: tables match their declarations`, {
           actions: Object.fromEntries(Object.entries(done).map(([t, a]) => [t, a.map((x) => x.kind)])),
@@ -108,6 +117,7 @@ const { logger } = createPowertools(TABLE_DDL_SERVICE_NAME);
 export const handler = createTableDdlHandler({
   athena: athenaDdlPort(new AthenaClient({})),
   glue: glueDdlPort(new GlueClient({})),
+  stacks: stackPort(new CloudFormationClient({})),
   send: httpsResponseSender(),
   logger,
   sleep: (ms) => sleep(ms),

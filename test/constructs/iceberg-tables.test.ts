@@ -91,6 +91,11 @@ describe('TableDdlFunction', () => {
     expect(JSON.stringify(statements)).not.toMatch(/Delete|"glue:\*"|"s3:\*"/);
   });
 
+  it('may read stack status (to tell a rollback) and nothing else in CloudFormation', () => {
+    expect(statement('TellRollbacks').Action).toBe('cloudformation:DescribeStacks');
+    expect(JSON.stringify(statement('TellRollbacks').Resource)).toContain(':cloudformation:eu-west-1:123456789012:stack/*');
+  });
+
   it('is allowed nothing through grants: the role has exactly one managed policy and no inline policy', () => {
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
     template.resourceCountIs('AWS::IAM::Policy', 0);

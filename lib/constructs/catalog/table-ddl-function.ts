@@ -70,7 +70,8 @@ export interface TableDdlFunctionProps {
  * with the lake key; one customer-managed policy: Athena on the platform workgroup only; Glue
  * `GetDatabase`/`GetTable`/`CreateTable`/`UpdateTable` on the curated and marts databases and their tables;
  * S3 on the curated bucket's `events/` and `_lakeforge/` prefixes, the marts bucket and the workgroup's results
- * prefix; the lake key (and the catalog key when the catalog is encrypted).
+ * prefix; `cloudformation:DescribeStacks` (to tell a rollback from a forward update); the lake key (and the
+ * catalog key when the catalog is encrypted).
  *
  * @example
  * const ddl = new TableDdlFunction(this, 'TableDdl', {
@@ -159,6 +160,11 @@ export class TableDdlFunction extends Construct implements ITableDdlProvider {
       objectArns(inputs),
       "Prefix-scoped object ARNs: the curated bucket's table prefixes (events/, _lakeforge/), the marts bucket (every top-level prefix is a mart table) and the platform workgroup's results prefix; Athena writes Iceberg metadata files under each table's location.",
     );
+    acknowledgeWildcardResources(
+      cfnPolicy,
+      [stackArns(inputs)],
+      'cloudformation:DescribeStacks only (read-only) on the stacks of this account and region: any stack may hold Iceberg tables served by this function (platform stacks and product teams\' own stacks), and it must tell a rollback from a forward update.',
+    );
     acknowledgeAll(
       this.function.node.defaultChild!,
       ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
@@ -197,6 +203,8 @@ export interface TableDdlStatementInputs {
 
 const tableArns = (i: TableDdlStatementInputs): string[] =>
   i.databases.map((db) => i.stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${db}/*` }));
+
+const stackArns = (i: TableDdlStatementInputs): string => i.stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' });
 
 const objectArns = (i: TableDdlStatementInputs): string[] => [
   i.curatedBucket.arnForObjects(`${RAW_EVENTS_PREFIX}*`),
@@ -244,6 +252,12 @@ export function renderTableDdlStatements(i: TableDdlStatementInputs): iam.Policy
       conditions: { StringLike: { 's3:prefix': [i.resultsPrefix, `${i.resultsPrefix}*`] } },
     }),
     new iam.PolicyStatement({ sid: 'LocateResultsBucket', actions: ['s3:GetBucketLocation'], resources: [i.resultsBucket.bucketArn] }),
+    new iam.PolicyStatement({
+      sid: 'TellRollbacks',
+      // Read-only: whether the requesting stack is rolling back (see lambdas/table-ddl/handler.ts).
+      actions: ['cloudformation:DescribeStacks'],
+      resources: [stackArns(i)],
+    }),
     new iam.PolicyStatement({ sid: 'UseKeys', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: keys }),
     new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [i.logGroup.logGroupArn] }),
   ];

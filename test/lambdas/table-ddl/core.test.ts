@@ -121,6 +121,13 @@ describe('planTable', () => {
     expect(() => planTable(declared(decl), current)).toThrow(message);
   });
 
+  it('keeps undeclared columns when asked to (a rollback to the previous declaration), and still refuses a type change', () => {
+    const current = glueTable([{ name: 'event_id', type: 'string' }, { name: 'rating', type: 'double' }, { name: 'review', type: 'string' }, { name: 'dt', type: 'string' }]);
+    expect(planTable(declared(), current, { keepUndeclaredColumns: true })).toEqual([]);
+    const retyped = declared({ Columns: [col('event_id', 'bigint'), col('rating', 'double'), col('dt', 'string')] });
+    expect(() => planTable(retyped, current, { keepUndeclaredColumns: true })).toThrow(/column event_id is string in the table, the declaration says bigint/);
+  });
+
   it('compares types without regard to case or spaces', () => {
     const current = glueTable([{ name: 'event_id', type: 'STRING' }, { name: 'rating', type: 'double' }, { name: 'dt', type: 'string' }, { name: 'point', type: 'struct<x: double,y:double>' }]);
     expect(planTable(declared({ Columns: [...declared().Columns, col('point', 'struct<x:double,y:double>')] }), current)).toEqual([]);

@@ -1,17 +1,19 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { athenaDdlPort, type CustomResourceResponse, glueDdlPort, httpsResponseSender, MAX_RESPONSE_BYTES, responseBody } from '../../../lambdas/table-ddl/adapters';
+import { athenaDdlPort, type CustomResourceResponse, glueDdlPort, httpsResponseSender, MAX_RESPONSE_BYTES, responseBody, stackPort } from '../../../lambdas/table-ddl/adapters';
 import { createTableDdlHandler } from '../../../lambdas/table-ddl/handler';
 import type { TableDdlTable } from '../../../lambdas/shared/table-ddl-properties';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
 const athenaMock = mockClient(AthenaClient);
 const glueMock = mockClient(GlueClient);
+const cfnMock = mockClient(CloudFormationClient);
 
 const table: TableDdlTable = {
   Database: 'lakeforge_dev_curated',
@@ -63,6 +65,8 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   athenaMock.reset();
   glueMock.reset();
+  cfnMock.reset();
+  cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Dev-Products', CreationTime: new Date(0), StackStatus: 'UPDATE_IN_PROGRESS' }] });
   received = [];
   answerStatus = 200;
 });
@@ -71,6 +75,7 @@ function makeHandler() {
   return createTableDdlHandler({
     athena: athenaDdlPort(new AthenaClient({ region: 'eu-west-1', credentials })),
     glue: glueDdlPort(new GlueClient({ region: 'eu-west-1', credentials })),
+    stacks: stackPort(new CloudFormationClient({ region: 'eu-west-1', credentials })),
     send: httpsResponseSender(2_000),
     logger: new Logger({ logLevel: 'SILENT' }),
     sleep: async () => undefined,
@@ -150,6 +155,25 @@ describe('table DDL handler', () => {
       Status: 'FAILED',
       Reason: 'lakeforge_dev_curated.tag_added_v1: column event_id is bigint in the table, the declaration says string; a type change needs a new contract MODEL (a new _v<MODEL> table)',
     });
+  });
+
+  it('refuses a removed column on a forward update', async () => {
+    glueMock.on(GetTableCommand).resolves(icebergTable([{ Name: 'event_id', Type: 'string' }, { Name: 'tag', Type: 'string' }, { Name: 'dt', Type: 'string' }]));
+
+    await makeHandler()(event('Update', url), context);
+
+    expect(received[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('column tag is in the table but no longer in the declaration') });
+  });
+
+  it('keeps the columns a failed update added when CloudFormation rolls back to the previous declaration', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Dev-Products', CreationTime: new Date(0), StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' }] });
+    glueMock.on(GetTableCommand).resolves(icebergTable([{ Name: 'event_id', Type: 'string' }, { Name: 'tag', Type: 'string' }, { Name: 'dt', Type: 'string' }]));
+
+    await makeHandler()(event('Update', url), context);
+
+    expect(cfnMock.commandCalls(DescribeStacksCommand)[0].args[0].input).toEqual({ StackName: expect.stringContaining(':stack/Dev-Products/') });
+    expect(athenaMock.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+    expect(received[0].body.Status).toBe('SUCCESS');
   });
 
   it('answers FAILED with the reason Athena gives when a statement fails', async () => {
