@@ -90,7 +90,7 @@ describe('PipelineRunner on DuckDB', () => {
     try {
       const seen: [string, StatementKind][] = [];
       const runner = new PipelineRunner(lake, plan, partitionColumnsByStep(contractTables, partitionedMarts));
-      const report = await runner.run({ runStartedAt: runAt, executionId: 'local:1', onStatement: (id, kind) => seen.push([id, kind]) });
+      const report = await runner.run({ runStartedAt: runAt, executionId: 'local:1', onStatement: (id, kind) => void seen.push([id, kind]) });
       const expected = planSteps(plan).flatMap((step): [string, StatementKind][] => {
         const writes = report.steps.find((s) => s.id === step.id)?.partitionsPerWrite.length ?? 0;
         const kinds: StatementKind[] = [

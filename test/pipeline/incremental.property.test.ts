@@ -3,8 +3,9 @@
  * MERGE per chunk → watermark) run by the local pipeline runner on DuckDB over raw files that land late.
  *
  * For any delay pattern within the bound — events (and re-delivered copies) with arrival times, S3 landing
- * delays up to the plan's lookback, pipeline runs at arbitrary simulated times, some interrupted between two
- * chunks and retried by later runs — after a final run the curated table holds every landed event exactly
+ * delays up to the plan's lookback, pipeline runs at arbitrary simulated times (a statement takes a simulated
+ * minute, and data lands between statements too), some interrupted between two chunks and retried by later
+ * runs — after a final run the curated table holds every landed event exactly
  * once, with its earliest arrival. The counterexample check runs the same property with a lookback shorter
  * than the delays and expects it to fail: the property can fail.
  */
@@ -70,8 +71,9 @@ function scenarios(maxDelayMinutes: number): fc.Arbitrary<Scenario> {
 const iso = (minute: number): string => new Date(T0 + minute * MINUTE).toISOString();
 
 /**
- * Plays a scenario: before each run (in time order), the copies landed by then reach the raw zone; then a
- * final run after every landing. Returns the curated rows and the expected ones (id → earliest arrival).
+ * Plays a scenario: runs in time order, a final run after every landing; each statement of a run takes a
+ * simulated minute (until the next run starts) and the copies landed by then reach the raw zone before the
+ * next statement. Returns the curated rows and the expected ones (id → earliest arrival).
  */
 async function play(plan: PipelinePlan, contract: ContractTable, scenario: Scenario): Promise<{ curated: { id: string; arrival: string }[]; expected: Map<string, string> }> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-incremental-'));
@@ -95,17 +97,33 @@ async function play(plan: PipelinePlan, contract: ContractTable, scenario: Scena
     const final: RunSpec = { minute: Math.max(lastLanding, runs[runs.length - 1].minute) + 1 };
     const runner = new PipelineRunner(lake, plan, partitionColumnsByStep([contract], []));
     let landed = 0;
+    let landings = 0;
     const pending = [...copies].sort((a, b) => a.landedAt - b.landedAt);
-    for (const [n, run] of [...runs, final].entries()) {
-      const now = pending.filter((c) => c.landedAt <= run.minute).slice(landed);
-      if (now.length > 0) {
-        writeRawEvents(lakeDir, contract, now.map((c) => c.event), `landing-${n}`);
-        landed += now.length;
-        await lake.refreshViews();
-      }
-      await runner.run({ runStartedAt: iso(run.minute), executionId: `local:${n}`, ...(run.interruptBeforeWrite === undefined ? {} : { interruptBeforeWrite: run.interruptBeforeWrite }) }).catch((e: unknown) => {
-        if (!(e instanceof PipelineInterruptedError)) throw e;
-      });
+    const landUntil = async (minute: number): Promise<void> => {
+      const now = pending.filter((c) => c.landedAt <= minute).slice(landed);
+      if (now.length === 0) return;
+      writeRawEvents(lakeDir, contract, now.map((c) => c.event), `landing-${landings++}`);
+      landed += now.length;
+      await lake.refreshViews();
+    };
+    const all = [...runs, final];
+    for (const [n, run] of all.entries()) {
+      const end = all[n + 1]?.minute ?? run.minute;
+      let clock = run.minute;
+      await landUntil(clock);
+      await runner
+        .run({
+          runStartedAt: iso(run.minute),
+          executionId: `local:${n}`,
+          ...(run.interruptBeforeWrite === undefined ? {} : { interruptBeforeWrite: run.interruptBeforeWrite }),
+          onStatement: async () => {
+            clock = Math.min(clock + 1, end);
+            await landUntil(clock);
+          },
+        })
+        .catch((e: unknown) => {
+          if (!(e instanceof PipelineInterruptedError)) throw e;
+        });
     }
     const rows = (await lake.query(`SELECT event_id, arrival_time FROM curated.${contract.tableName} ORDER BY event_id, arrival_time`)).rows;
     const expected = new Map<string, string>();

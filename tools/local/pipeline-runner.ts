@@ -87,8 +87,11 @@ export interface PipelineRunOptions {
    * @default - never
    */
   readonly interruptBeforeWrite?: number;
-  /** Called after each statement (progress). */
-  readonly onStatement?: (stepId: string, kind: StatementKind) => void;
+  /**
+   * Called after each statement and awaited before the next one (progress; tests let data land mid-run).
+   * @default - nothing
+   */
+  readonly onStatement?: (stepId: string, kind: StatementKind) => void | Promise<void>;
 }
 
 /** The statements of a plan step, by role. */
@@ -210,7 +213,7 @@ export class PipelineRunner {
       run.statements += 1;
       this.stats.statements += 1;
       const rows = await this.engine.run(kind === 'write' ? withPartitionReturning(sql, partitionColumns) : sql);
-      options.onStatement?.(step.id, kind);
+      await options.onStatement?.(step.id, kind);
       return rows;
     };
 
