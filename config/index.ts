@@ -1,22 +1,10 @@
 import { ENVIRONMENT_NAMES, environmentConfigSchema, type EnvironmentConfig, type EnvironmentConfigInput, type EnvironmentName } from './schema';
+import { ConfigError } from '../lib/shared/config-error';
 import { environments } from './environments';
 
 export * from './schema';
 
-/**
- * Thrown when a configuration value is invalid. The message is one line per problem, each naming the
- * environment and the field path, e.g. `prod.analytics.bytesScannedCutoffPerQuery: expected ≥ 10 MB`.
- */
-export class ConfigError extends Error {
-  /** The problems, one `env.path: message` string each. */
-  public readonly issues: readonly string[];
-
-  constructor(issues: readonly string[]) {
-    super(`Invalid Lakeforge configuration (config/environments.ts): ${issues.join('; ')}`);
-    this.name = 'ConfigError';
-    this.issues = issues;
-  }
-}
+export { ConfigError } from '../lib/shared/config-error';
 
 /**
  * Parses, validates and deep-freezes one environment's configuration.

@@ -7,7 +7,6 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { ConfigError } from '../../config';
 import type { PipelineConfig } from '../../config/schema';
 import { AnalystQueries, renderAnalystQueries } from '../constructs/analytics/analyst-queries';
 import { PipelineOrchestration } from '../constructs/analytics/pipeline-orchestration';
@@ -18,6 +17,7 @@ import { checkMarts, formatMartCheckError, type MartCheckError } from '../marts/
 import type { ContractTable } from '../marts/contract-adapter';
 import type { Mart } from '../marts/declaration';
 import { renderPipelinePlan, type PipelinePlan } from '../pipeline/plan';
+import { ConfigError } from '../shared/config-error';
 import { databaseName } from '../shared/naming';
 
 /**
