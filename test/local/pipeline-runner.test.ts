@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MARTS } from '../../config/marts';
+import { curatedTable } from '../../lib/marts/curated';
 import { loadPlatform } from '../../config/platform';
 import type { ContractTable } from '../../lib/marts/contract-adapter';
 import type { Mart } from '../../lib/marts/declaration';
@@ -34,6 +35,10 @@ function wrongChunks(step: PipelineStep, limit: number, factor: number): Pipelin
 function contract(name: string): ContractTable {
   return contractTables.find((c) => c.contractName === name) as ContractTable;
 }
+/** The curated table the fixture fills with one event per day. */
+const DAILY = curatedTable(contract('rating_submitted')).name;
+/** A mart the fixture partitions. */
+const PARTITIONED = (partitionedMarts.find((m) => m.output.partitionedBy.length > 0) as Mart).table;
 
 describe('PipelineRunner on DuckDB', () => {
   let root: string;
@@ -69,7 +74,7 @@ describe('PipelineRunner on DuckDB', () => {
     try {
       const runner = new PipelineRunner(lake, plan, partitionColumnsByStep(contractTables, partitionedMarts));
       const report = await runner.run({ runStartedAt: runAt, executionId: 'local:1' });
-      const ratings = report.steps.find((s) => s.id === 'curated.rating_submitted_v1');
+      const ratings = report.steps.find((s) => s.id === DAILY);
       expect(report.maxPartitionsPerWrite).toBeLessThanOrEqual(plan.maxPartitionsPerWrite);
       expect(ratings?.partitionsPerWrite.reduce((a, b) => a + b, 0)).toBe(days);
       expect(ratings?.partitionsPerWrite.length).toBeGreaterThanOrEqual(Math.ceil(days / plan.maxPartitionsPerWrite));
@@ -77,7 +82,7 @@ describe('PipelineRunner on DuckDB', () => {
         expect(step.partitionsPerWrite.length).toBeGreaterThan(1);
         expect(Math.max(...step.partitionsPerWrite)).toBeLessThanOrEqual(plan.maxPartitionsPerWrite);
       }
-      const n = await lake.query('SELECT count(*) AS n, count(DISTINCT dt) AS d FROM curated.rating_submitted_v1');
+      const n = await lake.query(`SELECT count(*) AS n, count(DISTINCT dt) AS d FROM ${DAILY}`);
       expect(n.rows[0]).toEqual({ n: BigInt(days), d: BigInt(days) });
       expect(runner.stats).toMatchObject({ statements: report.statements, writes: report.writes, maxPartitionsPerWrite: report.maxPartitionsPerWrite, runs: 1 });
     } finally {
@@ -122,8 +127,8 @@ describe('PipelineRunner on DuckDB', () => {
   });
 
   it.each([
-    ['curated', (s: PipelineStep) => s.kind === 'curated', 'curated.rating_submitted_v1'],
-    ['partitioned mart', (s: PipelineStep) => s.kind === 'mart' && s.chunksQuery !== undefined, 'marts.daily_engagement'],
+    ['curated', (s: PipelineStep) => s.id === DAILY, DAILY],
+    ['partitioned mart', (s: PipelineStep) => s.id === PARTITIONED, PARTITIONED],
   ])('fails a %s write with chunks 10× too large with HIVE_TOO_MANY_OPEN_PARTITIONS and rolls it back', async (_kind, broken, table) => {
     const limit = plan.maxPartitionsPerWrite;
     const wrong: PipelinePlan = {
