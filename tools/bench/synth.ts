@@ -21,6 +21,8 @@ import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { loadAllConfigs } from '../../config';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../../lib/app';
+import { checkMarts } from '../../lib/marts/check';
+import { curatedLookbackHours, renderPipelinePlan } from '../../lib/pipeline/plan';
 import { PRODUCT_STACK_BUDGET } from '../../lib/products/stack-plan';
 import { synthesizeApp, type SynthResult } from '../synth';
 import { PRODUCTS_PER_DOMAIN, syntheticPlatform } from './synthetic-platform';
@@ -76,6 +78,25 @@ function stackKind(path: string): string {
   return m === null ? id : `${m[1]}*`;
 }
 
+/**
+ * Time of the two pure steps the Pipeline stack runs per stage, which parse SQL (Trino grammar) per contract:
+ * `checkMarts` and `renderPipelinePlan`, for the real platform plus `products` generated products (dev config).
+ */
+export function measurePlanning(products: number): { checkMs: number; planMs: number } {
+  const platform = syntheticPlatform(products);
+  const config = loadAllConfigs().find((c) => c.name === 'dev')!;
+  let t = process.hrtime.bigint();
+  checkMarts(platform.marts, platform.contractTables);
+  const checkMs = Number(process.hrtime.bigint() - t) / 1e6;
+  t = process.hrtime.bigint();
+  renderPipelinePlan('dev', platform.marts, platform.contractTables, {
+    goLiveDate: config.pipeline.goLiveDate,
+    lookbackHours: curatedLookbackHours(config.ingestion, config.pipeline.lateArrivalMarginHours),
+    optimizeRecentDays: config.pipeline.optimizeRecentDays,
+  });
+  return { checkMs, planMs: Number(process.hrtime.bigint() - t) / 1e6 };
+}
+
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -124,6 +145,10 @@ function main(): void {
   // Linear growth: every step costs the same per product (the last step's slope within ±25% of the first's).
   const stepRatio = slopes.length < 2 ? undefined : slopes[slopes.length - 1].msPerProduct / slopes[0].msPerProduct;
   const linear = stepRatio === undefined ? 'one step only' : `last step / first step slope ${stepRatio.toFixed(2)}: ${stepRatio >= 0.75 && stepRatio <= 1.25 ? 'linear' : stepRatio > 1.25 ? 'super-linear' : 'sub-linear'} growth`;
+  const stages = base.last.result.stages.length;
+  const p0 = measurePlanning(0);
+  const pN = measurePlanning(last.n);
+  const planningPerProduct = (stages * (pN.checkMs + pN.planMs - p0.checkMs - p0.planMs)) / Math.max(1, last.n);
   const cpu = cpus()[0]?.model ?? 'unknown';
   const nproc = execFileSync('nproc').toString().trim();
   const section = [
@@ -141,6 +166,7 @@ function main(): void {
     }),
     '',
     `Per-product slope: ${slopes.map((s) => `${s.from}→${s.to}: ${s.msPerProduct.toFixed(1)} ms`).join(', ')}; overall ${overall.toFixed(1)} ms per product (${linear}).`,
+    `Of that, SQL parsing in the Pipeline stack (\`checkMarts\` + \`renderPipelinePlan\`, once per stage, measured alone at ${last.n} products: ${(pN.checkMs / 1000).toFixed(1)} s + ${(pN.planMs / 1000).toFixed(1)} s per stage) is ${planningPerProduct.toFixed(1)} ms per product (${((100 * planningPerProduct) / Math.max(overall, 1e-9)).toFixed(0)}%); the rest is constructs, synthesis and the policy packs over the per-domain Products and Freshness stacks.`,
     '',
     `Resources of the largest stack of each kind (per stage; \`Products*\` and \`Freshness*\` are one stack per domain), limit ${MAX_STACK_RESOURCES}:`,
     '',
