@@ -11,6 +11,7 @@ import { MARTS } from '../../config/marts';
 import { ICEBERG_TABLES_RESOURCE_TYPE, type TableDdlTable } from '../../lambdas/shared/table-ddl-properties';
 import { renderAnalystQueries } from '../../lib/constructs/analytics/analyst-queries';
 import { QueryWorkgroup } from '../../lib/constructs/analytics/query-workgroup';
+import { curatedFreshnessMetric } from '../../lib/constructs/observability/freshness-alarms';
 import { renderMartIcebergTableSpec, renderWatermarkIcebergTableSpec } from '../../lib/constructs/catalog/iceberg-tables';
 import { readContractTables, type ContractTable } from '../../lib/marts/contract-adapter';
 import type { Mart } from '../../lib/marts/declaration';
@@ -137,6 +138,14 @@ describe('PipelineStack orchestration', () => {
       Threshold: 0,
       AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') })],
     });
+  });
+
+  it('publishes the freshness metric the freshness alarms watch (same namespace, name, dimensions, statistic)', () => {
+    for (const which of ['freshness', 'eventLag'] as const) {
+      const published = stack.orchestration.metricCuratedFreshness('rating_submitted_v1', which);
+      const watched = curatedFreshnessMetric('rating_submitted_v1', published.metricName);
+      expect({ ns: watched.namespace, dims: watched.dimensions, stat: watched.statistic }).toEqual({ ns: published.namespace, dims: published.dimensions, stat: published.statistic });
+    }
   });
 
   it('does not grow with the data products: the same resources for 2 and 50 contracts', () => {
