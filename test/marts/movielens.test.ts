@@ -1,7 +1,8 @@
 /**
  * The three reference marts on the real MovieLens ml-latest-small data, converted into a local raw
- * lake (gzip JSON Lines per the conventions, two arrival batches plus replayed duplicates), compared
- * with an independent computation in plain TypeScript straight from the CSVs.
+ * lake (gzip JSON Lines per the conventions, two arrival batches plus replayed duplicates) and refreshed
+ * by two runs of the pipeline plan on the local runner (the state machine's statements on DuckDB),
+ * compared with an independent computation in plain TypeScript straight from the CSVs.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -9,9 +10,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MARTS } from '../../config/marts';
 import { readContractTables, type ContractTable } from '../../lib/marts/contract-adapter';
+import { curatedTable } from '../../lib/marts/curated';
 import { parseCsvObjects } from '../../lib/marts/csv';
 import { DuckDbLake, type LakeRow } from '../../tools/local/duckdb-lake';
-import { runCuratedStep } from '../../tools/local/curated';
+import type { PipelineRunReport } from '../../tools/local/pipeline-runner';
+import { addMinutes, fixturePlan, fixtureRunner } from '../fixtures/marts/pipeline';
 import { rawEvent, writeBatchCsv, writeRawEvents, type RawEvent } from '../fixtures/marts/raw-lake';
 import { movieLensDir } from '../../tools/local/shared-data';
 
@@ -32,6 +35,11 @@ const uuid = (seed: string): string => {
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
 const utcDate = (seconds: number): string => iso(seconds).slice(0, 10);
 const arrival = (base: string, i: number): string => new Date(Date.parse(base) + i * 100).toISOString();
+/** First arrival of the data set: the go-live date is its date. */
+const FIRST_ARRIVAL = '2024-05-01T00:00:00.000Z';
+const REPLAY_ARRIVAL = '2024-05-02T00:00:00.000Z';
+/** A run starts five minutes after the last arrival of the events it reads. */
+const runAfter = (batch: readonly RawEvent[]): string => addMinutes(batch.map((e) => e.arrival_time).sort().at(-1) as string, 5);
 
 function events<T extends { ts: number }>(contract: ContractTable, rows: readonly T[], data: (r: T) => Record<string, unknown>, base: string): RawEvent[] {
   return rows.map((r, i) =>
@@ -49,25 +57,28 @@ describe('reference marts on MovieLens ml-latest-small', () => {
   let lakeDir: string;
   let lake: DuckDbLake;
   const results = new Map<string, LakeRow[]>();
+  let half: number;
+  let second: PipelineRunReport;
 
   beforeAll(async () => {
     lakeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-movielens-'));
     writeBatchCsv(lakeDir, 'movies', 'movies.csv', fs.readFileSync(path.join(DATA, 'movies.csv'), 'utf8'));
-    const ratingEvents = events(ratingC, ratings, (r) => ({ user_id: r.user, movie_id: r.movie, rating: r.rating }), '2024-05-01T00:00:00.000Z');
-    const tagEvents = events(tagC, tags, (t) => ({ user_id: t.user, movie_id: t.movie, tag: t.tag }), '2024-05-01T00:00:00.000Z');
-    const half = Math.floor(ratingEvents.length / 2);
-    // Batch 1: first half of the ratings; curated run; batch 2: the rest plus every 50th event replayed a day later.
+    const ratingEvents = events(ratingC, ratings, (r) => ({ user_id: r.user, movie_id: r.movie, rating: r.rating }), FIRST_ARRIVAL);
+    const tagEvents = events(tagC, tags, (t) => ({ user_id: t.user, movie_id: t.movie, tag: t.tag }), FIRST_ARRIVAL);
+    half = Math.floor(ratingEvents.length / 2);
+    // Batch 1: first half of the ratings; pipeline run; batch 2: the rest plus every 50th event replayed a day later; run.
     writeRawEvents(lakeDir, ratingC, ratingEvents.slice(0, half), 'batch1');
     writeRawEvents(lakeDir, tagC, tagEvents, 'batch1');
-    lake = await DuckDbLake.open(lakeDir, contracts, MARTS);
-    await runCuratedStep(lake, ratingC);
-    await runCuratedStep(lake, tagC);
-    const replays = ratingEvents.filter((_, i) => i % 50 === 0).map((e, i) => ({ ...e, arrival_time: arrival('2024-05-02T00:00:00.000Z', i) }));
+    const plan = fixturePlan(contracts, MARTS, FIRST_ARRIVAL.slice(0, 10));
+    lake = await DuckDbLake.open(lakeDir, contracts, MARTS, { env: plan.env });
+    const runner = fixtureRunner(lake, plan, contracts, MARTS);
+    await runner.run({ runStartedAt: runAfter([...ratingEvents.slice(0, half), ...tagEvents]), executionId: 'local:1' });
+    const replays = ratingEvents.filter((_, i) => i % 50 === 0).map((e, i) => ({ ...e, arrival_time: arrival(REPLAY_ARRIVAL, i) }));
     writeRawEvents(lakeDir, ratingC, ratingEvents.slice(half), 'batch2');
     writeRawEvents(lakeDir, ratingC, replays, 'replay');
     await lake.refreshViews();
-    await runCuratedStep(lake, ratingC);
-    for (const m of MARTS) results.set(m.name, (await lake.runMart(m)).rows);
+    second = await runner.run({ runStartedAt: runAfter([...ratingEvents.slice(half), ...replays]), executionId: 'local:2' });
+    for (const m of MARTS) results.set(m.name, (await lake.query(`SELECT * FROM ${m.table}`)).rows);
   });
 
   afterAll(() => {
@@ -80,6 +91,12 @@ describe('reference marts on MovieLens ml-latest-small', () => {
     expect([num(counts.r), num(counts.d), num(counts.t)]).toEqual([ratings.length, ratings.length, tags.length]);
     expect(ratings.length).toBe(100836);
     expect(tags.length).toBe(3683);
+  });
+
+  it('the second run inserts the second batch and keeps the earliest arrival of every replay', () => {
+    const actions = (id: string) => second.steps.find((s) => s.id === id)?.actions;
+    expect(actions(curatedTable(ratingC).name)).toEqual({ INSERT: ratings.length - half });
+    expect(actions(curatedTable(tagC).name)).toEqual({});
   });
 
   it('daily_engagement matches an independent computation', () => {

@@ -266,52 +266,6 @@ export class DuckDbLake {
     }
   }
 
-  /**
-   * Folder of a curated table's Parquet export.
-   * @deprecated Curated tables are DuckDB tables written by the pipeline plan; kept for `tools/local/curated.ts`.
-   */
-  curatedDir(contract: ContractTable): string {
-    return path.join(this.lakeDir, 'curated', contract.tableName);
-  }
-
-  /**
-   * Folder of a mart's Parquet export.
-   * @deprecated Kept for callers of {@link DuckDbLake.runMart}.
-   */
-  martDir(mart: Mart): string {
-    return path.join(this.lakeDir, 'marts', mart.name);
-  }
-
-  /**
-   * Replaces a curated table's rows with its Parquet folder ({@link DuckDbLake.curatedDir}).
-   * @deprecated Only for the anti-join step in `tools/local/curated.ts`; the pipeline plan writes the tables.
-   */
-  async refreshCurated(contract: ContractTable): Promise<void> {
-    const table = this.physicalName(curatedTable(contract).name);
-    const cols = allColumns(curatedTable(contract)).map((c) => `"${c.name}"`).join(', ');
-    await this.exec(`DELETE FROM ${table}`);
-    if (!hasFiles(this.curatedDir(contract), '.parquet')) return;
-    await this.exec(
-      `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM read_parquet(${sqlString(path.join(this.curatedDir(contract), 'dt=*', '*.parquet'))}, hive_partitioning = true, hive_types = {'dt': VARCHAR})`,
-    );
-  }
-
-  /**
-   * Replaces a mart's rows with the result of its SELECT and writes `<lake>/marts/<name>/data.parquet`.
-   * @deprecated The pipeline plan refreshes marts with a diff MERGE (`tools/local/pipeline-runner.ts`).
-   * @returns the mart's rows and column types.
-   */
-  async runMart(mart: Mart): Promise<LakeResult> {
-    const table = this.physicalName(mart.table);
-    await this.exec(`DELETE FROM ${table}`);
-    await this.exec(`INSERT INTO ${table} SELECT * FROM (${toDuckDb(mart.sql)})`);
-    const dir = this.martDir(mart);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    await this.exec(`COPY (SELECT * FROM ${table}) TO ${sqlString(path.join(dir, 'data.parquet'))} (FORMAT parquet)`);
-    return this.query(`SELECT * FROM ${mart.table}`);
-  }
-
   /** Closes the connection. */
   close(): void {
     this.connection.closeSync();
