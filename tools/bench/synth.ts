@@ -63,11 +63,11 @@ export function measureSynth(products: number): SynthMeasurement {
   }
 }
 
-/** Problems of one measurement: findings and stacks over {@link MAX_STACK_RESOURCES}. */
+/** Problems of one measurement: unacknowledged findings (`rule on path`) and stacks over {@link MAX_STACK_RESOURCES}. */
 export function problemsOf(m: SynthMeasurement): string[] {
   return [
-    ...m.result.findings.map((f) => `${m.products} products: unacknowledged finding ${f.rule} on ${f.path}`),
-    ...m.result.stacks.filter((s) => s.resources > MAX_STACK_RESOURCES).map((s) => `${m.products} products: ${s.path} has ${s.resources} resources (> ${MAX_STACK_RESOURCES})`),
+    ...m.result.findings.map((f) => `unacknowledged finding ${f.rule} on ${f.path}`),
+    ...m.result.stacks.filter((s) => s.resources > MAX_STACK_RESOURCES).map((s) => `${s.path} has ${s.resources} resources (> ${MAX_STACK_RESOURCES})`),
   ];
 }
 
@@ -132,7 +132,10 @@ function main(): void {
     return { n, wallMs: median(ms.map((m) => m.wallMs)), last: ms[ms.length - 1] };
   });
   const base = rows[0];
-  const problems = rows.flatMap((r) => problemsOf(r.last));
+  // Each problem once, with the sizes it occurs at.
+  const sizesOf = new Map<string, number[]>();
+  for (const r of rows) for (const p of problemsOf(r.last)) sizesOf.set(p, [...(sizesOf.get(p) ?? []), r.n]);
+  const problems = [...sizesOf.entries()].map(([p, ns]) => `${p} (${ns.length === rows.length ? 'every size' : `${ns.join(', ')} products`})`);
 
   const kinds = [...new Set(rows.flatMap((r) => r.last.result.stacks.map((s) => stackKind(s.path))))];
   const largest = (r: (typeof rows)[number], kind: string) => {
