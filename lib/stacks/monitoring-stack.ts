@@ -1,14 +1,16 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { ObservabilityConfig } from '../../config/schema';
 import { INGEST_SERVICE_NAME, type KinesisIngestion, LAKEFORGE_METRICS_NAMESPACE } from '../constructs/ingestion/kinesis-ingestion';
 import { PlatformMonitoring } from '../constructs/observability/platform-monitoring';
+import { pipelineScheduleDeadLettersAlarmName, pipelineStateMachineName } from './pipeline-stack';
 
 /** Properties of {@link MonitoringStack}. */
 export interface MonitoringStackProps extends StackProps {
-  /** Environment name (dashboard name `lakeforge-<env>`). */
+  /** Environment name (dashboard name `lakeforge-<env>`; the pipeline's state machine and dead-letter alarm names). */
   readonly environmentName: string;
   /** The observability slice of the environment's config. */
   readonly observability: ObservabilityConfig;
@@ -18,12 +20,6 @@ export interface MonitoringStackProps extends StackProps {
   readonly ingestion: KinesisIngestion;
   /** Failure types of bad rows. */
   readonly failureTypes: readonly string[];
-  /**
-   * Physical name of the pipeline state machine (`pipelineStateMachineName(env)`). The Pipeline stack is
-   * deployed after this one, because its failures publish to this stack's alarm topic; the execution metrics
-   * only need the name, so no reference points back at it.
-   */
-  readonly pipelineStateMachineName: string;
   /**
    * The distinct freshness SLAs of the data products (dashboard annotations; the alarms are in the
    * `Freshness<Domain>` stacks).
@@ -49,7 +45,10 @@ export class MonitoringStack extends Stack {
       metricsNamespace: LAKEFORGE_METRICS_NAMESPACE,
       ingestServiceName: INGEST_SERVICE_NAME,
       failureTypes: props.failureTypes,
-      pipelineStateMachine: sfn.StateMachine.fromStateMachineName(this, 'PipelineStateMachine', props.pipelineStateMachineName),
+      // The Pipeline stack is deployed after this one (its failures publish to this stack's alarm topic): its state
+      // machine and dead-letter alarm are found by their physical names, so no reference points back at it.
+      pipelineStateMachine: sfn.StateMachine.fromStateMachineName(this, 'PipelineStateMachine', pipelineStateMachineName(props.environmentName)),
+      otherAlarms: [cloudwatch.Alarm.fromAlarmName(this, 'PipelineScheduleDeadLettersAlarm', pipelineScheduleDeadLettersAlarmName(props.environmentName))],
       freshnessSlas: props.freshnessSlas,
       maxIteratorAge: Duration.seconds(props.observability.alarms.iteratorAgeSeconds),
       maxBadRowRatio: props.observability.alarms.badRowRatio,

@@ -161,7 +161,7 @@ export class PipelineStack extends Stack {
     });
     // The first scheduled run must find the tables it MERGEs into.
     this.orchestration.node.addDependency(this.tables);
-    this.deadLetterAlarm = this.createDeadLetterAlarm(props.alarmTopic);
+    this.deadLetterAlarm = this.createDeadLetterAlarm(pipelineScheduleDeadLettersAlarmName(env), props.alarmTopic);
 
     this.queries = new AnalystQueries(this, 'AnalystQueries', {
       // Mart previews only: the curated tables' freshness queries grow with the data products, so they live in
@@ -179,10 +179,12 @@ export class PipelineStack extends Stack {
 
   /**
    * An alarm on messages in the schedules' dead-letter queue, in this stack: the queue is created here, after the
-   * Monitoring stack (whose topic the state machine publishes to), so Monitoring cannot reference it.
+   * Monitoring stack (whose topic the state machine publishes to), so Monitoring cannot reference it; it shows the
+   * alarm on its dashboard by name.
    */
-  private createDeadLetterAlarm(topic: sns.ITopic): cloudwatch.Alarm {
+  private createDeadLetterAlarm(alarmName: string, topic: sns.ITopic): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, 'ScheduleDeadLettersAlarm', {
+      alarmName,
       metric: this.orchestration.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 0,
       evaluationPeriods: 1,
@@ -194,6 +196,14 @@ export class PipelineStack extends Stack {
     alarm.addOkAction(new actions.SnsAction(topic));
     return alarm;
   }
+}
+
+/**
+ * Physical name of the alarm on the pipeline schedules' dead-letter queue, `lakeforge-<env>-pipeline-schedule-dead-letters`:
+ * the Monitoring stack (deployed first) shows it on the dashboard by this name.
+ */
+export function pipelineScheduleDeadLettersAlarmName(env: string): string {
+  return `${pipelineStateMachineName(env)}-schedule-dead-letters`;
 }
 
 /** Physical name of an environment's pipeline state machine: `lakeforge-<env>-pipeline` (people open it by name). */

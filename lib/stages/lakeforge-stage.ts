@@ -5,7 +5,7 @@ import { AnalyticsStack } from '../stacks/analytics-stack';
 import { CatalogStack } from '../stacks/catalog-stack';
 import { IngestionStack } from '../stacks/ingestion-stack';
 import { StorageStack } from '../stacks/storage-stack';
-import { PipelineStack, pipelineStateMachineName } from '../stacks/pipeline-stack';
+import { PipelineStack } from '../stacks/pipeline-stack';
 import { FreshnessStack } from '../stacks/freshness-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
 import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
@@ -145,7 +145,6 @@ export class LakeforgeStage extends Stage {
       encryptionKey: lake.key,
       ingestion: this.ingestion.ingestion,
       failureTypes: FAILURE_TYPES,
-      pipelineStateMachineName: pipelineStateMachineName(config.name),
       freshnessSlas: objectives.flat().map((f) => f.sla),
     });
     const alarmTopic = this.monitoring.monitoring.alarmTopic;

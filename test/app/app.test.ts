@@ -120,12 +120,16 @@ describe('the Lakeforge app', () => {
     for (const a of alarms) expect(a.Properties.AlarmDescription).not.toMatch(/content-catalog/);
   });
 
-  it.each(STAGES)('alarms on failed, timed-out and aborted executions of the %s pipeline state machine, found by its physical name', (stage) => {
+  it.each(STAGES)('alarms on failed, timed-out and aborted executions of the %s pipeline state machine, found by its physical name, and shows the schedules\' dead-letter alarm', (stage) => {
     const machine = Object.values(t.template(`${stage}/Pipeline`).findResources('AWS::StepFunctions::StateMachine'))[0];
     expect(machine.Properties.StateMachineName).toBe(`lakeforge-${ENV_OF[stage]}-pipeline`);
     const alarms = Object.values(t.template(`${stage}/Monitoring`).findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/States' } }));
     expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut']);
     for (const a of alarms) expect(JSON.stringify(a.Properties.Dimensions)).toContain(`:stateMachine:lakeforge-${ENV_OF[stage]}-pipeline`);
+    const deadLetters = Object.values(t.template(`${stage}/Pipeline`).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' } }));
+    expect(deadLetters.map((a) => a.Properties.AlarmName)).toEqual([`lakeforge-${ENV_OF[stage]}-pipeline-schedule-dead-letters`]);
+    const [dashboard] = Object.values(t.template(`${stage}/Monitoring`).findResources('AWS::CloudWatch::Dashboard'));
+    expect(JSON.stringify(dashboard.Properties.DashboardBody)).toContain(`:alarm:lakeforge-${ENV_OF[stage]}-pipeline-schedule-dead-letters`);
   });
 
   it.each(STAGES)('runs the curated steps, then the marts, with Athena tasks that wait for the query, in the %s state machine', (stage) => {

@@ -4,6 +4,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as path from 'node:path';
@@ -41,6 +42,7 @@ function setup(maxBadRowRatio = 0.05, freshnessSlas: Duration[] | undefined = FR
     failureTypes: ['not_json', 'schema_violation'],
     pipelineStateMachine: sfn.StateMachine.fromStateMachineName(stack, 'Pipeline', 'lakeforge-test-pipeline'),
     freshnessSlas,
+    otherAlarms: [cloudwatch.Alarm.fromAlarmName(stack, 'Other', 'lakeforge-test-pipeline-schedule-dead-letters')],
     maxIteratorAge: Duration.minutes(10),
     maxBadRowRatio,
     dashboardName: 'lakeforge-test',
@@ -128,6 +130,13 @@ describe('PlatformMonitoring', () => {
     expect(body).toMatch(/SLA 15 min/);
     expect(body).toMatch(/SLA 120 min/);
     expect(body).toContain('Pipeline executions');
+  });
+
+  it('shows its own alarms and the alarms of other stacks, by name, in the alarm status widget', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain(':alarm:lakeforge-test-pipeline-schedule-dead-letters');
+    expect(body).toContain('MonitoringPipelineExecutionsFailedAlarm');
   });
 
   it('creates no freshness widget without SLAs', () => {

@@ -17,7 +17,7 @@ import { readContractTables, type ContractTable } from '../../lib/marts/contract
 import type { Mart } from '../../lib/marts/declaration';
 import { trinoSql } from '../../lib/marts/trino-parser';
 import { curatedLookbackHours, renderPipelinePlan } from '../../lib/pipeline/plan';
-import { MartsCheckError, PipelineStack, pipelineStateMachineName } from '../../lib/stacks/pipeline-stack';
+import { MartsCheckError, PipelineStack, pipelineScheduleDeadLettersAlarmName, pipelineStateMachineName } from '../../lib/stacks/pipeline-stack';
 import { syntheticPlatform } from '../../tools/bench/synthetic-platform';
 
 const CONTRACTS = readContractTables(path.join(__dirname, '..', '..', 'config', 'contracts'));
@@ -131,11 +131,13 @@ describe('PipelineStack orchestration', () => {
     expect(ofType('AWS::Lambda::Function')).toHaveLength(0);
   });
 
-  it('alarms on schedule invocations in the dead-letter queue, to the alarm topic', () => {
+  it('alarms on schedule invocations in the dead-letter queue, to the alarm topic, under a name the Monitoring stack finds', () => {
+    expect(pipelineScheduleDeadLettersAlarmName('dev')).toBe('lakeforge-dev-pipeline-schedule-dead-letters');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 0,
+      AlarmName: pipelineScheduleDeadLettersAlarmName('dev'),
       AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') })],
     });
   });

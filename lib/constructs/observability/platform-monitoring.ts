@@ -43,6 +43,12 @@ export interface PlatformMonitoringProps {
    * @default - no freshness widgets (no data product has a curated table)
    */
   readonly freshnessSlas?: readonly Duration[];
+  /**
+   * Alarms created in other stacks (e.g. the pipeline schedules' dead-letter alarm, referenced with
+   * `cloudwatch.Alarm.fromAlarmName`), shown in the dashboard's alarm status widget next to this construct's.
+   * @default - none
+   */
+  readonly otherAlarms?: readonly cloudwatch.IAlarm[];
   /** Alarm when the ingest iterator age (how far behind the stream the function is) exceeds this. */
   readonly maxIteratorAge: Duration;
   /** Alarm when bad rows exceed this share of all events in 5 minutes (0–1). */
@@ -181,7 +187,7 @@ export class PlatformMonitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'Pipeline execution time (ms)', left: [pipeline.metricTime({ period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM })], width: 12 }),
         ],
         ...freshnessWidgets(props.freshnessSlas ?? []),
-        [new cloudwatch.AlarmStatusWidget({ title: 'Platform alarms', alarms: Object.values(this.alarms), width: 24 })],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Platform alarms', alarms: [...Object.values(this.alarms), ...(props.otherAlarms ?? [])], width: 24 })],
       ],
     });
   }
