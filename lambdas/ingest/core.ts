@@ -46,6 +46,7 @@
 import { gzipSync } from 'node:zlib';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { KINESIS_MAX_RECORD_BYTES } from '../shared/env';
+import { FAILURE_TYPES, type FailureType } from '../shared/failure-types';
 
 /**
  * One Kinesis record as the core needs it.
@@ -61,17 +62,8 @@ export interface StreamRecord {
   readonly approximateArrivalTimestamp: number;
 }
 
-/** Failure types of bad rows (cross-team convention), in pipeline order. */
-export const FAILURE_TYPES = [
-  'size_exceeded',
-  'not_json',
-  'envelope_invalid',
-  'schema_unknown',
-  'schema_violation',
-] as const;
-
-/** Why a record became a bad row. */
-export type FailureType = (typeof FAILURE_TYPES)[number];
+/** Failure types of bad rows: defined once in lambdas/shared (the constructs use them too). */
+export { FAILURE_TYPES, type FailureType };
 
 /** One ajv error as exposed by a precompiled validator (subset of ajv's `ErrorObject`). */
 export interface ContractValidationError {

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { FAILURE_TYPES } from '../../../lambdas/ingest/core';
+import { FAILURE_TYPES } from '../../../lambdas/shared/failure-types';
 import { renderBadRowsTableInput } from '../../products/glue-tables';
 import { statefulRemovalPolicy } from '../../shared/removal';
 
