@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { KinesisIngestion } from '../../lib/constructs/ingestion/kinesis-ingestion';
+import { listAcknowledgements } from '../../lib/governance/acknowledge';
 
 function setup(overrides: Partial<ConstructorParameters<typeof KinesisIngestion>[2]> = {}) {
   const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -67,10 +68,17 @@ describe('KinesisIngestion', () => {
     }
   });
 
-  it('reserves the configured concurrency when set', () => {
+  it('reserves the configured concurrency when set, and then acknowledges no concurrency finding', () => {
     const s = setup({ reservedConcurrency: 6 });
     expect(s.ingestion.reservedConcurrency).toBe(6);
     s.template().hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 6 });
+    expect(listAcknowledgements(s.stack).filter((a) => a.ruleId.endsWith('LambdaConcurrency'))).toEqual([]);
+  });
+
+  it('acknowledges the concurrency rules, with the quota reason, only while no concurrency is reserved', () => {
+    const acks = listAcknowledgements(shared.stack).filter((a) => a.ruleId.endsWith('LambdaConcurrency'));
+    expect(acks.map((a) => a.ruleId).sort()).toEqual(['HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaConcurrency']);
+    expect(acks[0].reason).toMatch(/quota/);
   });
 
   it.each([0, 1.5, 10_001])('fails when reservedConcurrency is %p', (n) => {
