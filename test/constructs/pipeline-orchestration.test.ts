@@ -183,34 +183,33 @@ describe('PipelineOrchestration definition', () => {
     }
   });
 
-  it('publishes a failure of the guard, the pipeline or maintenance to the alarm topic, then fails', () => {
+  it('catches nothing at the top level, so a redrive continues from the state that failed', () => {
     for (const name of ['Guard: another run in progress?', 'Curated steps', 'Marts level 0', 'Marts level 1', 'Maintenance']) {
-      expect({ name, catch: stateNamed(name).Catch }).toEqual({
-        name,
-        catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Notify failure', Assign: { failure: '{% $states.errorOutput %}', failedState: name } })],
-      });
+      expect({ name, catch: stateNamed(name).Catch }).toEqual({ name, catch: undefined });
     }
-    const notify = stateNamed('Notify failure');
-    expect(notify.Resource).toMatch(/:states:::sns:publish$/);
-    expect(notify.Next).toBe('Failed');
-    expect(stateNamed('Failed')).toMatchObject({ Type: 'Fail', Error: 'Lakeforge.PipelineFailed' });
-    // The topic ARN is the only token of the Notify state's arguments: the alarm topic of the base stack.
     const raw = JSON.stringify(Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString);
-    expect(raw).toMatch(/"Notify failure\\":\{.*\\"TopicArn\\":\\"",\{"Fn::ImportValue":"Base:ExportsOutputRefAlarmTopic/);
+    expect(raw).not.toContain(':states:::sns:publish');
   });
 
-  it('publishes the execution id, failed state, error and cause', async () => {
-    const message = await evaluateField(stateNamed('Notify failure').Arguments!.Message, {
-      states: { context: { Execution: { Id: RUN.executionId } } },
-      failedState: 'Curated steps',
-      failure: { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' },
+  it('publishes failed, timed-out and aborted executions of this state machine to the alarm topic with the redrive command', () => {
+    const rules = template.findResources('AWS::Events::Rule');
+    expect(Object.keys(rules)).toHaveLength(1);
+    const rule = Object.values(rules)[0].Properties;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: shared.stack.getLogicalId(shared.orchestration.stateMachine.node.defaultChild as never) }] },
     });
-    expect(JSON.parse(message as string)).toEqual({
-      executionId: RUN.executionId,
-      state: 'Curated steps',
-      error: 'States.ExceedToleratedFailureThreshold',
-      cause: 'The specified tolerated failure threshold was exceeded',
-    });
+    expect(JSON.stringify(rule.Targets[0].Arn)).toContain('AlarmTopic');
+    const transformer = rule.Targets[0].InputTransformer;
+    expect(transformer.InputPathsMap).toEqual({ 'detail-executionArn': '$.detail.executionArn', 'detail-status': '$.detail.status', 'detail-error': '$.detail.error', 'detail-cause': '$.detail.cause' });
+    expect(transformer.InputTemplate).toContain('redrive-execution');
+  });
+
+  it('lets EventBridge publish to the alarm topic (topic policy in the topic\'s own stack)', () => {
+    const policies = Template.fromStack(shared.base).findResources('AWS::SNS::TopicPolicy');
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as { Principal?: { Service?: string }; Action: string }[]);
+    expect(statements.some((st) => st.Principal?.Service === 'events.amazonaws.com' && st.Action === 'sns:Publish')).toBe(true);
   });
 
   it('keeps the definition the same size whatever the number of curated steps (300 tables fit)', () => {
@@ -436,7 +435,7 @@ describe('PipelineOrchestration resources', () => {
     expect(JSON.stringify(children.Resource)).toContain(`:execution:${STATE_MACHINE_NAME}/Curated:*`);
     expect(JSON.stringify(children.Resource)).toContain(`:execution:${STATE_MACHINE_NAME}/MartsLevel1:*`);
     expect(JSON.stringify(statements.find((s) => s.Sid === 'GuardListExecutions')!.Resource)).toContain(`:stateMachine:${STATE_MACHINE_NAME}`);
-    expect(actionsOf(statements.find((s) => s.Sid === 'NotifyFailures')!)).toEqual(['sns:Publish']);
+    expect(statements.flatMap(actionsOf)).not.toContain('sns:Publish');
   });
 
   it('lets the schedules start only this state machine', () => {

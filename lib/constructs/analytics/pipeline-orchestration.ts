@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ArnFormat, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -91,8 +93,6 @@ export const PLAN_FILES = {
 
 /** Error name of the Fail state reached when an execution input is invalid. */
 export const INVALID_INPUT_ERROR = 'Lakeforge.InvalidInput';
-/** Error name of the Fail state reached after a failure was published to the alarm topic. */
-export const PIPELINE_FAILED_ERROR = 'Lakeforge.PipelineFailed';
 /** Error name of the Fail state reached when a chunks query returns more than one page of rows. */
 export const TOO_MANY_CHUNKS_ERROR = 'Lakeforge.TooManyChunks';
 
@@ -136,19 +136,21 @@ export const ATHENA_TRANSIENT_ERRORS = ['Athena.TooManyRequestsException', 'Athe
  *   (they are listed per Map Run). The check is as consistent as `ListExecutions`; a redrive does not pass
  *   through the guard again, so redrive an execution only while no other one is running
  *   (`aws stepfunctions list-executions --state-machine-arn … --status-filter RUNNING`).
- * - **Failures.** Any failure of the guard, the pipeline or maintenance is caught, published to `alarmTopic` (execution
- *   id, failed state, error, cause) and ends in a Fail state. Invalid input (a `backfillFrom` that is not
- *   `YYYY-MM-DD`, an unknown `mode`) fails the execution with `Lakeforge.InvalidInput`.
- * - **Redrive.** `aws stepfunctions redrive-execution --execution-arn <arn>` (within 14 days). The design keeps
- *   it possible: Standard executions and Standard child executions, labelled Map Runs whose children the role
- *   may redrive (`states:RedriveExecution`), no execution name reuse, and idempotent statements. A redriven
- *   parent redrives the states that have an Entered but no Exited event, including a Distributed Map whose Map
- *   Run failed, which then reruns only its unsuccessful children (AWS Step Functions Developer Guide,
- *   "Redriving Map Runs"). Not verified against AWS: whether a failure caught by the Catch above (which ends in
- *   the Fail state) redrives the failed Map state or only the Fail state. Starting a new execution is always a
- *   safe recovery: `aws stepfunctions start-execution --state-machine-arn <arn> --input '{}'` (curated steps
- *   resume from their watermark, mart MERGEs are diffs), or `{"backfillFrom":"YYYY-MM-DD"}` to re-read raw
- *   arrivals from that date on.
+ * - **Failures.** Any failure of the guard, the pipeline or maintenance fails the execution at the state that
+ *   failed; an EventBridge rule on the execution's status change (FAILED, TIMED_OUT, ABORTED) publishes it to
+ *   `alarmTopic` (execution ARN, status, error, cause, the redrive command). Not a Catch → SNS → Fail chain:
+ *   a redrive "continues the failed execution from the unsuccessful step" (Step Functions API Reference,
+ *   RedriveExecution), and after a Catch the unsuccessful step would be the final Fail state, so a redrive would
+ *   only fail again. Invalid input (a `backfillFrom` that is not `YYYY-MM-DD`, an unknown `mode`) fails the
+ *   execution with `Lakeforge.InvalidInput`.
+ * - **Redrive.** `aws stepfunctions redrive-execution --execution-arn <arn>` (within 14 days) continues from the
+ *   state that failed: a redriven parent redrives a Distributed Map whose Map Run failed, which reruns only its
+ *   unsuccessful children (AWS Step Functions Developer Guide, "Redriving Map Runs"). The design keeps that
+ *   possible: no Catch on the pipeline's states, Standard executions and Standard child executions, labelled Map
+ *   Runs whose children the role may redrive (`states:RedriveExecution`), idempotent statements. Starting a new
+ *   execution is always a safe recovery too: `aws stepfunctions start-execution --state-machine-arn <arn>
+ *   --input '{}'` (curated steps resume from their watermark, mart MERGEs are diffs), or
+ *   `{"backfillFrom":"YYYY-MM-DD"}` to re-read raw arrivals from that date on.
  * - **Observability and least privilege.** Logs at level ALL without execution data (query results may hold
  *   data) in a log group encrypted with the lake key; X-Ray tracing on. One customer-managed policy per role:
  *   Athena on the platform workgroup; Glue read on the stage's databases and their tables and `UpdateTable`
@@ -180,6 +182,8 @@ export class PipelineOrchestration extends Construct {
   public readonly role: iam.Role;
   /** Dead-letter queue of schedule invocations that could not start an execution. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** The EventBridge rule that publishes failed, timed-out and aborted executions to the alarm topic. */
+  public readonly failureNotification: events.Rule;
 
   /**
    * @throws Error when `stateMachineName` is not a valid state machine name or `maxConcurrentCuratedSteps` is
@@ -230,7 +234,6 @@ export class PipelineOrchestration extends Construct {
       catalogKey: props.catalogEncryptionKey,
       planObjectArns: assets.all.map((a) => a.bucket.arnForObjects(a.s3ObjectKey)),
       mapRunLabels: mapRunLabels(props.plan),
-      alarmTopic: props.alarmTopic,
     });
     const policy = new iam.ManagedPolicy(this, 'PipelinePolicy', {
       description: 'Lakeforge pipeline state machine (least privilege)',
@@ -241,7 +244,6 @@ export class PipelineOrchestration extends Construct {
     const definition = buildDefinition(this, {
       stateMachineArn,
       workgroupName: props.workgroup.workgroupName,
-      alarmTopic: props.alarmTopic,
       stateMachineName: props.stateMachineName,
       maxConcurrency,
       curated: props.plan.curated.length > 0 ? assets.curated : undefined,
@@ -267,6 +269,8 @@ export class PipelineOrchestration extends Construct {
     this.stateMachine.node.tryRemoveChild('DistributedMapPolicy');
     // Step Functions checks the log delivery permissions when the state machine is created.
     this.stateMachine.node.addDependency(policy);
+
+    this.failureNotification = this.createFailureNotification(props);
 
     const { role: schedulerRole, schedules } = this.createSchedules(props, stateMachineArn);
     this.schedulerRole = schedulerRole;
@@ -298,6 +302,34 @@ export class PipelineOrchestration extends Construct {
       dimensionsMap: { [SERVICE_DIMENSION]: PIPELINE_SERVICE_NAME, [FRESHNESS_DIMENSION]: table },
       statistic: 'Maximum',
       ...props,
+    });
+  }
+
+  /**
+   * Publishes every execution that ends FAILED, TIMED_OUT or ABORTED to the alarm topic, with what an operator
+   * needs to act (EventBridge "Step Functions Execution Status Change" events). The topic's key must let
+   * `events.amazonaws.com` encrypt (the lake key does: `LakeStorage`).
+   */
+  private createFailureNotification(props: PipelineOrchestrationProps): events.Rule {
+    return new events.Rule(this, 'PipelineFailureRule', {
+      description: `Lakeforge: notify the alarm topic when ${props.stateMachineName} fails, times out or is aborted`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [
+        new eventsTargets.SnsTopic(props.alarmTopic, {
+          message: events.RuleTargetInput.fromObject({
+            pipeline: props.stateMachineName,
+            executionArn: events.EventField.fromPath('$.detail.executionArn'),
+            status: events.EventField.fromPath('$.detail.status'),
+            error: events.EventField.fromPath('$.detail.error'),
+            cause: events.EventField.fromPath('$.detail.cause'),
+            redrive: 'aws stepfunctions redrive-execution --execution-arn <executionArn>',
+          }),
+        }),
+      ],
     });
   }
 
@@ -457,7 +489,6 @@ interface DefinitionInputs {
   readonly stateMachineArn: string;
   readonly stateMachineName: string;
   readonly workgroupName: string;
-  readonly alarmTopic: sns.ITopic;
   readonly maxConcurrency: number;
   readonly curated?: Asset;
   readonly martLevels: readonly Asset[];
@@ -521,42 +552,18 @@ function buildDefinition(scope: Construct, i: DefinitionInputs): sfn.IChainable 
     },
   });
 
-  const notify = tasks.SnsPublish.jsonata(scope, 'NotifyFailure', {
-    stateName: 'Notify failure',
-    topic: i.alarmTopic,
-    subject: `Lakeforge pipeline failed: ${i.stateMachineName}`.slice(0, 100),
-    message: sfn.TaskInput.fromText(
-      '{% $string({"executionId": $states.context.Execution.Id, "state": $failedState, "error": $failure.Error, "cause": $failure.Cause}) %}',
-    ),
-  });
-  notify.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
-  const failed = sfn.Fail.jsonata(scope, 'Failed', {
-    stateName: 'Failed',
-    error: PIPELINE_FAILED_ERROR,
-    cause: '{% $failedState & ": " & $string($failure.Error) & ": " & $string($failure.Cause) %}',
-  });
-  const onFailure = notify.next(failed);
-  const catchInto = <T extends sfn.DistributedMap | tasks.CallAwsService>(state: T, name: string): T => {
-    state.addCatch(onFailure, { errors: ['States.ALL'], assign: { failure: '{% $states.errorOutput %}', failedState: name } });
-    return state;
-  };
-  catchInto(guard, 'Guard: another run in progress?');
-
   const itemSelector = `{% {"step": $states.context.Map.Item.Value, "run": {"backfillFrom": $backfillFrom, "runStartedAt": $runStartedAt, "executionId": $executionId}} %}`;
   const tableMap = (mapId: string, name: string, asset: Asset, processor: sfn.IChainable): sfn.DistributedMap =>
-    catchInto(
-      sfn.DistributedMap.jsonata(scope, mapId, {
-        stateName: name,
-        itemReader: new sfn.S3JsonItemReader({ bucket: asset.bucket, key: asset.s3ObjectKey }),
-        jsonataItemSelector: itemSelector,
-        maxConcurrency: i.maxConcurrency,
-        mapExecutionType: sfn.StateMachineType.STANDARD,
-        label: mapId,
-        // Children end with an empty output, so the Map's result stays far below the 256 KiB payload limit.
-        outputs: {},
-      }).itemProcessor(processor),
-      name,
-    );
+    sfn.DistributedMap.jsonata(scope, mapId, {
+      stateName: name,
+      itemReader: new sfn.S3JsonItemReader({ bucket: asset.bucket, key: asset.s3ObjectKey }),
+      jsonataItemSelector: itemSelector,
+      maxConcurrency: i.maxConcurrency,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      label: mapId,
+      // Children end with an empty output, so the Map's result stays far below the 256 KiB payload limit.
+      outputs: {},
+    }).itemProcessor(processor);
 
   let pipeline: sfn.IChainable | undefined;
   let tail: sfn.INextable | undefined;
@@ -783,8 +790,6 @@ export interface PipelineStatementInputs {
   readonly planObjectArns: readonly string[];
   /** Labels of the Distributed Map states ({@link mapRunLabels}). */
   readonly mapRunLabels: readonly string[];
-  /** The alarm topic (and its key, when it has one other than the lake key). */
-  readonly alarmTopic: sns.ITopic;
 }
 
 /**
@@ -806,8 +811,6 @@ export function renderPipelineStatements(i: PipelineStatementInputs): iam.Policy
   const databaseArn = (zone: (typeof zones)[number]) => stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName(i.env, zone) });
   const tablesArn = (zone: (typeof zones)[number]) => stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName(i.env, zone)}/*` });
   const keys = [i.key.keyArn, ...(i.catalogKey === undefined ? [] : [i.catalogKey.keyArn])];
-  const topicKey = i.alarmTopic.masterKey;
-  if (topicKey !== undefined && topicKey !== i.key && topicKey !== i.catalogKey) keys.push(topicKey.keyArn);
   return [
     new iam.PolicyStatement({
       sid: 'RunQueriesInPlatformWorkgroup',
@@ -876,7 +879,6 @@ export function renderPipelineStatements(i: PipelineStatementInputs): iam.Policy
       resources: ['*'],
       conditions: { StringEquals: { 'cloudwatch:namespace': PIPELINE_METRICS_NAMESPACE } },
     }),
-    new iam.PolicyStatement({ sid: 'NotifyFailures', actions: ['sns:Publish'], resources: [i.alarmTopic.topicArn] }),
     new iam.PolicyStatement({
       sid: 'DeliverLogs',
       actions: [

@@ -103,12 +103,12 @@ export class LakeStorage extends Construct {
       }),
     );
 
-    // CloudWatch alarms publish to the platform's encrypted SNS topic (Amazon SNS Developer Guide,
-    // "Enable compatibility between event sources from AWS services and encrypted topics").
+    // CloudWatch alarms and EventBridge rules (pipeline failures) publish to the platform's encrypted SNS topic
+    // (Amazon SNS Developer Guide, "Enable compatibility between event sources from AWS services and encrypted topics").
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        sid: 'AllowAlarmsAndEventRulesOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
