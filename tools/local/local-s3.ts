@@ -35,6 +35,15 @@ export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3>
   const directory = mkdtempSync(join(tmpdir(), 'lakeforge-s3rver-'));
   const script = `
     const S3rver = require(${JSON.stringify(require.resolve('s3rver'))});
+    // s3rver's DeleteObject removes the key's parent directories once empty, racing a concurrent PutObject
+    // into the same prefix between its mkdir and its write stream, whose ENOENT error nothing handles: the
+    // server crashes (seen under load with the ingest function's rollback deletes). Keep directories: listing
+    // only reads object files, so an empty directory is invisible.
+    const Store = require(${JSON.stringify(require.resolve('s3rver/lib/stores/filesystem'))});
+    Store.prototype.deleteObject = async function (bucket, key) {
+      await Promise.all(['object', 'object.md5', 'metadata.json'].map((kind) =>
+        require('fs').promises.unlink(this.getResourcePath(bucket, key, kind)).catch((e) => { if (e.code !== 'ENOENT') throw e; })));
+    };
     const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true,
       directory: ${JSON.stringify(directory)},
       configureBuckets: ${JSON.stringify(buckets.map((name) => ({ name })))} });
