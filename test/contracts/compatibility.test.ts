@@ -3,7 +3,7 @@ import { COMPATIBILITY_RULES, checkCompatibility, formatReport, renderCompatibil
 import { readIgluFolder } from '../../lib/contracts/loader';
 import { schemaKey } from '../../lib/contracts/schemaver';
 import { contractOf } from './contract-factory';
-import { igluSampleDir } from '../../tools/local/shared-data';
+import { igluSampleDir } from '../../tools/local/data-sets';
 
 const IGLU_SAMPLE = igluSampleDir();
 

@@ -6,7 +6,7 @@ import { JsonObject } from '../../lib/contracts/contract';
 import { LOCK_FILE_NAME } from '../../lib/contracts/publication';
 import { CommandIo, checkAction, diffAction, lintAction } from '../../tools/commands/contracts';
 import { selfDescribing } from './contract-factory';
-import { igluSampleDir } from '../../tools/local/shared-data';
+import { igluSampleDir } from '../../tools/local/data-sets';
 
 const REPO = path.resolve(__dirname, '../..');
 const CONTRACTS = path.join(REPO, 'config/contracts');

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderContractArtifacts, DEFAULT_CONTRACTS_DIR, GENERATED_PATHS } from '../../lib/contracts/build';
 import { loadContracts } from '../../lib/contracts/loader';
-import { movieLensDir } from '../../tools/local/shared-data';
+import { movieLensDir } from '../../tools/local/data-sets';
 
 const REPO = path.resolve(__dirname, '../..');
 const MOVIELENS = movieLensDir();

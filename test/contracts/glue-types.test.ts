@@ -12,7 +12,7 @@ import {
 } from '../../lib/contracts/glue-types';
 import { loadContracts, readIgluFolder } from '../../lib/contracts/loader';
 import { contractOf, contractWithProperty } from './contract-factory';
-import { igluSampleDir } from '../../tools/local/shared-data';
+import { igluSampleDir } from '../../tools/local/data-sets';
 
 const REPO = path.resolve(__dirname, '../..');
 const IGLU_SAMPLE = igluSampleDir();

@@ -7,7 +7,7 @@ import { readIgluFolder } from '../../lib/contracts/loader';
 import { contractTypeName, renderContractTypes, renderDataType } from '../../lib/contracts/typescript-types';
 import { buildAction } from '../../tools/commands/contracts';
 import { contractOf, contractWithProperty } from './contract-factory';
-import { igluSampleDir } from '../../tools/local/shared-data';
+import { igluSampleDir } from '../../tools/local/data-sets';
 
 const IGLU_SAMPLE = igluSampleDir();
 

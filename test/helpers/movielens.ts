@@ -1,5 +1,5 @@
 /** Test access to the MovieLens data set and its conversion to stream envelopes. */
-import { movieLensDir } from '../../tools/local/shared-data';
+import { movieLensDir } from '../../tools/local/data-sets';
 
 export * from '../../tools/local/movielens';
 

@@ -16,7 +16,7 @@ import { DuckDbLake, type LakeRow } from '../../tools/local/duckdb-lake';
 import type { PipelineRunReport } from '../../tools/local/pipeline-runner';
 import { addMinutes, fixturePlan, fixtureRunner } from '../fixtures/marts/pipeline';
 import { rawEvent, writeBatchCsv, writeRawEvents, type RawEvent } from '../fixtures/marts/raw-lake';
-import { movieLensDir } from '../../tools/local/shared-data';
+import { movieLensDir } from '../../tools/local/data-sets';
 
 const DATA = movieLensDir();
 const contracts = readContractTables(path.join(__dirname, '../../config/contracts'));

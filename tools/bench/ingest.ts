@@ -28,7 +28,7 @@ import { encodeObjectBody, OBJECT_GZIP_LEVEL, planBatch, type StreamRecord } fro
 import { LAKEFORGE_ESBUILD_OPTIONS } from '../../lib/shared/lambda-entry';
 import { validators } from '../../lambdas/ingest/generated/validators';
 import { readMovieLensEnvelopes, toStreamRecords } from '../local/movielens';
-import { movieLensDir } from '../local/shared-data';
+import { movieLensDir } from '../local/data-sets';
 
 /** Records per simulated Lambda batch. */
 export const BATCH_SIZE = 500;

@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { renderRows, renderSummary } from '../local/report';
 import { runLocalPlatform, type LocalRunResult } from '../local/platform';
-import { movieLensDir } from '../local/shared-data';
+import { movieLensDir } from '../local/data-sets';
 
 
-/** Default data folder: MovieLens ml-latest-small in the shared data sets (see `sharedDataDir()`). */
+/** Default data folder: MovieLens ml-latest-small in the repository's `examples/data/` (see `dataSetsDir()`). */
 export const DEFAULT_DATA_DIR = movieLensDir();
 
 /** Default output folder, relative to the working directory. */

@@ -3,7 +3,7 @@
  * (`rating_submitted` / `tag_added` 1-0-0), optionally with a deterministic share of bad records
  * of every failure type. Used by the ingest tests, the ingest benchmark and `lakeforge local`.
  *
- * Data set: /work/shared/data/movielens-ml-latest-small (GroupLens research licence; see its
+ * Data set: examples/data/movielens-ml-latest-small (GroupLens research licence; see its
  * README.txt). CSVs are UTF-8, CRLF, RFC 4180 quoting.
  */
 import { createHash } from 'node:crypto';
