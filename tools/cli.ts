@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command } from 'commander';
 import { registerCatalogCommand } from './commands/catalog';
 import { registerContractsCommands } from './commands/contracts';
@@ -11,7 +13,7 @@ import { ConfigError, renderSummary, synthesizeAll } from './synth';
  * never a stack trace.
  */
 export function buildProgram(): Command {
-  const program = new Command('lakeforge').description('Lakeforge: a data platform blueprint on AWS (CDK v2)');
+  const program = new Command('lakeforge').description('Lakeforge: a data platform blueprint on AWS (CDK v2)').version(packageVersion(), '-v, --version');
   program
     .command('synth')
     .description('synthesize every environment with the policy packs into cdk.out/ and print a summary')
@@ -29,6 +31,15 @@ export function buildProgram(): Command {
   registerCatalogCommand(program);
   registerLocalCommand(program);
   return program;
+}
+
+/** The version in the package's package.json (tools/cli.ts in the repository, dist/tools/cli.js in the package). */
+export function packageVersion(): string {
+  for (const dir of [path.join(__dirname, '..'), path.join(__dirname, '..', '..')]) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
 }
 
 /**

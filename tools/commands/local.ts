@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { renderRows, renderSummary } from '../local/report';
-import { runLocalPlatform, type LocalRunResult } from '../local/platform';
+import type { LocalRunResult } from '../local/platform';
 import { movieLensDir } from '../local/data-sets';
 
 
@@ -63,6 +63,21 @@ function parseNumber(name: string, value: string | undefined): number | undefine
 }
 
 /**
+ * Imports the local platform, or explains in one line what is missing.
+ *
+ * @throws Error naming the module to install when a local-only engine is not installed.
+ */
+async function loadLocalPlatform(): Promise<typeof import('../local/platform')> {
+  try {
+    return await import('../local/platform');
+  } catch (e) {
+    const missing = /Cannot find module '([^']+)'/.exec(e instanceof Error ? e.message : String(e));
+    if (missing === null) throw e;
+    throw new Error(`lakeforge local needs ${missing[1]}, a development dependency: run it from a clone of the repository (npm ci), or npm install --save-dev @duckdb/node-api kinesalite s3rver`);
+  }
+}
+
+/**
  * Runs `lakeforge local` and prints its results.
  *
  * @returns the exit code (0 when the conservation law held and every phase passed, 1 otherwise)
@@ -72,6 +87,9 @@ export async function localAction(opts: LocalCommandOptions, io: LocalIo = PROCE
   let result: LocalRunResult;
   try {
     const outDir = path.resolve(opts.out ?? DEFAULT_OUT_DIR);
+    // Loaded on use: the local platform needs DuckDB, kinesalite and s3rver (devDependencies), which an
+    // installed package does not have; every other command must work without them.
+    const { runLocalPlatform } = await loadLocalPlatform();
     result = await runLocalPlatform({
       dataDir: path.resolve(opts.data ?? DEFAULT_DATA_DIR),
       outDir,
