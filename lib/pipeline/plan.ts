@@ -14,7 +14,7 @@
  * Statements are physical (database names of the stage) and hold run-time placeholders
  * (`lib/pipeline/template.ts`).
  */
-import { curatedTable, FRESHNESS_COLUMNS, MAX_PARTITIONS_PER_WRITE, renderCuratedChunksQuery, renderCuratedMerge, renderCuratedWindowQuery, renderFreshnessQuery, renderWatermarkInsert, WATERMARK_TABLE } from '../marts/curated';
+import { curatedTable, MAX_PARTITIONS_PER_WRITE, renderCuratedChunksQuery, renderCuratedMerge, renderCuratedWindowQuery, renderFreshnessQuery, renderWatermarkInsert, WATERMARK_TABLE } from '../marts/curated';
 import type { ContractTable } from '../marts/contract-adapter';
 import type { Mart } from '../marts/declaration';
 import { physicalTable, renderMartChunksQuery, renderMartMerge, renderPhysical, type PhysicalTable } from '../marts/render';
@@ -50,7 +50,7 @@ export interface PipelineStep {
    */
   readonly watermarkStatement?: string;
   /**
-   * Curated steps: one row of {@link FRESHNESS_COLUMNS} (seconds), read after the watermark; published as
+   * Curated steps: one row of `FRESHNESS_COLUMNS` (lib/marts/curated.ts, seconds), read after the watermark; published as
    * metrics. A failed read never fails the run.
    * @default - none (marts)
    */
@@ -233,4 +233,3 @@ export function planSteps(plan: PipelinePlan): PipelineStep[] {
   return [...plan.curated, ...plan.martLevels.flat()];
 }
 
-export { FRESHNESS_COLUMNS };

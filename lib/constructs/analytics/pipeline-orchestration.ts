@@ -19,6 +19,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { curatedFreshnessMetric } from '../observability/freshness-alarms';
 import { FRESHNESS_DIMENSION, FRESHNESS_METRICS, PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME, SERVICE_DIMENSION } from '../../pipeline/metrics';
 import type { PipelinePlan } from '../../pipeline/plan';
 import { PLACEHOLDER_PATTERNS, PLACEHOLDERS, type PlaceholderName } from '../../pipeline/template';
@@ -296,13 +297,8 @@ export class PipelineOrchestration extends Construct {
    * @param table - the curated table name, e.g. `rating_submitted_v1`.
    */
   public metricCuratedFreshness(table: string, metric: keyof typeof FRESHNESS_METRICS = 'freshness', props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: PIPELINE_METRICS_NAMESPACE,
-      metricName: FRESHNESS_METRICS[metric],
-      dimensionsMap: { [SERVICE_DIMENSION]: PIPELINE_SERVICE_NAME, [FRESHNESS_DIMENSION]: table },
-      statistic: 'Maximum',
-      ...props,
-    });
+    // The one definition of the metric is the one the freshness alarms watch; only the default period differs.
+    return curatedFreshnessMetric(table, FRESHNESS_METRICS[metric]).with({ period: Duration.minutes(5), ...props });
   }
 
   /**
