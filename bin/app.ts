@@ -1,14 +1,21 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { loadAllConfigs } from '../config';
-import { loadPlatform } from '../config/platform';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
 
-// Load config, create one Stage per environment and register the policy packs. Nothing else.
+// Load config, gate the contracts, create one Stage per environment and register the policy packs. Nothing else.
 try {
-  addLakeforgeStages(new App({ context: LAKEFORGE_APP_CONTEXT }), loadAllConfigs(), loadPlatform());
+  // Required inside the try, not imported: loading the declarations (config/products, config/marts, the
+  // contracts) runs their checks, and an error there must become one line below, not a stack trace.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { loadAllConfigs } = require('../config') as typeof import('../config');
+  const { assertRepositoryContracts } = require('../config/contracts-gate') as typeof import('../config/contracts-gate');
+  const configs = loadAllConfigs();
+  assertRepositoryContracts();
+  const { loadPlatform } = require('../config/platform') as typeof import('../config/platform');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  addLakeforgeStages(new App({ context: LAKEFORGE_APP_CONTEXT }), configs, loadPlatform());
 } catch (e) {
-  // Invalid config, contracts or declarations: one clear line, no stack trace (LAKEFORGE_DEBUG=1 shows it).
+  // Invalid config, contracts or declarations: one line per problem, no stack trace (LAKEFORGE_DEBUG=1 shows it).
   if (process.env.LAKEFORGE_DEBUG) throw e;
   console.error(e instanceof Error ? e.message : String(e));
   process.exit(1);

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from '../shared/config-error';
 
 /** Glue type strings accepted for mart output columns (primitive, `array<…>`, `map<…>`, `struct<…>`, `decimal(p,s)`). */
 const GLUE_TYPE = /^(string|int|bigint|smallint|tinyint|double|float|boolean|date|timestamp|binary|decimal\(\d+,\d+\)|(array|map|struct)<.+>)$/;
@@ -103,20 +104,59 @@ export interface Mart extends MartDeclaration {
 }
 
 /**
+ * Thrown by {@link defineMart} for an invalid declaration: one line per problem, each naming the declaration
+ * file and the field, e.g. `config/marts/title_popularity.ts: output.key.0: "movie" is not an output column`.
+ * A {@link ConfigError}, so `npm run synth` and `npx cdk synth` print it without a stack trace.
+ */
+export class MartDeclarationError extends ConfigError {
+  /** The declaration file, relative to the working directory. */
+  public readonly file: string;
+
+  /**
+   * @param file - the declaration file, as printed.
+   * @param problems - `field: message` strings (`(root)` for the whole declaration).
+   */
+  constructor(file: string, problems: readonly string[]) {
+    const lines = problems.map((p) => `${file}: ${p}`);
+    super(lines);
+    this.name = 'MartDeclarationError';
+    this.message = lines.join('\n');
+    this.file = file;
+  }
+}
+
+/**
+ * The declaration file of a mart in `dir`, relative to the working directory, for error messages:
+ * `<name>.ts` (or `.js` in the compiled package), else the file named after the SQL file, else `<dir>/<name>.ts`.
+ */
+function declarationFile(dir: string, input: MartDeclarationInput): string {
+  const stems = [input.name, typeof input.sqlFile === 'string' ? input.sqlFile.replace(/\.sql$/, '') : undefined].filter(
+    (s): s is string => typeof s === 'string' && /^[A-Za-z0-9_.-]+$/.test(s),
+  );
+  const candidates = stems.flatMap((stem) => ['.ts', '.js'].map((ext) => path.join(dir, `${stem}${ext}`)));
+  const file = candidates.find((f) => fs.existsSync(f)) ?? path.join(dir, `${stems[0] ?? '(unnamed mart)'}.ts`);
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') ? file : relative;
+}
+
+/**
  * Validates a declaration and reads its SQL file from `dir`.
  *
- * @throws Error naming the mart (or the file) and every invalid field path, or a missing SQL file.
+ * @param input - the declaration as written.
+ * @param dir - the folder of the declaration and its SQL file (`__dirname` in `config/marts/<name>.ts`).
+ * @throws MartDeclarationError naming the declaration file and every invalid field path, or the missing SQL file.
  */
 export function defineMart(input: MartDeclarationInput, dir: string): Mart {
   const parsed = martDeclarationSchema.safeParse(input);
-  const label = typeof input.name === 'string' ? input.name : '(unnamed)';
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`Mart "${label}": invalid declaration: ${details}`);
+    throw new MartDeclarationError(
+      declarationFile(dir, input),
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
   }
   const sqlPath = path.join(dir, parsed.data.sqlFile);
   if (!fs.existsSync(sqlPath)) {
-    throw new Error(`Mart "${label}": SQL file ${sqlPath} not found`);
+    throw new MartDeclarationError(declarationFile(dir, input), [`sqlFile: ${path.relative(process.cwd(), sqlPath)} not found (the SQL file sits next to the declaration)`]);
   }
   const sql = fs.readFileSync(sqlPath, 'utf8').replace(/;\s*$/, '').trimEnd();
   return { ...parsed.data, table: `marts.${parsed.data.name}`, sql, sqlPath };

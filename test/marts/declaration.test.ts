@@ -40,9 +40,9 @@ describe('mart declarations', () => {
       { output: { columns: [{ name: 'dt', type: 'string', description: 'd' }, { name: 'n', type: 'bigint', description: 'n' }], key: ['n'], partitionedBy: ['dt'] } },
       /output.partitionedBy.0: "dt" must also be a key column/,
     ],
-    ['a missing SQL file', { sqlFile: 'nope.sql' }, /SQL file .*nope.sql not found/],
-  ])('rejects %s, naming the mart and the field', (_what, override, error) => {
-    expect(() => defineMart({ ...base, ...override } as MartDeclarationInput, dir)).toThrow(/^Mart "daily_engagement": /);
+    ['a missing SQL file', { sqlFile: 'nope.sql' }, /sqlFile: .*nope.sql not found/],
+  ])('rejects %s, naming the declaration file and the field', (_what, override, error) => {
+    expect(() => defineMart({ ...base, ...override } as MartDeclarationInput, dir)).toThrow(/^config\/marts\/daily_engagement.ts: /);
     expect(() => defineMart({ ...base, ...override } as MartDeclarationInput, dir)).toThrow(error);
   });
 });
