@@ -21,6 +21,33 @@ export interface CuratedCompleteness {
   readonly duplicates: number;
 }
 
+/** One line of an events file that the ingest function quarantined, with its reasons. */
+export interface QuarantinedLine {
+  /** 1-based line number in the file. */
+  readonly line: number;
+  readonly failureType: string;
+  /** The bad row's `errors`, as the function wrote them. */
+  readonly errors: readonly string[];
+}
+
+/** What `lakeforge local --events <file>` replayed (see `./events-file.ts`). */
+export interface EventsInputSummary {
+  /** Absolute path of the file. */
+  readonly file: string;
+  /** Lines of the file (a final line break does not start a line). */
+  readonly lines: number;
+  /** Empty or whitespace-only lines: skipped, not sent. */
+  readonly blankLines: number;
+  /** Non-blank lines not sent because of `--limit`. */
+  readonly notSentByLimit: number;
+  /** Valid events whose `event_id` an earlier line already used: kept in the raw zone, curated once. */
+  readonly repeatedEventIds: number;
+  /** Folder the content catalog's vendor files came from; null when none were uploaded (catalog tables empty). */
+  readonly batchFilesFrom: string | null;
+  /** Every quarantined line, in file order. */
+  readonly quarantinedLines: readonly QuarantinedLine[];
+}
+
 /**
  * The run summary written to `<out>/summary.json`.
  * `eventsPerSecond` = `sent` / (produce + ingest seconds): the streaming throughput.
@@ -71,6 +98,11 @@ export interface LocalSummary extends Pick<ConservationReport, 'sent' | 'landed'
   readonly eventsPerSecond: number;
   /** Why the run failed; empty when it passed. */
   readonly problems: readonly string[];
+  /**
+   * The events file replayed (`--events`); absent for the MovieLens demo. With it, `injected` holds the failure
+   * types the ingest core gives the file's lines (what the run expects), not injected corruption.
+   */
+  readonly events?: EventsInputSummary;
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
@@ -107,20 +139,35 @@ export function renderTable(rows: readonly (readonly [string, string])[]): strin
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
-/** The final summary table (counts, per-type quarantine, phases, throughput). */
+/**
+ * The final summary table (counts, per-type quarantine, phases, throughput). For an events file (`summary.events`)
+ * it starts with the file's lines, compares the quarantine with the expected failure types and lists only the
+ * curated tables the file touched.
+ */
 export function renderSummary(summary: LocalSummary): string {
+  const events = summary.events;
+  const expectedWord = events === undefined ? 'injected' : 'expected';
+  const types = [...new Set([...Object.keys(summary.quarantined), ...Object.keys(summary.injected)])].sort((a, b) => a.localeCompare(b));
+  const curated = Object.entries(summary.curatedCompleteness).filter(([, c]) => events === undefined || c.landedUnique > 0 || c.curated > 0);
+  const untouched = Object.keys(summary.curatedCompleteness).length - curated.length;
   const rows: [string, string][] = [
+    ...(events === undefined
+      ? []
+      : ([
+          ['events file', events.file],
+          ['lines', `${count(events.lines)} (${count(events.blankLines)} blank, skipped${events.notSentByLimit > 0 ? `; ${count(events.notSentByLimit)} not sent (--limit)` : ''})`],
+        ] as [string, string][])),
     ['sent', count(summary.sent)],
-    ['landed (raw zone)', count(summary.landed)],
-    ...Object.entries(summary.quarantined)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([type, n]): [string, string] => [`quarantined: ${type}`, `${count(n)} (injected ${count(summary.injected[type] ?? 0)})`]),
+    ['landed (raw zone)', `${count(summary.landed)}${events !== undefined && events.repeatedEventIds > 0 ? ` (${count(events.repeatedEventIds)} repeat an earlier event_id)` : ''}`],
+    ...types.map((type): [string, string] => [`quarantined: ${type}`, `${count(summary.quarantined[type] ?? 0)} (${expectedWord} ${count(summary.injected[type] ?? 0)})`]),
     ['lost', count(summary.lost)],
     ['duplicates', count(summary.duplicates)],
-    ...Object.entries(summary.curatedCompleteness).map(([t, c]): [string, string] => [
+    ...curated.map(([t, c]): [string, string] => [
       `curated ${t}`,
       `${count(c.curated)} of ${count(c.landedUnique)} landed (missing ${count(c.missing)}, duplicates ${count(c.duplicates)})`,
     ]),
+    ...(untouched > 0 ? [['curated, other tables', `${count(untouched)} not touched by the file`] as [string, string]] : []),
+    ...(events === undefined ? [] : [['content catalog (batch files)', events.batchFilesFrom ?? 'none: catalog tables empty'] as [string, string]]),
     ['rounds (simulated runs, 1 h apart)', count(summary.rounds.rounds)],
     [
       'late records',
@@ -133,6 +180,22 @@ export function renderSummary(summary: LocalSummary): string {
     ['events/s (produce + ingest)', count(Math.round(summary.eventsPerSecond))],
   ];
   return renderTable(rows);
+}
+
+/**
+ * The quarantined lines of an events file with their reasons, in file order, at most `limit` of them (then a
+ * line saying how many more are in `summary.json`). Reasons are joined by "; " and cut at 160 characters.
+ */
+export function renderQuarantinedLines(lines: readonly QuarantinedLine[], limit: number): string {
+  const shown = lines.slice(0, limit);
+  const lineWidth = Math.max(0, ...shown.map((l) => String(l.line).length));
+  const typeWidth = Math.max(0, ...shown.map((l) => l.failureType.length));
+  const text = shown.map((l) => {
+    const reasons = l.errors.join('; ');
+    return `  line ${pad(String(l.line), lineWidth, true)}  ${pad(l.failureType, typeWidth)}  ${reasons.length > 160 ? `${reasons.slice(0, 159)}…` : reasons}`;
+  });
+  if (lines.length > shown.length) text.push(`  … ${count(lines.length - shown.length)} more in summary.json (events.quarantinedLines)`);
+  return text.join('\n');
 }
 
 /** The first `limit` rows of a result as an aligned text table. */
