@@ -18,6 +18,7 @@ import { type GeneratedFile, renderContractArtifacts, GENERATED_PATHS, DEFAULT_C
 import { isContractError } from './contract-error';
 import type { LoadResult } from './loader';
 import { type GateIssue, type PublishedSet, checkPublication } from './publication';
+import { stepSeverity } from './schemaver';
 
 /** The rule the generated-files check enforces, as printed in its problems. */
 export const GENERATED_RULE = 'generated validators and types match the contracts';
@@ -64,18 +65,32 @@ export function contractsGateProblems(input: ContractsGateInput): string[] {
     if (!isContractError(e)) throw e;
     return problems.length > 0 ? problems : [`${e.file}: ${GENERATED_RULE}: ${e.message}`];
   }
+  // One line per schema (naming every stale file), then one per file that is stale as a whole.
+  const bySchema = new Map<string, string[]>();
   for (const file of fresh) {
-    problems.push(...staleProblems(file, input.generated[file.path], contracts, input.contractsDir ?? DEFAULT_CONTRACTS_DIR));
+    for (const stale of staleParts(file, input.generated[file.path], contracts, input.contractsDir ?? DEFAULT_CONTRACTS_DIR)) {
+      if (stale.uri === undefined) {
+        problems.push(`${file.path}: ${GENERATED_RULE}: ${stale.what}; run \`${BUILD_COMMAND}\``);
+      } else {
+        bySchema.set(stale.uri, [...(bySchema.get(stale.uri) ?? []), `${file.path} ${stale.what}`]);
+      }
+    }
   }
+  for (const [uri, whats] of bySchema) problems.push(`${uri}: ${GENERATED_RULE}: ${whats.join(', ')}; run \`${BUILD_COMMAND}\``);
   return problems;
 }
 
-/** One line for a publication issue: `<uri>: <rule>: <message on one line>`. */
+/**
+ * One line for a publication issue: `<uri>: <rule>: <message on one line>`. For an insufficient bump, the
+ * message lists only the changes that need more than the declared step (all of them when nothing was declared).
+ */
 export function formatGateIssue(issue: GateIssue): string {
   if (issue.report !== undefined) {
     const r = issue.report;
-    const reasons = r.reasons.map((x) => `${x.pointer === '' ? '(root)' : x.pointer} [${x.rule}] ${x.message} (${x.step})`).join('; ');
-    return `${issue.uri}: ${issue.rule}: declared ${r.declared} but the changes require ${r.required} since ${r.from}${reasons === '' ? '' : `: ${reasons}`}`;
+    const declared = r.declared === 'NONE' ? 0 : stepSeverity(r.declared);
+    const beyond = r.reasons.filter((x) => stepSeverity(x.step) > declared);
+    const reasons = beyond.map((x) => `${x.pointer === '' ? '(root)' : x.pointer} [${x.rule}] ${x.message} (${x.step})`).join('; ');
+    return `${issue.uri}: ${issue.rule}: declared ${r.declared} since ${r.from} but the changes require ${r.required}${reasons === '' ? '' : `: ${reasons}`}`;
   }
   return `${issue.uri}: ${issue.rule}: ${issue.message.replace(/\s*\n\s*/g, ' ')}`;
 }
@@ -92,29 +107,32 @@ export class ContractsGateError extends ConfigError {
   }
 }
 
+/** A stale part of a generated file: a schema's part (`uri`) or, without `uri`, the file as a whole. */
+interface StalePart {
+  readonly uri?: string;
+  readonly what: string;
+}
+
 /**
- * Problems of one generated file: the schemas whose part of the file differs from a fresh render
- * (missing, changed, or left over from a schema that no longer exists), or the file itself when the
- * difference cannot be attributed to one schema (e.g. a hand edit of the header).
+ * Stale parts of one generated file: the schemas whose part differs from a fresh render (missing, changed,
+ * or left over from a schema that no longer exists), or the file itself when the difference cannot be
+ * attributed to a schema (e.g. a hand edit of the header).
  */
-function staleProblems(file: GeneratedFile, current: string | undefined, contracts: readonly Contract[], contractsDir: string): string[] {
+function staleParts(file: GeneratedFile, current: string | undefined, contracts: readonly Contract[], contractsDir: string): StalePart[] {
   if (current === file.content) return [];
-  const fix = `run \`${BUILD_COMMAND}\``;
-  if (current === undefined) return [`${file.path}: ${GENERATED_RULE}: the file is missing; ${fix}`];
+  if (current === undefined) return [{ what: 'the file is missing' }];
   const freshParts = segmentsByUri(file.path, file.content);
   const currentParts = segmentsByUri(file.path, current);
-  const problems: string[] = [];
+  const stale: StalePart[] = [];
   for (const c of contracts) {
     const mine = currentParts.get(c.id);
-    if (mine === freshParts.get(c.id)) continue;
-    const what = mine === undefined ? `${file.path} has nothing for this schema` : `${file.path} is stale for this schema`;
-    problems.push(`${c.id}: ${GENERATED_RULE}: ${what}; ${fix}`);
+    if (mine !== freshParts.get(c.id)) stale.push({ uri: c.id, what: mine === undefined ? 'has nothing for this schema' : 'is stale for this schema' });
   }
   const known = new Set(contracts.map((c) => c.id));
   for (const uri of currentParts.keys()) {
-    if (!known.has(uri)) problems.push(`${uri}: ${GENERATED_RULE}: ${file.path} still has this schema but ${contractsDir} does not; ${fix}`);
+    if (!known.has(uri)) stale.push({ uri, what: `still has this schema, which ${contractsDir} no longer holds` });
   }
-  return problems.length > 0 ? problems : [`${file.path}: ${GENERATED_RULE}: the file differs from what ${contractsDir} renders to; ${fix}`];
+  return stale.length > 0 ? stale : [{ what: `the file differs from what ${contractsDir} renders to` }];
 }
 
 /**
