@@ -48,7 +48,7 @@ export interface ContractsGateInput {
  * the load errors say why).
  *
  * @returns one line per problem, e.g.
- *   `iglu:com.acme/video_played/jsonschema/1-0-1: new versions bump sufficiently: declared ADDITION but the changes require REVISION: …`
+ *   `iglu:com.acme/video_played/jsonschema/1-0-1: new versions bump sufficiently: declared ADDITION but the changes require REVISION (compared with …/1-0-0): …`
  *   or `iglu:com.acme/video_played/jsonschema/1-0-0: generated validators and types match the contracts: lambdas/ingest/generated/validators.js is stale; run …`;
  *   empty when the gate passes.
  */
@@ -90,7 +90,7 @@ export function formatGateIssue(issue: GateIssue): string {
     const declared = r.declared === 'NONE' ? 0 : stepSeverity(r.declared);
     const beyond = r.reasons.filter((x) => stepSeverity(x.step) > declared);
     const reasons = beyond.map((x) => `${x.pointer === '' ? '(root)' : x.pointer} [${x.rule}] ${x.message} (${x.step})`).join('; ');
-    return `${issue.uri}: ${issue.rule}: declared ${r.declared} since ${r.from} but the changes require ${r.required}${reasons === '' ? '' : `: ${reasons}`}`;
+    return `${issue.uri}: ${issue.rule}: declared ${r.declared} but the changes require ${r.required} (compared with ${r.from})${reasons === '' ? '' : `: ${reasons}`}`;
   }
   return `${issue.uri}: ${issue.rule}: ${issue.message.replace(/\s*\n\s*/g, ' ')}`;
 }

@@ -14,6 +14,7 @@ import type { Command } from 'commander';
 import { ContractError, isContractError } from '../../lib/contracts/contract-error';
 import { loadContractFile, loadContracts, readIgluFolder, sha256Of } from '../../lib/contracts/loader';
 import { DEFAULT_CONTRACTS_DIR, GeneratedFile, renderContractArtifacts } from '../../lib/contracts/build';
+import { formatGateIssue } from '../../lib/contracts/gate';
 import { checkCompatibility, formatReport } from '../../lib/contracts/compatibility';
 import { GlueColumn, contractColumns } from '../../lib/contracts/glue-types';
 import { LOCK_FILE_NAME, PublishedSet, checkPublication, parseLock, renderLock, validateContract, withNewVersions } from '../../lib/contracts/publication';
@@ -157,6 +158,12 @@ export interface CheckOptions {
   readonly base?: string;
   /** After a passing check, add new versions to the lock (what `contracts publish` does). @default false */
   readonly updateLock?: boolean;
+  /**
+   * Compare with git history and the lock (the CI gate, see {@link publishedFromHistory}): `true` finds the
+   * main line ({@link DEFAULT_MAIN_REFS}), a string names it. Ignored when `base` is given.
+   * @default false - use the lock only
+   */
+  readonly history?: boolean | string;
 }
 
 /** Published set from a git ref: every Iglu-layout file under `dir` at `ref`, hashed. */
@@ -178,6 +185,100 @@ export function publishedAtGitRef(dir: string, ref: string): PublishedSet {
   return published;
 }
 
+/** Which published set {@link publishedFromHistory} chose. */
+export interface HistoryBaseline {
+  /**
+   * - `merge-base`: HEAD is ahead of the main line: every version file as first committed up to the merge
+   *   base of HEAD with it (what the main line published; the branch's own commits are not yet published);
+   * - `first-commit`: HEAD is on the main line (CI on a clone of main) or there is none: every version file as
+   *   first committed up to HEAD, so a version rewritten and re-locked in the very commits being landed fails;
+   * - `none`: no usable history (not a git work tree, no commit, or a shallow clone without the merge base):
+   *   the caller compares with the lock file only.
+   */
+  readonly mode: 'merge-base' | 'first-commit' | 'none';
+  /** Versions published according to history (the lock is not included). */
+  readonly published: PublishedSet;
+  /** One line saying what was compared with, for the output. */
+  readonly description: string;
+}
+
+/** The main-line refs tried, in order, when none is given. */
+export const DEFAULT_MAIN_REFS: readonly string[] = ['origin/main', 'main'];
+
+function gitIn(dir: string): (args: string[]) => string | undefined {
+  return (args) => {
+    try {
+      return execFileSync('git', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).toString('utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
+ * The published set from every version file under `dir` as it was FIRST committed in the history of `upto`
+ * (`git log --diff-filter=A`, renames counted as additions). A published version file is immutable from its
+ * first commit on, so a later rewrite, even one re-locked in the same push, differs from this set; a version
+ * file deleted since is still in the set, so its deletion fails the gate too.
+ *
+ * @throws ContractError when git cannot read the history at `upto`
+ */
+export function publishedAtFirstCommit(dir: string, upto: string): PublishedSet {
+  const git = (args: string[]): Buffer => execFileSync('git', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  let log: string;
+  try {
+    log = git(['log', '--reverse', '--no-renames', '--diff-filter=A', '--format=commit %H', '--name-only', upto, '--', '.']).toString('utf8');
+  } catch (e) {
+    const stderr = (e as { stderr?: Buffer }).stderr?.toString('utf8').trim() ?? '';
+    throw new ContractError(dir, '', `cannot read the contracts' git history up to "${upto}": ${stderr === '' ? (e as Error).message : stderr}`);
+  }
+  const firstCommit = new Map<string, string>();
+  let commit = '';
+  for (const line of log.split('\n')) {
+    const m = /^commit ([0-9a-f]{40,64})$/.exec(line);
+    if (m !== null) commit = m[1];
+    else if (line !== '' && !firstCommit.has(line)) firstCommit.set(line, commit);
+  }
+  const published: Record<string, string> = {};
+  for (const [rel, sha] of firstCommit) {
+    const uri = uriFromPath(rel);
+    if (!uri.startsWith('iglu:') || published[uri] !== undefined) continue;
+    published[uri] = sha256Of(git(['show', `${sha}:${rel}`]));
+  }
+  return published;
+}
+
+/**
+ * Decides what `contracts check --history` compares with (see {@link HistoryBaseline}): the merge base of HEAD
+ * with the main line when HEAD is ahead of it, else HEAD's own history by first commit, else nothing.
+ *
+ * @param dir - the contracts folder (inside a git work tree, or not).
+ * @param mainRef - the main line. @default the first of {@link DEFAULT_MAIN_REFS} that exists
+ * @throws ContractError when `mainRef` is given but does not exist in a full (not shallow) clone
+ */
+export function publishedFromHistory(dir: string, mainRef?: string): HistoryBaseline {
+  const git = gitIn(dir);
+  const none = (why: string): HistoryBaseline => ({ mode: 'none', published: {}, description: `the lock file only (${why})` });
+  if (git(['rev-parse', '--is-inside-work-tree']) !== 'true') return none('no git history here');
+  const head = git(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  if (head === undefined) return none('no commit yet');
+  const shallow = git(['rev-parse', '--is-shallow-repository']) === 'true';
+  const refs = mainRef === undefined ? DEFAULT_MAIN_REFS : [mainRef];
+  const existing = refs.filter((r) => git(['rev-parse', '--verify', '--quiet', `${r}^{commit}`]) !== undefined);
+  if (mainRef !== undefined && existing.length === 0 && !shallow) throw new ContractError(dir, '', `the main line "${mainRef}" is not a git ref here`);
+  for (const ref of existing) {
+    const base = git(['merge-base', 'HEAD', ref]);
+    if (base === undefined) continue;
+    if (base !== head) {
+      return { mode: 'merge-base', published: publishedAtFirstCommit(dir, base), description: `versions as first committed up to ${base.slice(0, 12)}, the merge base of HEAD with ${ref}` };
+    }
+    if (shallow) return none(`a shallow clone: the history of ${ref} is incomplete`);
+    return { mode: 'first-commit', published: publishedAtFirstCommit(dir, head), description: `versions as first committed in the history of HEAD (HEAD is on ${ref})` };
+  }
+  if (shallow) return none(`a shallow clone without the merge base of HEAD with ${refs.join(' or ')}`);
+  return { mode: 'first-commit', published: publishedAtFirstCommit(dir, head), description: `versions as first committed in the history of HEAD (no ${refs.join(' or ')} here)` };
+}
+
 /**
  * `contracts check`: the CI gate (see `lib/contracts/publication.ts`). With `updateLock`, a
  * passing check adds the new versions to `<dir>/published.lock.json`.
@@ -188,9 +289,20 @@ export function checkAction(opts: CheckOptions, io: CommandIo = PROCESS_IO): num
   const lockFile = path.join(dir, LOCK_FILE_NAME);
   try {
     const lock = fs.existsSync(lockFile) ? parseLock(fs.readFileSync(lockFile, 'utf8'), lockFile) : {};
-    const published = opts.base === undefined ? lock : publishedAtGitRef(dir, opts.base);
+    let published: PublishedSet;
+    if (opts.base !== undefined) {
+      published = publishedAtGitRef(dir, opts.base);
+    } else if (opts.history !== undefined && opts.history !== false) {
+      const baseline = publishedFromHistory(dir, opts.history === true ? undefined : opts.history);
+      io.out(`compared with ${baseline.description}${baseline.mode === 'none' ? '' : ' and the lock file'}`);
+      // History wins over the lock: a lock entry re-hashed along with a rewritten file must not launder it.
+      published = { ...lock, ...baseline.published };
+    } else {
+      published = lock;
+    }
     const result = checkPublication(readIgluFolder(dir), published);
-    for (const issue of result.issues) io.err(`error  ${issue.uri}: ${issue.rule}\n       ${issue.message.replace(/\n/g, '\n       ')}`);
+    // One line per problem (`<uri>: <rule>: <what>`), the same lines the synth gate prints.
+    for (const issue of result.issues) io.err(`error  ${formatGateIssue(issue)}`);
     for (const v of result.newVersions) io.out(`new    ${v.uri}${v.report === undefined ? '' : ` (${v.report.declared}; requires ${v.report.required})`}`);
     if (result.issues.length > 0) {
       io.err(`${result.issues.length} problem(s); the contracts gate fails`);
@@ -233,8 +345,9 @@ export function registerContractsCommands(program: Command): void {
     .description('CI gate: published versions are immutable and new versions bump sufficiently')
     .option('--dir <dir>', 'contracts folder', DEFAULT_CONTRACTS_DIR)
     .option('--base <ref>', 'compare with the contracts at this git ref instead of the lock file')
+    .option('--history [main]', 'compare with git history and the lock: what the main line (default origin/main, else main) published, each version as first committed (the CI gate)')
     .option('--update-lock', 'after a passing check, add new versions to published.lock.json', false)
-    .action((o: { dir: string; base?: string; updateLock: boolean }) => {
+    .action((o: { dir: string; base?: string; history?: boolean | string; updateLock: boolean }) => {
       process.exitCode = checkAction(o);
     });
   contracts
