@@ -43,7 +43,7 @@ import type { Mart } from '../../lib/marts/declaration';
 import { checkConservation, type LakeLineRef, type SentRecord } from './conservation';
 import { curatedLookbackHours, renderPipelinePlan, type PipelinePlan } from '../../lib/pipeline/plan';
 import { DuckDbLake, type LakeResult } from './duckdb-lake';
-import { readEventsFile, toEventStreamInputs } from './events-file';
+import { readEventsFile, toEventStreamInputs, type EventLines, type EventStreamInput } from './events-file';
 import { KinesisShardReader, runEventSourceMapping } from './event-source-mapping';
 import { createStream, startLocalKinesis, type LocalKinesis } from './local-kinesis';
 import { listKeys, localS3Client, randomFaults, startFaultProxy, startLocalS3, type FaultProxy, type LocalS3 } from './local-s3';
@@ -285,14 +285,10 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
     assertBatchFiles(options.dataDir);
   }
   // Read before anything starts: a missing, empty or unsendable file is one line, not a failed phase.
-  const eventLines = eventsFile === undefined ? undefined : readEventsFile(eventsFile);
-  const eventInputs =
-    eventsFile === undefined || eventLines === undefined
-      ? undefined
-      : toEventStreamInputs(eventsFile, eventLines.records.slice(0, options.limit ?? eventLines.records.length), { validators, maxRecordBytes: KINESIS_MAX_RECORD_BYTES });
+  const replay = eventsFile === undefined ? undefined : readReplay(eventsFile, options.limit);
   // The demo's size limit is lowered so injected size_exceeded records fit a Kinesis record; a team's events
   // are judged by the deployed function's default.
-  const maxRecordBytes = eventInputs === undefined ? LOCAL_MAX_RECORD_BYTES : KINESIS_MAX_RECORD_BYTES;
+  const maxRecordBytes = replay === undefined ? LOCAL_MAX_RECORD_BYTES : KINESIS_MAX_RECORD_BYTES;
 
   const config = loadConfig('dev');
   const dev = config.ingestion;
@@ -361,7 +357,7 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
     );
     const s3Client = s3.client();
     const inputs: readonly StreamInput[] =
-      eventInputs ?? toStreamRecords(readMovieLensEnvelopes(options.dataDir as string, options.limit), { badRatio: badRows, seed, maxRecordBytes: LOCAL_MAX_RECORD_BYTES });
+      replay?.inputs ?? toStreamRecords(readMovieLensEnvelopes(options.dataDir as string, options.limit), { badRatio: badRows, seed, maxRecordBytes: LOCAL_MAX_RECORD_BYTES });
     const batchFiles = options.dataDir === undefined ? [] : BATCH_FILES.map((f) => ({ key: f.key, file: path.join(options.dataDir as string, f.file) }));
     /** Line of the events file of each placed record (`<shard>:<sequence number>`). */
     const lineOf = new Map<string, number>();
@@ -506,7 +502,7 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
             yield l;
           }
         };
-        const conservation = checkConservation(sent, collect(lakeLines(lakeDir)), { allowRepeatedEventIds: eventInputs !== undefined });
+        const conservation = checkConservation(sent, collect(lakeLines(lakeDir)), { allowRepeatedEventIds: replay !== undefined });
         quarantinedLines.sort((a, b) => a.line - b.line);
         const completeness: Record<string, CuratedCompleteness> = {};
         for (const c of contractTables) completeness[c.tableName] = await curatedCompleteness(db, c);
@@ -527,14 +523,14 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
     );
     const { conservation, completeness, martResults, quarantinedLines } = checked;
     const events: EventsInputSummary | undefined =
-      eventsFile === undefined || eventLines === undefined || eventInputs === undefined
+      replay === undefined
         ? undefined
         : {
-            file: eventsFile,
-            lines: eventLines.lines,
-            blankLines: eventLines.blankLines,
-            notSentByLimit: eventLines.records.length - eventInputs.length,
-            repeatedEventIds: repeatedEventIds(eventInputs),
+            file: replay.file,
+            lines: replay.lines.lines,
+            blankLines: replay.lines.blankLines,
+            notSentByLimit: replay.lines.records.length - replay.inputs.length,
+            repeatedEventIds: repeatedEventIds(replay.inputs),
             batchFilesFrom: options.dataDir === undefined ? null : path.resolve(options.dataDir),
             // A line quarantined twice is a duplicate the conservation check reports; list it once.
             quarantinedLines: quarantinedLines.filter((l, i) => i === 0 || quarantinedLines[i - 1].line !== l.line),
@@ -607,6 +603,16 @@ export function localPipelinePlan(contracts: readonly ContractTable[], marts: re
     lookbackHours: lookbackHours ?? curatedLookbackHours(dev.ingestion, dev.pipeline.lateArrivalMarginHours),
     optimizeRecentDays: dev.pipeline.optimizeRecentDays,
   });
+}
+
+/**
+ * The lines of an events file and the stream records of its first `limit` non-blank lines.
+ * @throws Error (one line) from {@link readEventsFile} and {@link toEventStreamInputs}.
+ */
+function readReplay(file: string, limit: number | undefined): { file: string; lines: EventLines; inputs: EventStreamInput[] } {
+  const lines = readEventsFile(file);
+  const inputs = toEventStreamInputs(file, lines.records.slice(0, limit ?? lines.records.length), { validators, maxRecordBytes: KINESIS_MAX_RECORD_BYTES });
+  return { file, lines, inputs };
 }
 
 /** Valid inputs whose event id an earlier valid input already used. */
