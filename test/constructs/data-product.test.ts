@@ -180,7 +180,7 @@ describe('DataProduct', () => {
     ['a PII column is not a column of its tables', { piiColumns: ['email'] }, /piiColumns names "email", which is not a column/],
     ['it has no tables', { eventTables: [], batchTables: [] }, /needs at least one event contract or batch table/],
     ['the freshness SLA is under a minute', { freshnessSla: Duration.seconds(30) }, /freshnessSla must be at least 1 minute/],
-    ['it has event tables but no table DDL provider', { ddl: undefined }, /has event tables \(rating_submitted_v1, tag_added_v1\), so it needs the ddl prop/],
+    ['it has event tables but no table DDL provider', { ddl: undefined }, new RegExp(`has event tables \\(${contractTables.map((t) => t.tableName).join(', ')}\\), so it needs the ddl prop`)],
     ['the projection start date is not a calendar date', { projectionStartDate: '2024-13-01' }, /projectionStartDate must be a YYYY-MM-DD calendar date \(config pipeline\.goLiveDate\), got "2024-13-01"/],
   ])('fails when %s', (_what, overrides, message) => {
     expect(() => setup(overrides)).toThrow(message);

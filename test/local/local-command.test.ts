@@ -19,7 +19,8 @@ const LIMIT = 3000;
 const BAD = 0.05;
 const ROUNDS = 3;
 const LATE = 0.05;
-const plan = localPipelinePlan(loadPlatform().contractTables, MARTS);
+const { contractTables } = loadPlatform();
+const plan = localPipelinePlan(contractTables, MARTS);
 
 function captureIo(): LocalIo & { text: () => string; errors: () => string } {
   let out = '';
@@ -62,7 +63,15 @@ describe(`lakeforge local on a ${LIMIT}-event slice in ${ROUNDS} rounds with ${L
     for (const i of inputs) if (i.expected.kind === 'bad') injected[i.expected.failureType] = (injected[i.expected.failureType] ?? 0) + 1;
     expect(Object.keys(injected).sort()).toEqual(['envelope_invalid', 'not_json', 'schema_unknown', 'schema_violation', 'size_exceeded']);
     expect(summary).toMatchObject({ sent: LIMIT, landed: valid.length, quarantined: injected, lost: 0, duplicates: 0, misplaced: 0, problems: [] });
-    expect(summary.curated).toEqual({ rating_submitted_v1: ratings.length, tag_added_v1: tags.length });
+    // Every curated table of the plan: the demo's events in theirs, 0 rows in the tables of products the demo sends nothing to.
+    const expectedCurated = Object.fromEntries(
+      plan.curated.map((s) => {
+        const table = contractTables.find((c) => c.tableName === s.table.table)!;
+        return [table.tableName, valid.filter((e) => table.versions.includes(e.schema)).length];
+      }),
+    );
+    expect(Object.values(expectedCurated).reduce((a, n) => a + n, 0)).toBe(valid.length);
+    expect(summary.curated).toEqual(expectedCurated);
     expect(Object.keys(summary.phases as object)).toEqual(['servers', 'produce', 'ingest', 'mirror', 'curated', 'marts', 'check']);
     expect(summary.eventsPerSecond).toBeGreaterThan(0);
   });

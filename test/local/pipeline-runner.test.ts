@@ -23,8 +23,32 @@ const DAY_MS = 86_400_000;
 /** Event dates of the fixture: 2.5 times the writer limit, from the first day of a 1,000-day bucket's inside. */
 const FIRST_EVENT_DAY = Date.UTC(2021, 0, 1);
 
-/** The marts with every mart that has a `dt` column partitioned by it, so the mart chunk path runs too. */
-const partitionedMarts: Mart[] = MARTS.map((m) => (m.output.columns.some((c) => c.name === 'dt') ? { ...m, output: { ...m.output, partitionedBy: ['dt'] } } : m));
+function contract(name: string): ContractTable {
+  return contractTables.find((c) => c.contractName === name) as ContractTable;
+}
+/** The curated table the fixture fills with one event per day. */
+const DAILY = curatedTable(contract('rating_submitted')).name;
+
+/** The marts that read {@link DAILY}, directly or through other marts: the ones the fixture gives rows. */
+function martsFedBy(table: string): Set<string> {
+  const fed = new Set([table]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const m of MARTS) {
+      if (fed.has(m.table) || !m.dependsOn.some((d) => fed.has(d))) continue;
+      fed.add(m.table);
+      grew = true;
+    }
+  }
+  return fed;
+}
+const FED = martsFedBy(DAILY);
+
+/**
+ * The marts with every mart the fixture fills and that has a `dt` column partitioned by it, so the mart chunk
+ * path runs too (a mart of another product, with no rows here, stays as declared).
+ */
+const partitionedMarts: Mart[] = MARTS.map((m) => (FED.has(m.table) && m.output.columns.some((c) => c.name === 'dt') ? { ...m, output: { ...m.output, partitionedBy: ['dt'] } } : m));
 
 /** A step whose chunk arithmetic uses `factor` × the writer limit (a deliberately wrong chunk size). */
 function wrongChunks(step: PipelineStep, limit: number, factor: number): PipelineStep {
@@ -32,11 +56,6 @@ function wrongChunks(step: PipelineStep, limit: number, factor: number): Pipelin
   return { ...step, writeStatement: fix(step.writeStatement), ...(step.chunksQuery === undefined ? {} : { chunksQuery: fix(step.chunksQuery) }) };
 }
 
-function contract(name: string): ContractTable {
-  return contractTables.find((c) => c.contractName === name) as ContractTable;
-}
-/** The curated table the fixture fills with one event per day. */
-const DAILY = curatedTable(contract('rating_submitted')).name;
 /** A mart the fixture partitions. */
 const PARTITIONED = (partitionedMarts.find((m) => m.output.partitionedBy.length > 0) as Mart).table;
 

@@ -49,12 +49,20 @@ const byTable = (tables: readonly ContractTable[], name: string): ContractTable 
 };
 
 describe('contract adapter (columns from lib/contracts)', () => {
-  it('maps the reference contracts to tables with typed, snake_case columns', () => {
+  it('maps every contract MODEL of config/contracts to one table, the reference contracts with typed, snake_case columns', () => {
     const tables = readContractTables(CONTRACTS);
-    expect(tables.map((t) => [t.tableName, t.rawPrefix, t.columns.map((c) => `${c.name}:${c.type}`)])).toEqual([
-      ['rating_submitted_v1', 'events/com.lakeforge.ott/rating_submitted/v1/', ['user_id:int', 'movie_id:int', 'rating:double']],
-      ['tag_added_v1', 'events/com.lakeforge.ott/tag_added/v1/', ['user_id:int', 'movie_id:int', 'tag:string']],
-    ]);
+    const models = [...new Set(loadContracts(CONTRACTS).map(({ contract: { uri } }) => `${uri.vendor}/${uri.name}/${uri.version.model}`))];
+    const expected = models.map((m) => {
+      const [vendor, name, model] = m.split('/');
+      return [`${name}_v${model}`, `events/${vendor}/${name}/v${model}/`];
+    });
+    expect(tables.map((t) => [t.tableName, t.rawPrefix]).sort()).toEqual(expected.sort());
+    expect(tables.map((t) => [t.tableName, t.rawPrefix, t.columns.map((c) => `${c.name}:${c.type}`)])).toEqual(
+      expect.arrayContaining([
+        ['rating_submitted_v1', 'events/com.lakeforge.ott/rating_submitted/v1/', ['user_id:int', 'movie_id:int', 'rating:double']],
+        ['tag_added_v1', 'events/com.lakeforge.ott/tag_added/v1/', ['user_id:int', 'movie_id:int', 'tag:string']],
+      ]),
+    );
   });
 
   it('takes curated and raw columns from contractColumns, for every reference contract', () => {
