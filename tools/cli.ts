@@ -6,6 +6,7 @@ import { registerCatalogCommand } from './commands/catalog';
 import { registerContractsCommands } from './commands/contracts';
 import { registerLocalCommand } from './commands/local';
 import { registerMartsCommands } from './commands/marts';
+import { registerScaffoldCommands } from './commands/scaffold';
 import { ConfigError, renderSummary, synthesizeAll } from './synth';
 
 /**
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerMartsCommands(program);
   registerCatalogCommand(program);
   registerLocalCommand(program);
+  registerScaffoldCommands(program);
   return program;
 }
 
