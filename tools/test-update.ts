@@ -164,19 +164,21 @@ export function renderUpdateReport(changes: readonly StatefulIdChange[]): string
   return lines.join('\n');
 }
 
-/** Test files that hold snapshots (`toMatchSnapshot`/`toMatchInlineSnapshot`) or the stateful-id guard, relative to `root`. */
+/** The test file that holds the stateful logical-id guard, relative to the repository root. */
+export const STATEFUL_IDS_GUARD_TEST = 'test/app/app.test.ts';
+
+/**
+ * The test files `npm run test:update` runs: the stateful-id guard and every test file under `test/` that
+ * holds snapshots (`toMatchSnapshot`/`toMatchInlineSnapshot`), relative to `root`, sorted.
+ */
 export function testFilesToUpdate(root: string): string[] {
-  const testDir = path.join(root, 'test');
-  return fs
-    .readdirSync(testDir, { recursive: true })
+  const withSnapshots = fs
+    .readdirSync(path.join(root, 'test'), { recursive: true })
     .map(String)
     .filter((f) => f.endsWith('.test.ts'))
-    .map((f) => path.join('test', f))
-    .filter((f) => {
-      const text = fs.readFileSync(path.join(root, f), 'utf8');
-      return /\btoMatch(Inline)?Snapshot\(/.test(text) || text.includes(UPDATE_STATEFUL_IDS_ENV);
-    })
-    .sort();
+    .map((f) => path.posix.join('test', ...f.split(path.sep)))
+    .filter((f) => /\btoMatch(Inline)?Snapshot\(/.test(fs.readFileSync(path.join(root, f), 'utf8')));
+  return [...new Set([STATEFUL_IDS_GUARD_TEST, ...withSnapshots])].sort();
 }
 
 function git(root: string, args: string[]): string | undefined {
