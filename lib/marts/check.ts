@@ -8,7 +8,8 @@ import type { ContractTable } from './contract-adapter';
 import { renderCuratedChunksQuery, renderCuratedMerge, renderCuratedWindowQuery, renderFreshnessQuery, renderWatermarkInsert } from './curated';
 import type { Mart } from './declaration';
 import { renderMartChunksQuery, renderMartMerge } from './render';
-import { analyzeStatement } from './sql-check';
+import { analyzeStatement, type OutputColumn } from './sql-check';
+import { NULL_TYPE, normalizeGlueType } from './sql-types';
 
 /** One problem with a mart (or a curated step), with a position in its SQL when there is one. */
 export interface MartCheckError {
@@ -35,7 +36,9 @@ export function formatMartCheckError(e: MartCheckError): string {
  * - each SQL file holds exactly one statement that parses with the Trino grammar;
  * - every table and column it references exists in the catalog model (contracts, vendor batch
  *   tables, other marts' declared output columns);
- * - the SELECT list produces exactly the declared output columns, in order;
+ * - the SELECT list produces exactly the declared output columns, in order, and each column's declared
+ *   type is the type its expression produces on Athena (Trino), where that type can be inferred
+ *   ({@link outputTypeErrors});
  * - `dependsOn` lists exactly the curated/marts tables the SQL reads, and has no cycle.
  *
  * @param marts - validated declarations.
@@ -84,6 +87,8 @@ export function checkMarts(marts: readonly Mart[], contracts: readonly ContractT
     const declared = mart.output.columns.map((c) => c.name);
     if (produced.join(',') !== declared.join(',')) {
       errors.push({ mart: mart.name, file, message: `SELECT list produces (${produced.join(', ')}) but output.columns declares (${declared.join(', ')})` });
+    } else {
+      errors.push(...outputTypeErrors(mart, analysis.outputColumns, file, cwd));
     }
     if (analysis.tablesRead.includes(mart.table)) {
       errors.push({ mart: mart.name, file, message: `reads its own output table ${mart.table}` });
@@ -106,6 +111,36 @@ export function checkMarts(marts: readonly Mart[], contracts: readonly ContractT
   for (const cycle of findCycles(marts)) {
     errors.push({ mart: cycle[0], message: `dependency cycle: ${cycle.map((m) => `marts.${m}`).join(' → ')}` });
   }
+  return errors;
+}
+
+/**
+ * Declared output types against the types the SELECT list produces: one error per column whose inferred
+ * type (see `sql-types.ts`: column references, literals, CAST/TRY_CAST, count/sum/avg/min/max/array_agg,
+ * coalesce, CASE, split, …) differs from its declared Glue type, naming the declaration file, the column,
+ * both types and the position of the select item. A column whose type cannot be inferred is not checked
+ * (no error): the check is exact where it speaks and silent where it cannot know.
+ *
+ * @param mart - the mart (its declared columns are compared in order).
+ * @param produced - the SELECT list's output columns, same names and order as declared.
+ * @param file - the SQL file, as printed.
+ * @param cwd - base for the declaration file's name.
+ */
+export function outputTypeErrors(mart: Mart, produced: readonly OutputColumn[], file: string, cwd: string = process.cwd()): MartCheckError[] {
+  const declaration = mart.declarationPath === undefined ? undefined : path.isAbsolute(mart.declarationPath) ? path.relative(cwd, mart.declarationPath) : mart.declarationPath;
+  const errors: MartCheckError[] = [];
+  mart.output.columns.forEach((column, i) => {
+    const inferred = produced[i]?.type;
+    if (inferred === undefined || inferred === NULL_TYPE) return;
+    if (normalizeGlueType(inferred) === normalizeGlueType(column.type)) return;
+    errors.push({
+      mart: mart.name,
+      file,
+      line: produced[i].line,
+      column: produced[i].column,
+      message: `${declaration ?? 'the declaration'}: output.columns.${i} "${column.name}" is declared ${column.type} but the SQL produces ${normalizeGlueType(inferred)}`,
+    });
+  });
   return errors;
 }
 

@@ -101,6 +101,11 @@ export interface Mart extends MartDeclaration {
   readonly sql: string;
   /** Absolute path of the SQL file (for error messages). */
   readonly sqlPath: string;
+  /**
+   * The declaration file, relative to the working directory when inside it (for error messages).
+   * @default - unknown (a mart built without `defineMart`); messages then name the SQL file
+   */
+  readonly declarationPath?: string;
 }
 
 /**
@@ -159,5 +164,5 @@ export function defineMart(input: MartDeclarationInput, dir: string): Mart {
     throw new MartDeclarationError(declarationFile(dir, input), [`sqlFile: ${path.relative(process.cwd(), sqlPath)} not found (the SQL file sits next to the declaration)`]);
   }
   const sql = fs.readFileSync(sqlPath, 'utf8').replace(/;\s*$/, '').trimEnd();
-  return { ...parsed.data, table: `marts.${parsed.data.name}`, sql, sqlPath };
+  return { ...parsed.data, table: `marts.${parsed.data.name}`, sql, sqlPath, declarationPath: declarationFile(dir, input) };
 }

@@ -18,6 +18,7 @@
 import type { ParseTree, ParserRuleContext } from 'antlr4ng';
 import type * as P from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser';
 import { allColumns, structFields, type CatalogModel } from './catalog-model';
+import { NULL_TYPE, arrayElementType, commonSuperType, commonSuperTypeOf, functionResultType, mapTypes, normalizeGlueType, numericLiteralType, trinoToGlueType } from './sql-types';
 import { loadTrino, trinoSql, type TrinoModule } from './trino-parser';
 
 /** What went wrong with a statement. */
@@ -36,11 +37,18 @@ export interface SqlIssue {
   readonly reference?: string;
 }
 
-/** An output column of a query: name, and Glue type when it is a plain column reference. */
+/** An output column of a query: name, the Glue type it produces when known, and where it is selected. */
 export interface OutputColumn {
   readonly name: string;
-  /** Glue type when known (direct column references), else `undefined`. */
+  /**
+   * Glue type when it can be inferred (see `sql-types.ts`: column references, literals, CAST, the common
+   * aggregates and functions), else `undefined`. `'null'` for a bare `NULL`.
+   */
   readonly type?: string;
+  /** 1-based line of the select item. @default - unknown (e.g. `SELECT *`) */
+  readonly line?: number;
+  /** 1-based column of the select item. @default - unknown */
+  readonly column?: number;
 }
 
 /** The result of {@link analyzeStatement}. */
@@ -88,7 +96,7 @@ export function analyzeStatement(sql: string, catalog: CatalogModel): StatementA
     };
   }
   const tree = trinoSql().parse(sql) as P.ProgramContext;
-  return new Resolver(loadTrino(), catalog).program(tree);
+  return new Resolver(loadTrino(), catalog, sql).program(tree);
 }
 
 function identifierText(ctx: ParseTree | null | undefined): string {
@@ -107,10 +115,13 @@ class Resolver {
   private readonly issues: SqlIssue[] = [];
   private readonly read = new Set<string>();
   private readonly written = new Set<string>();
+  /** > 0 while inferring types: name resolution then reports nothing (`expr` already reported it). */
+  private quiet = 0;
 
   constructor(
     private readonly T: TrinoModule,
     private readonly catalog: CatalogModel,
+    private readonly sql: string,
   ) {}
 
   program(tree: P.ProgramContext): StatementAnalysis {
@@ -247,13 +258,14 @@ class Resolver {
       const literal = item.selectLiteralColumnName();
       const expression = item.selectExpressionColumnName();
       const tableAll = item.tableAllColumns();
+      const at = { line: item.start?.line ?? 1, column: (item.start?.column ?? 0) + 1 };
       if (literal !== null) {
         const resolved = this.columnRef(literal.columnRef().qualifiedName(), scope);
         const parts = literal.columnRef().qualifiedName()?.identifier() ?? [];
-        output.push({ name: alias !== null ? identifierText(alias) : identifierText(parts[parts.length - 1]), type: resolved });
+        output.push({ name: alias !== null ? identifierText(alias) : identifierText(parts[parts.length - 1]), type: resolved, ...at });
       } else if (expression !== null) {
         this.expr(expression.expression(), scope);
-        output.push({ name: alias !== null ? identifierText(alias) : `_col${output.length}` });
+        output.push({ name: alias !== null ? identifierText(alias) : `_col${output.length}`, type: this.typeOf(expression.expression(), scope), ...at });
       } else if (item.selectAllWithoutTable() !== null) {
         for (const s of sources) {
           for (const [name, type] of s.columns ?? new Map<string, string | undefined>()) output.push({ name, type });
@@ -335,7 +347,16 @@ class Resolver {
       }
       if (src instanceof T.UnnestContext) {
         for (const e of src.expression()) this.expr(e, lateral);
-        const cols = new Map<string, string | undefined>((columnAliases ?? []).map((n) => [n, undefined]));
+        // UNNEST(array<T>) yields one T column, UNNEST(map<K,V>) two (K, V); WITH ORDINALITY adds a bigint.
+        const types = src.expression().flatMap((e): (string | undefined)[] => {
+          const type = this.typeOf(e, lateral);
+          const element = arrayElementType(type);
+          if (element !== undefined) return [element];
+          return mapTypes(type) ?? [undefined];
+        });
+        if (src.KW_ORDINALITY() !== null) types.push('bigint');
+        const typed = columnAliases !== undefined && columnAliases.length === types.length;
+        const cols = new Map<string, string | undefined>((columnAliases ?? []).map((n, i) => [n, typed ? types[i] : undefined]));
         return [{ names: alias === undefined ? [] : [alias], columns: columnAliases === undefined ? undefined : cols }];
       }
       this.expr(src, lateral);
@@ -453,8 +474,95 @@ class Resolver {
     this.issue('unknown-column', `unknown column "${name}"`, at, name);
   }
 
+  /**
+   * The Glue type an expression produces, when it can be known (see `sql-types.ts`); `undefined` otherwise.
+   * Reports nothing: `expr` has already resolved (and reported) the same subtree.
+   */
+  private typeOf(node: ParseTree | null, scope: Scope): string | undefined {
+    this.quiet += 1;
+    try {
+      return this.inferType(node, scope);
+    } finally {
+      this.quiet -= 1;
+    }
+  }
+
+  private inferType(node: ParseTree | null, scope: Scope): string | undefined {
+    const T = this.T;
+    if (node === null) return undefined;
+    // Wrappers with one meaningful child.
+    if (node instanceof T.ExpressionContext) return this.inferType(node.booleanExpression(), scope);
+    if (node instanceof T.PredicatedContext) {
+      return node.predicate() === null ? this.inferType(node.valueExpression(), scope) : 'boolean';
+    }
+    if (node instanceof T.LogicalNotContext || node instanceof T.AndContext || node instanceof T.OrContext || node instanceof T.ExistsContext) return 'boolean';
+    if (node instanceof T.ValueExpressionDefaultContext) return this.inferType(node.primaryExpression(), scope);
+    if (node instanceof T.ParenthesizedExpressionContext) return this.inferType(node.expression(), scope);
+    if (node instanceof T.ArithmeticUnaryContext) return this.inferType(node.valueExpression(), scope);
+    if (node instanceof T.ArithmeticBinaryContext) {
+      const [l, r] = node.valueExpression().map((v) => this.inferType(v, scope));
+      const type = commonSuperType(l, r);
+      // Integer and float arithmetic stays in its type; decimal, date and interval arithmetic is not modelled.
+      return type === NULL_TYPE || (type !== undefined && !/^(tinyint|smallint|int|bigint|float|double)$/.test(type)) ? undefined : type;
+    }
+    if (node instanceof T.ConcatenationContext) {
+      const types = node.valueExpression().map((v) => this.inferType(v, scope));
+      return types.every((t) => t === 'string') ? 'string' : undefined;
+    }
+    // Column references.
+    if (node instanceof T.ColumnReferenceContext) return this.columnRef(node.columnName().qualifiedName(), scope);
+    if (node instanceof T.DereferenceContext) {
+      const base = this.inferType(node.primaryExpression(), scope);
+      const field = identifierText(node.identifier());
+      return base === undefined ? undefined : structFields(base)?.find((f) => f.name === field)?.type;
+    }
+    if (node instanceof T.SubscriptContext) {
+      const base = this.inferType(node.primaryExpression(), scope);
+      return arrayElementType(base) ?? mapTypes(base)?.[1];
+    }
+    // Literals.
+    if (node instanceof T.NumericLiteralContext) return numericLiteralType(node.number().getText());
+    if (node instanceof T.StringLiteralContext) return 'string';
+    if (node instanceof T.BooleanLiteralContext) return 'boolean';
+    if (node instanceof T.NullLiteralContext) return NULL_TYPE;
+    if (node instanceof T.TypeConstructorContext) {
+      const name = node.KW_DOUBLE() !== null ? 'double' : identifierText(node.identifier());
+      return trinoToGlueType(name);
+    }
+    if (node instanceof T.CurrentDateContext) return 'date';
+    if (node instanceof T.TrimContext || node instanceof T.SubstringContext) return 'string';
+    // Casts, conditionals, constructors and calls.
+    if (node instanceof T.CastContext) {
+      const type = node.type();
+      return trinoToGlueType(this.sql.slice(type.start?.start ?? 0, (type.stop?.stop ?? -1) + 1));
+    }
+    if (node instanceof T.CoalesceContext) return canonical(commonSuperTypeOf(node.expression().map((e) => this.inferType(e, scope))));
+    if (node instanceof T.SearchedCaseContext || node instanceof T.SimpleCaseContext) {
+      const results = node.whenClause().map((w) => this.inferType(w.expression()[1] ?? null, scope));
+      const otherwise = node instanceof T.SearchedCaseContext ? node.expression() : node.KW_ELSE() === null ? null : node.expression().at(-1) ?? null;
+      return canonical(commonSuperTypeOf([...results, otherwise === null ? NULL_TYPE : this.inferType(otherwise, scope)]));
+    }
+    if (node instanceof T.ArrayConstructorContext) {
+      const element = commonSuperTypeOf(node.expression().map((e) => this.inferType(e, scope)));
+      return element === undefined || element === NULL_TYPE ? undefined : `array<${element}>`;
+    }
+    if (node instanceof T.FunctionCallContext) {
+      const parts = node.functionName().qualifiedName().identifier();
+      const name = identifierText(parts[parts.length - 1]);
+      const args = node.ASTERISK() !== null ? [] : node.expression().map((e) => this.inferType(e, scope));
+      return canonical(functionResultType(name, args));
+    }
+    return undefined;
+  }
+
   private issue(kind: SqlIssueKind, message: string, at: ParseTree | ParserRuleContext, reference: string): void {
+    if (this.quiet > 0) return;
     const start = 'start' in at ? at.start : null;
     this.issues.push({ kind, message, line: start?.line ?? 1, column: (start?.column ?? 0) + 1, reference });
   }
+}
+
+/** A known type in canonical form (see `normalizeGlueType`). */
+function canonical(type: string | undefined): string | undefined {
+  return type === undefined ? undefined : normalizeGlueType(type);
 }
