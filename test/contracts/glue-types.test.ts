@@ -71,7 +71,9 @@ describe('JSON Schema → Glue types', () => {
   });
 
   it('keeps column order, pointers, comments and required-ness of the reference rating contract', () => {
-    const [rating] = loadContracts(path.join(REPO, 'config/contracts')).map((l) => l.contract);
+    const rating = loadContracts(path.join(REPO, 'config/contracts'))
+      .map((l) => l.contract)
+      .find((c) => c.id === 'iglu:com.lakeforge.ott/rating_submitted/jsonschema/1-0-0')!;
     const cols = contractColumns(rating, { zone: 'curated' });
     expect(cols.map((c) => [c.name, c.type, c.sourcePointer, c.nullable])).toEqual([
       ['user_id', 'int', '/properties/user_id', false],

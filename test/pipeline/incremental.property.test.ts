@@ -23,8 +23,8 @@ import { rawEvent, writeRawEvents, type RawEvent } from '../fixtures/marts/raw-l
 
 const dev = loadConfig('dev');
 const LOOKBACK_HOURS = curatedLookbackHours(dev.ingestion, dev.pipeline.lateArrivalMarginHours);
-/** The smallest repository contract (a unit-test-sized table). */
-const CONTRACT = [...loadPlatform().contractTables].sort((a, b) => a.columns.length - b.columns.length)[0];
+/** The reference tag_added contract (a unit-test-sized table; the fixture events below have its fields). */
+const CONTRACT = loadPlatform().contractTables.find((c) => c.schemaUri === 'iglu:com.lakeforge.ott/tag_added/jsonschema/1-0-0')!;
 const MINUTE = 60_000;
 /** Simulated time 0: one day after go-live (every arrival and run is after it). */
 const T0 = Date.parse(`${dev.pipeline.goLiveDate}T00:00:00Z`) + 24 * 60 * MINUTE;
