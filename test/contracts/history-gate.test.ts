@@ -6,6 +6,15 @@ import { sha256Of } from '../../lib/contracts/loader';
 import { GATE_RULES, LOCK_FILE_NAME, parseLock, renderLock } from '../../lib/contracts/publication';
 import { CommandIo, checkAction, publishedFromHistory } from '../../tools/commands/contracts';
 
+/** Temp folders made by this file, removed after it. */
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 /**
  * `contracts check --history`, the CI gate of `.ci/run`: a published version rewritten and re-locked (so the
  * lock-only gate passes) fails, on the main line itself and on a branch; honest changes pass.
@@ -22,7 +31,7 @@ function capture(): CommandIo & { stdout: string[]; stderr: string[] } {
 
 /** A git repository (branch main) whose first commit holds a copy of the repository's contracts and lock. */
 function repoWithContracts(): { root: string; dir: string; git: (...args: string[]) => string } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-history-'));
+  const root = tempDir('lf-history-');
   const dir = path.join(root, 'config', 'contracts');
   fs.cpSync(CONTRACTS, dir, { recursive: true });
   const git = (...args: string[]): string =>
@@ -109,7 +118,7 @@ describe('contracts check --history (the CI gate)', () => {
   });
 
   it('falls back to the lock file, and says so, where there is no git history', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-nohistory-'));
+    const dir = tempDir('lf-nohistory-');
     fs.cpSync(CONTRACTS, dir, { recursive: true });
     expect(publishedFromHistory(dir)).toEqual({ mode: 'none', published: {}, description: 'the lock file only (no git history here)' });
     const io = capture();
@@ -120,7 +129,7 @@ describe('contracts check --history (the CI gate)', () => {
   it('falls back to the lock file in a shallow clone of main', () => {
     const { root, git } = repoWithContracts();
     git('commit', '-q', '--allow-empty', '-m', 'second commit');
-    const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-shallow-'));
+    const clone = tempDir('lf-shallow-');
     execFileSync('git', ['clone', '-q', '--depth', '1', `file://${root}`, clone]);
     expect(publishedFromHistory(path.join(clone, 'config', 'contracts')).mode).toBe('none');
   });
