@@ -2,10 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { registerCatalogCommand } from './commands/catalog';
 import { registerContractsCommands } from './commands/contracts';
 import { registerLocalCommand } from './commands/local';
-import { registerMartsCommands } from './commands/marts';
 import { registerScaffoldCommands } from './commands/scaffold';
 import { ConfigError, renderSummary, synthesizeAll } from './synth';
 
@@ -28,8 +26,12 @@ export function buildProgram(): Command {
       }
     });
   registerContractsCommands(program);
-  registerMartsCommands(program);
-  registerCatalogCommand(program);
+  // Required, not imported: these commands load the mart and product declarations, whose errors must reach
+  // main()'s one-line error handling instead of escaping as a stack trace while this module loads.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./commands/marts') as typeof import('./commands/marts')).registerMartsCommands(program);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./commands/catalog') as typeof import('./commands/catalog')).registerCatalogCommand(program);
   registerLocalCommand(program);
   registerScaffoldCommands(program);
   return program;
