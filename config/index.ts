@@ -1,5 +1,6 @@
 import { ENVIRONMENT_NAMES, environmentConfigSchema, type EnvironmentConfig, type EnvironmentConfigInput, type EnvironmentName } from './schema';
-import { ConfigError } from '../lib/shared/config-error';
+import type { z } from 'zod';
+import { ConfigError, didYouMean } from '../lib/shared/config-error';
 import { environments } from './environments';
 
 export * from './schema';
@@ -20,7 +21,8 @@ export function loadConfig(
   source: Record<EnvironmentName, EnvironmentConfigInput> = environments,
 ): EnvironmentConfig {
   if (!(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {
-    throw new ConfigError([`${String(name)}: unknown environment, expected one of ${ENVIRONMENT_NAMES.join(', ')}`]);
+    const hint = didYouMean(String(name), ENVIRONMENT_NAMES);
+    throw new ConfigError([`${String(name)}: unknown environment, ${hint ?? `expected one of ${ENVIRONMENT_NAMES.join(', ')}`}`]);
   }
   const parsed = parseEnvironment(name, source[name]);
   checkCatalogEncryptionOwnership(source);
@@ -52,15 +54,71 @@ export function loadAllConfigs(
 function parseEnvironment(name: EnvironmentName, input: EnvironmentConfigInput | undefined): EnvironmentConfig {
   if (input === undefined) throw new ConfigError([`${name}: environment is not defined`]);
   const result = environmentConfigSchema.safeParse(input);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${[name, ...issue.path.map(String)].join('.')}: ${issue.message}`),
-    );
-  }
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(name, issue)));
   if (result.data.name !== name) {
     throw new ConfigError([`${name}.name: expected "${name}", got "${result.data.name}"`]);
   }
   return result.data;
+}
+
+/**
+ * The lines of one zod issue: `env.path: message`; an unknown key becomes one line per key, naming the key's
+ * own path, with the closest known key of that object ("did you mean") or, when none is close, the known keys.
+ */
+function describeIssue(name: EnvironmentName, issue: z.core.$ZodIssue): string[] {
+  const at = (path: readonly PropertyKey[]) => [name, ...path.map(String)].join('.');
+  if (issue.code !== 'unrecognized_keys') return [`${at(issue.path)}: ${issue.message}`];
+  const known = objectKeysAt(environmentConfigSchema, issue.path);
+  return issue.keys.map((key) => {
+    const hint = known.length === 0 ? undefined : (didYouMean(key, known) ?? `expected one of ${known.join(', ')}`);
+    return `${at([...issue.path, key])}: unknown key${hint === undefined ? '' : `, ${hint}`}`;
+  });
+}
+
+/**
+ * The keys of the object schema found at `path` inside `schema`, looking through optional, default, array and
+ * record wrappers (zod 4's `_zod.def`); empty when the path does not lead to an object schema.
+ */
+export function objectKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let current: z.core.$ZodType | undefined = schema;
+  let rest = [...path];
+  while (current !== undefined) {
+    const def = current._zod.def as z.core.$ZodTypeDef & {
+      shape?: Record<string, z.core.$ZodType>;
+      innerType?: z.core.$ZodType;
+      element?: z.core.$ZodType;
+      valueType?: z.core.$ZodType;
+      in?: z.core.$ZodType;
+    };
+    switch (def.type) {
+      case 'object':
+        if (rest.length === 0) return Object.keys(def.shape ?? {});
+        current = def.shape?.[String(rest[0])];
+        rest = rest.slice(1);
+        break;
+      case 'array':
+      case 'record':
+        if (rest.length === 0) return [];
+        current = def.type === 'array' ? def.element : def.valueType;
+        rest = rest.slice(1);
+        break;
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'prefault':
+      case 'readonly':
+      case 'catch':
+      case 'nonoptional':
+        current = def.innerType;
+        break;
+      case 'pipe':
+        current = def.in;
+        break;
+      default:
+        return [];
+    }
+  }
+  return [];
 }
 
 /** Glue catalog encryption is one setting per account+region: at most one environment may own it. */

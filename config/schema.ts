@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isScheduleExpression } from '../lib/marts/declaration';
+import { didYouMean } from '../lib/shared/config-error';
 
 /**
  * The configuration schema of one Lakeforge environment (stage).
@@ -32,9 +33,44 @@ const accountSchema = z
   .string()
   .regex(/^\d{12}$/, { message: 'expected a 12-digit AWS account id' });
 
-const regionSchema = z
-  .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { message: 'expected an AWS region such as eu-west-1' });
+/**
+ * The AWS Region codes an environment may name: the commercial (`aws`), China (`aws-cn`) and AWS GovCloud (US)
+ * (`aws-us-gov`) partitions. The isolated partitions (ISO, European Sovereign Cloud) are left out on purpose.
+ *
+ * Sources, read 2026-12-01: AWS General Reference, "AWS Regions and Availability Zones" → "AWS Region billing
+ * codes" (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html; the
+ * list of Regions: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html), and
+ * aws-cdk-lib 2.276.0 `RegionInfo.regions` (region-info), which test/config/config.test.ts compares with this
+ * list: a Region added there (or a typo here) fails the test, so the list is kept current with each CDK upgrade.
+ */
+export const AWS_REGIONS = [
+  // North America
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'mx-central-1',
+  // Africa
+  'af-south-1',
+  // Asia Pacific
+  'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-south-2',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
+  // Europe
+  'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3',
+  // Israel and the Middle East
+  'il-central-1', 'me-central-1', 'me-south-1', 'me-west-1',
+  // South America
+  'sa-east-1',
+  // China (aws-cn)
+  'cn-north-1', 'cn-northwest-1',
+  // AWS GovCloud (US) (aws-us-gov)
+  'us-gov-east-1', 'us-gov-west-1',
+] as const;
+
+const regionSchema = z.string().superRefine((region, ctx) => {
+  if ((AWS_REGIONS as readonly string[]).includes(region)) return;
+  const hint = didYouMean(region, AWS_REGIONS);
+  ctx.addIssue({
+    code: 'custom',
+    message: `expected an AWS region such as eu-west-1 (commercial, China or GovCloud), got "${region}"${hint === undefined ? '' : `: ${hint}`}`,
+  });
+});
 
 /** Lifecycle of one lake zone (raw, curated, marts, quarantine). */
 const zoneLifecycleSchema = z

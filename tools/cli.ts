@@ -47,19 +47,28 @@ export function packageVersion(): string {
 }
 
 /**
- * Runs the CLI. Any error (invalid config, a broken contract, a product or mart declaration that
- * references something unknown) becomes one line on stderr and exit 1; `LAKEFORGE_DEBUG=1` shows
- * the stack trace.
+ * Runs the CLI. A {@link ConfigError} (invalid config, a product or mart declaration that references something
+ * unknown, a failing contracts gate) prints every line of its message, one problem per line; any other error
+ * prints one line. Both exit 1, never with a stack trace; `LAKEFORGE_DEBUG=1` shows it.
  */
 export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
     if (process.env.LAKEFORGE_DEBUG) throw e;
-    const message = e instanceof ConfigError ? e.message : e instanceof Error ? `${e.name === 'Error' ? 'Error' : e.name}: ${e.message}` : String(e);
-    console.error(message.split('\n')[0]);
+    console.error(renderError(e));
     process.exitCode = 1;
   }
+}
+
+/**
+ * What {@link main} prints for an error: every line of a {@link ConfigError}'s message; for any other error, the
+ * first line of its message, prefixed with its name (`Error: …`, `ContractError: …`).
+ */
+export function renderError(e: unknown): string {
+  if (e instanceof ConfigError) return e.message;
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return message.split('\n')[0];
 }
 
 if (require.main === module) {
