@@ -2,18 +2,20 @@
 import { App } from 'aws-cdk-lib';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
 
-// Load config, gate the contracts, create one Stage per environment and register the policy packs. Nothing else.
+// Load config, gate the contracts and marts, create one Stage per environment and register the policy packs. Nothing else.
 try {
   // Required inside the try, not imported: loading the declarations (config/products, config/marts, the
   // contracts) runs their checks, and an error there must become one line below, not a stack trace.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadAllConfigs } = require('../config') as typeof import('../config');
-  const { assertRepositoryContracts } = require('../config/contracts-gate') as typeof import('../config/contracts-gate');
+  const { assertMarts, assertRepositoryContracts } = require('../config/synth-gates') as typeof import('../config/synth-gates');
   const configs = loadAllConfigs();
   assertRepositoryContracts();
   const { loadPlatform } = require('../config/platform') as typeof import('../config/platform');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  addLakeforgeStages(new App({ context: LAKEFORGE_APP_CONTEXT }), configs, loadPlatform());
+  const platform = loadPlatform();
+  assertMarts(platform);
+  addLakeforgeStages(new App({ context: LAKEFORGE_APP_CONTEXT }), configs, platform);
 } catch (e) {
   // Invalid config, contracts or declarations: one line per problem, no stack trace (LAKEFORGE_DEBUG=1 shows it).
   if (process.env.LAKEFORGE_DEBUG) throw e;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { ConfigError, loadAllConfigs, type EnvironmentConfig } from '../config';
-import { assertRepositoryContracts } from '../config/contracts-gate';
+import { assertMarts, assertRepositoryContracts } from '../config/synth-gates';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
 import { POLICY_PACKS } from '../lib/governance/policy-packs';
 import { listAcknowledgements, type RecordedAcknowledgement } from '../lib/governance/acknowledge';
@@ -53,15 +53,15 @@ export interface SynthResult {
  * audit report (`lakeforge-audit.json` and `lakeforge-audit.md`) next to the cloud assembly: cdk-nag 3
  * writes no CSV reports and drops acknowledged findings from its own report, so auditors read this one.
  *
- * Before anything is synthesized, in a source checkout, the contracts gate runs (`config/contracts-gate.ts`):
- * stale generated validators or types, or a contract that fails the publication gate against
- * `published.lock.json`, stop synth with one line per problem.
+ * Before anything is synthesized, the gates of `config/synth-gates.ts` run: in a source checkout, stale
+ * generated validators or types, or a contract that fails the publication gate against `published.lock.json`;
+ * then a mart that fails `checkMarts`. Each stops synth with one line per problem.
  *
  * @param outdir - cloud assembly directory. @default 'cdk.out'
  * @param configs - environment configs. @default loadAllConfigs()
  * @throws ConfigError when the configuration is invalid, ContractsGateError (a ConfigError) when the
  *   contracts gate fails, MartDeclarationError / ProductDeclarationError / ContractError when a declaration
- *   is invalid: all before anything is synthesized.
+ *   is invalid, MartsCheckError when a mart fails its check: all before anything is synthesized.
  */
 export function synthesizeAll(outdir = 'cdk.out', configs?: readonly EnvironmentConfig[]): SynthResult {
   const envs = configs ?? loadAllConfigs();
@@ -71,6 +71,7 @@ export function synthesizeAll(outdir = 'cdk.out', configs?: readonly Environment
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadPlatform } = require('../config/platform') as typeof import('../config/platform');
   const platform = loadPlatform();
+  assertMarts(platform);
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir, analyticsReporting: false, context: LAKEFORGE_APP_CONTEXT });
   addLakeforgeStages(app, envs, platform);

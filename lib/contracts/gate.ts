@@ -5,7 +5,7 @@
  * Otherwise a deploy would ship validators that quarantine every event of a new version as
  * `schema_unknown`, or a dishonest SchemaVer bump that silently changes a Glue column.
  *
- * Pure: the caller reads the folder, the lock and the generated files (see `config/contracts-gate.ts`)
+ * Pure: the caller reads the folder, the lock and the generated files (see `config/synth-gates.ts`)
  * and decides what to do with the problems. Each problem is one line naming the schema (full Iglu URI,
  * or the file when no schema can be named) and the rule.
  *

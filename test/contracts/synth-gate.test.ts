@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assertRepositoryContracts, repositoryContractsProblems } from '../../config/contracts-gate';
+import { assertRepositoryContracts, repositoryContractsProblems } from '../../config/synth-gates';
 import { GENERATED_PATHS, renderContractArtifacts } from '../../lib/contracts/build';
 import { ContractsGateError, GENERATED_RULE } from '../../lib/contracts/gate';
 import { loadContracts } from '../../lib/contracts/loader';
@@ -18,7 +18,7 @@ function tempDir(prefix: string): string {
 afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 /**
- * The contracts gate at synth (`config/contracts-gate.ts` → `lib/contracts/gate.ts`), run by `npm run synth`
+ * The contracts gate at synth (`config/synth-gates.ts` → `lib/contracts/gate.ts`), run by `npm run synth`
  * and `npx cdk synth` before anything is synthesized: stale generated files, dishonest bumps and rewritten
  * or deleted published versions each fail with one line naming the schema and the rule.
  */
@@ -156,6 +156,18 @@ describe('npm run synth and cdk synth stop on the gate and on broken declaration
     const key = /key: \['([a-z_]+)'\]/.exec(source)![1];
     fs.writeFileSync(file, source.replace(`key: ['${key}']`, "key: ['movie']"));
     expect(run(root, entry)).toEqual({ status: 1, stderr: ['config/marts/title_popularity.ts: output.key.0: "movie" is not an output column'], outdir: false });
+  });
+
+  it.each(['synth', 'app'] as const)('%s: a mart output type that differs from what its SQL produces → one line, before any stack is built', (entry) => {
+    const root = scratch();
+    const file = path.join(root, 'config/marts/title_popularity.ts');
+    const source = fs.readFileSync(file, 'utf8');
+    const counted = /\{ name: '([a-z_]+)', type: 'bigint'/.exec(source)!;
+    fs.writeFileSync(file, source.replace(counted[0], `{ name: '${counted[1]}', type: 'int'`));
+    const result = run(root, entry);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toEqual([expect.stringMatching(new RegExp(`title_popularity\\.ts: output\\.columns\\.\\d+ "${counted[1]}" is declared int but the SQL produces bigint$`))]);
+    expect(result.outdir).toBe(false);
   });
 
   it.each(['synth', 'app'] as const)('%s: a contract version without generated validators → one line naming the schema and the rule', (entry) => {

@@ -1,10 +1,15 @@
 /**
- * Reads what the repository's contracts gate needs (`lib/contracts/gate.ts`) and runs it. Called by both
- * synth entries, `bin/app.ts` (`npx cdk synth`) and `tools/synth.ts` (`npm run synth`), before anything is
- * synthesized.
+ * The gates both synth entries run before anything is synthesized: `bin/app.ts` (`npx cdk synth`) and
+ * `tools/synth.ts` (`npm run synth`).
  *
- * Deliberately imports no declaration module (`./marts`, `./products`, `./platform`), so a broken mart or
- * product cannot hide a contracts problem, and this file loads without side effects.
+ * - {@link assertRepositoryContracts}: the repository's contracts gate (`lib/contracts/gate.ts`): generated
+ *   validators and types up to date, the publication gate against `published.lock.json`. It reads only the
+ *   contracts folder and the generated files, so a broken mart or product cannot hide a contracts problem.
+ * - {@link assertMarts}: the mart check (`checkMarts`) once, before any stack is built or Lambda bundled; each
+ *   stage's pipeline stack runs the same check again when it is built.
+ *
+ * Deliberately imports no declaration module (`./marts`, `./products`, `./platform`): the entries load those
+ * inside their error handling, and pass the platform in.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +17,9 @@ import { GENERATED_PATHS } from '../lib/contracts/build';
 import { ContractsGateError, contractsGateProblems } from '../lib/contracts/gate';
 import { readIgluFolder } from '../lib/contracts/loader';
 import { LOCK_FILE_NAME, parseLock } from '../lib/contracts/publication';
+import { checkMarts } from '../lib/marts/check';
+import { MartsCheckError } from '../lib/stacks/pipeline-stack';
+import type { PlatformDefinition } from '../lib/stages/lakeforge-stage';
 
 /** The repository root: `config/..`. */
 const REPOSITORY_ROOT = path.join(__dirname, '..');
@@ -56,4 +64,16 @@ export function assertRepositoryContracts(root: string = REPOSITORY_ROOT): void 
   if (!runsFromSources()) return;
   const problems = repositoryContractsProblems(root);
   if (problems.length > 0) throw new ContractsGateError(problems);
+}
+
+/**
+ * Checks the platform's marts against its contract tables before any stack is built, so a mart error fails
+ * synth at once (not after the Lambda functions are bundled), with the message the pipeline stack would give.
+ *
+ * @param platform - the platform definition (`loadPlatform()`).
+ * @throws MartsCheckError (a ConfigError) when `checkMarts` reports problems.
+ */
+export function assertMarts(platform: PlatformDefinition): void {
+  const errors = checkMarts(platform.marts, platform.contractTables);
+  if (errors.length > 0) throw new MartsCheckError(errors);
 }
