@@ -10,7 +10,10 @@
  * 1. base64 decode; more than `maxRecordBytes` decoded bytes → `size_exceeded`;
  * 2. strict UTF-8 decode (a byte order mark is not stripped) and `JSON.parse` → `not_json`;
  * 3. envelope check (exactly `schema`, `data`, `event_id`, `event_time`) → `envelope_invalid`;
- * 4. validator lookup by the exact Iglu URI → `schema_unknown`;
+ * 4. validator lookup by the exact Iglu URI (precompiled validators first; then, when a resolver is
+ *    injected, the run-time schema registry: see {@link CoreOptions.resolve}) → `schema_unknown`, or
+ *    `schema_invalid` when the registry's schema is unusable; a registry that cannot be read defers the
+ *    record instead (never a bad row: {@link BatchPlan.deferred});
  * 5. contract validation → `schema_violation`; otherwise the event is valid.
  *
  * Objects: valid events are grouped per contract MODEL and arrival hour (UTC, from the record's
@@ -84,10 +87,52 @@ export type ContractValidator = ((data: unknown) => boolean) & {
 /** Validators keyed by the full Iglu URI, e.g. `iglu:com.acme/checkout/jsonschema/1-0-0`. */
 export type ValidatorRegistry = Readonly<Record<string, ContractValidator>>;
 
+/**
+ * What the run-time schema registry says about a URI that has no precompiled validator (resolved by
+ * `registry.ts`; the core only reads the answer):
+ * - `found`: the schema's validator;
+ * - `not_found`: no such schema in the registry → bad row `schema_unknown` naming the URI and `reason`;
+ * - `invalid`: the registry's object is not a usable schema (not JSON, `self` not matching the URI, ajv cannot
+ *   compile it) → bad row `schema_invalid` with `reason`;
+ * - `unavailable`: the registry could not be read (unreachable, throttled, timeout, 5xx, access denied) → the
+ *   record is deferred ({@link BatchPlan.deferred}), so the event source mapping retries it.
+ */
+export type SchemaResolution =
+  | { readonly kind: 'found'; readonly validator: ContractValidator }
+  | { readonly kind: 'not_found'; readonly reason: string }
+  | { readonly kind: 'invalid'; readonly reason: string }
+  | { readonly kind: 'unavailable'; readonly reason: string };
+
+/**
+ * Thrown by {@link classifyRecord} when the record's schema is unavailable or not resolved yet: the record
+ * has no outcome now and must be retried, never quarantined.
+ */
+export class SchemaUnavailableError extends Error {
+  constructor(
+    /** The envelope's schema URI. */
+    public readonly uri: string,
+    reason: string,
+  ) {
+    super(`schema ${uri} cannot be resolved now: ${reason}`);
+    this.name = 'SchemaUnavailableError';
+  }
+}
+
 /** Options of {@link classifyRecord} and {@link planBatch}. */
 export interface CoreOptions {
-  /** Contract validators by exact Iglu URI; a URI without an entry is `schema_unknown`. */
+  /**
+   * Precompiled contract validators by exact Iglu URI: the fast path, always looked up first. A URI without
+   * an entry goes to {@link resolve}, or is `schema_unknown` without one.
+   */
   readonly validators: ValidatorRegistry;
+  /**
+   * Looks up a URI that has no entry in `validators` (never called for one that has) in the run-time schema
+   * registry, synchronously (a cache read). `undefined` means "not resolved yet": the record is deferred like
+   * an `unavailable` one and the URI is listed in {@link BatchPlan.unresolved}, so the caller can fetch it and
+   * plan again.
+   * @default - no registry: a URI without a precompiled validator is `schema_unknown`
+   */
+  readonly resolve?: (uri: string) => SchemaResolution | undefined;
   /**
    * Largest accepted decoded record, in bytes.
    * @default 1048576 ({@link KINESIS_MAX_RECORD_BYTES})
@@ -164,6 +209,23 @@ export interface BatchPlan {
   readonly accepted: number;
   /** Number of bad rows per failure type (every type present, possibly 0). */
   readonly badRows: Readonly<Record<FailureType, number>>;
+  /**
+   * Records left out of `objects` because a schema was unavailable or unresolved: per shard, the first such
+   * record and every later record of the shard (Lambda retries a Kinesis shard from the lowest reported
+   * sequence number, so writing the later ones now would duplicate them). Report them all as batch item
+   * failures. In shard then sequence order; empty without {@link CoreOptions.resolve}.
+   */
+  readonly deferred: readonly DeferredRecord[];
+  /** URIs for which {@link CoreOptions.resolve} returned `undefined`, each once, in order of first appearance. */
+  readonly unresolved: readonly string[];
+}
+
+/** A record that {@link planBatch} left for the retry. */
+export interface DeferredRecord {
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  /** Why: the unavailable schema, or the earlier deferred record of the same shard. */
+  readonly reason: string;
 }
 
 /** Most errors kept per bad row (ajv can report many). */
@@ -283,15 +345,26 @@ export function hourPartition(isoUtc: string): string {
 }
 
 /**
- * Classifies one record. Total: never throws for any `data` string (a non-finite arrival
- * timestamp is a caller bug and throws RangeError).
+ * Classifies one record. Total for any `data` string without {@link CoreOptions.resolve} (a non-finite
+ * arrival timestamp is a caller bug and throws RangeError).
+ * @throws SchemaUnavailableError when `resolve` answers `unavailable` or `undefined` for the record's schema.
  */
 export function classifyRecord(record: StreamRecord, options: CoreOptions): RecordOutcome {
-  return classifyArrived(record, options, arrivalTimeIso(record.approximateArrivalTimestamp));
+  const outcome = classifyArrived(record, options, arrivalTimeIso(record.approximateArrivalTimestamp));
+  if (outcome.kind === 'deferred') throw new SchemaUnavailableError(outcome.uri, outcome.reason);
+  return outcome;
 }
 
-/** {@link classifyRecord} with the record's arrival time already computed. */
-function classifyArrived(record: StreamRecord, options: CoreOptions, arrival: string): RecordOutcome {
+/** A record whose schema the registry cannot answer for now (`pending`: not looked up yet). */
+interface Deferral {
+  readonly kind: 'deferred';
+  readonly uri: string;
+  readonly reason: string;
+  readonly pending: boolean;
+}
+
+/** {@link classifyRecord} with the record's arrival time already computed; deferral as a value. */
+function classifyArrived(record: StreamRecord, options: CoreOptions, arrival: string): RecordOutcome | Deferral {
   const maxBytes = options.maxRecordBytes ?? KINESIS_MAX_RECORD_BYTES;
   const bytes = Buffer.from(record.data, 'base64');
   if (bytes.length > maxBytes) {
@@ -316,11 +389,26 @@ function classifyArrived(record: StreamRecord, options: CoreOptions, arrival: st
   }
 
   const envelope = parsed as { schema: string; data: Record<string, unknown>; event_id: string; event_time: string };
-  const validate = Object.prototype.hasOwnProperty.call(options.validators, envelope.schema)
+  let validate = Object.prototype.hasOwnProperty.call(options.validators, envelope.schema)
     ? options.validators[envelope.schema]
     : undefined;
   if (validate === undefined) {
-    return badOutcome(record, arrival, 'schema_unknown', [`no contract registered for ${envelope.schema}`], parsed);
+    const resolution = options.resolve?.(envelope.schema);
+    if (resolution === undefined && options.resolve !== undefined) {
+      return { kind: 'deferred', uri: envelope.schema, reason: 'not resolved yet', pending: true };
+    }
+    switch (resolution?.kind) {
+      case undefined:
+        return badOutcome(record, arrival, 'schema_unknown', [`no contract registered for ${envelope.schema}`], parsed);
+      case 'not_found':
+        return badOutcome(record, arrival, 'schema_unknown', [`no contract registered for ${envelope.schema}: ${resolution.reason}`], parsed);
+      case 'invalid':
+        return badOutcome(record, arrival, 'schema_invalid', [`schema ${envelope.schema} in the registry is invalid: ${resolution.reason}`], parsed);
+      case 'unavailable':
+        return { kind: 'deferred', uri: envelope.schema, reason: resolution.reason, pending: false };
+      case 'found':
+        validate = resolution.validator;
+    }
   }
   let valid: boolean;
   try {
@@ -428,15 +516,31 @@ export function planBatch(records: readonly StreamRecord[], options: CoreOptions
   let shardIdJson = '';
   const badRows = Object.fromEntries(FAILURE_TYPES.map((t) => [t, 0])) as Record<FailureType, number>;
   let accepted = 0;
+  const deferred: DeferredRecord[] = [];
+  const unresolved = new Set<string>();
+  /** The first deferred record of the current shard, if any: every later record of the shard is deferred too. */
+  let shardDeferredAt: string | undefined;
   for (const record of sorted) {
     if (record.shardId !== shardId) {
       shardId = record.shardId;
       shardIdJson = JSON.stringify(shardId);
       byZonePrefix = new Map();
+      shardDeferredAt = undefined;
     }
     const arrival = arrivalTimeIso(record.approximateArrivalTimestamp);
     const partition = lastArrivalPartition; // hourPartition(arrival), memoised per minute
     const outcome = classifyArrived(record, options, arrival);
+    if (outcome.kind === 'deferred') {
+      if (outcome.pending) unresolved.add(outcome.uri);
+      deferred.push({ shardId, sequenceNumber: record.sequenceNumber, reason: `schema ${outcome.uri}: ${outcome.reason}` });
+      shardDeferredAt ??= record.sequenceNumber;
+      continue;
+    }
+    if (shardDeferredAt !== undefined) {
+      // Still classified above, so that every unresolved URI of the batch is found in one pass.
+      deferred.push({ shardId, sequenceNumber: record.sequenceNumber, reason: `after deferred record ${shardDeferredAt} of the shard` });
+      continue;
+    }
     let zonePrefix: string;
     let line: string;
     if (outcome.kind === 'valid') {
@@ -472,7 +576,7 @@ export function planBatch(records: readonly StreamRecord[], options: CoreOptions
     sequenceNumbers: g.seqs,
   }));
   objects.sort((a, b) => (a.zone === b.zone ? compareStrings(a.key, b.key) : a.zone === 'raw' ? -1 : 1));
-  return { objects, accepted, badRows };
+  return { objects, accepted, badRows, deferred, unresolved: [...unresolved] };
 }
 
 /**
@@ -579,13 +683,20 @@ export function lowerCheckpoint(checkpoints: Map<string, string>, shardId: strin
 
 /**
  * The partial batch response items: every record at or after its shard's checkpoint (the records
- * that are not in the lake once the recovery ran), deduplicated, in ascending order. Lambda
- * retries from the lowest one, which is the lowest record of a failed object.
+ * that are not in the lake once the recovery ran) and every deferred record ({@link BatchPlan.deferred},
+ * whose schema could not be resolved), deduplicated, in ascending order. Lambda retries from the lowest
+ * one, which is the lowest record of a failed object or the first deferred record. Per shard both sets
+ * are a suffix of the batch (objects hold only records before the first deferred one), so their union is
+ * one too.
  * @throws Error when such a record has an empty sequence number (an empty `itemIdentifier`
  *   would fail the whole batch silently; throwing makes it an explicit function error instead).
  */
 export function batchItemFailures(plan: BatchPlan, checkpoints: ReadonlyMap<string, string>): Array<{ itemIdentifier: string }> {
   const ids = new Set<string>();
+  for (const record of plan.deferred) {
+    if (record.sequenceNumber === '') throw new Error(`a deferred record of shard ${record.shardId} has an empty sequence number`);
+    ids.add(record.sequenceNumber);
+  }
   for (const object of plan.objects) {
     const checkpoint = checkpoints.get(object.shardId);
     if (checkpoint === undefined) continue;

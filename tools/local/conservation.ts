@@ -9,13 +9,13 @@
  * event on purpose (a producer's retry captured in the file): with `allowRepeatedEventIds`, an event id sent in
  * `k` records may have `k` raw lines; only copies beyond that are duplicates.
  */
-import type { InjectedFailure } from './movielens';
+import type { FailureType } from '../../lambdas/shared/failure-types';
 
 /** A record as sent: where it landed on the stream and what ingest should make of it. */
 export interface SentRecord {
   readonly shardId: string;
   readonly sequenceNumber: string;
-  readonly expected: { readonly kind: 'valid'; readonly eventId: string } | { readonly kind: 'bad'; readonly failureType: InjectedFailure };
+  readonly expected: { readonly kind: 'valid'; readonly eventId: string } | { readonly kind: 'bad'; readonly failureType: FailureType };
 }
 
 /** A line found in the lake. */

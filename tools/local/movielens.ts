@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FailureType } from '../../lambdas/shared/failure-types';
 
 /** Iglu URI of ratings events. */
 export const RATING_SUBMITTED_URI = 'iglu:com.lakeforge.ott/rating_submitted/jsonschema/1-0-0';
@@ -44,7 +45,7 @@ export interface StreamInput {
   readonly data: Buffer;
   readonly expected:
     | { readonly kind: 'valid'; readonly envelope: Envelope }
-    | { readonly kind: 'bad'; readonly failureType: InjectedFailure };
+    | { readonly kind: 'bad'; readonly failureType: FailureType };
 }
 
 /** Options of {@link toStreamRecords}. */
