@@ -100,6 +100,7 @@ export function formatGateIssue(issue: GateIssue): string {
  * {@link ConfigError}, so the entries print it without a stack trace; `message` is one line per problem.
  */
 export class ContractsGateError extends ConfigError {
+  /** @param problems - the lines of {@link contractsGateProblems} (at least one). */
   constructor(problems: readonly string[]) {
     super(problems);
     this.name = 'ContractsGateError';
