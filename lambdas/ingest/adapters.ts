@@ -1,9 +1,12 @@
 /**
- * AWS I/O of the ingest function: configuration from the environment and an S3 object writer.
- * The S3 client is created once per process (module scope, lazily) and reused across invocations.
+ * AWS I/O of the ingest function: configuration from the environment, an S3 object writer and the
+ * schema registry reader. The S3 clients are created once per process (module scope, lazily) and
+ * reused across invocations.
  */
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { INGEST_ENV, KINESIS_MAX_RECORD_BYTES } from '../shared/env';
+import { REGISTRY_DEFAULTS, type SchemaSource } from './registry';
 
 /** Configuration of the ingest function, read from {@link INGEST_ENV}. */
 export interface IngestConfig {
@@ -13,12 +16,28 @@ export interface IngestConfig {
   readonly quarantineBucket: string;
   /** Largest accepted decoded record, in bytes. @default 1048576 */
   readonly maxRecordBytes: number;
+  /**
+   * The contract registry (an Iglu static registry) that URIs without a precompiled validator are resolved
+   * against. @default - none (`REGISTRY_BUCKET` unset or empty): such URIs are `schema_unknown`
+   */
+  readonly registry?: RegistryConfig;
+}
+
+/** Where the contract registry is and how long its answers are cached. */
+export interface RegistryConfig {
+  /** Registry bucket name. */
+  readonly bucket: string;
+  /** Key prefix of the registry in the bucket, `''` or ending in `/`. @default '' */
+  readonly prefix: string;
+  /** Milliseconds a found schema is reused per container. @default 300000 */
+  readonly ttlMs: number;
 }
 
 /**
  * Reads the ingest configuration from an environment (pure: pass `process.env`).
- * @throws Error naming the variable when a bucket is missing or `MAX_RECORD_BYTES` is not a
- *   positive integer.
+ * @throws Error naming the variable when a bucket is missing, `MAX_RECORD_BYTES` or
+ *   `REGISTRY_CACHE_TTL_SECONDS` is not a positive integer, or `REGISTRY_PREFIX` is neither empty
+ *   nor ends in `/`.
  */
 export function readIngestConfig(env: Readonly<Record<string, string | undefined>>): IngestConfig {
   const required = (name: string): string => {
@@ -26,18 +45,31 @@ export function readIngestConfig(env: Readonly<Record<string, string | undefined
     if (value === undefined || value === '') throw new Error(`environment variable ${name} is required`);
     return value;
   };
-  const rawMax = env[INGEST_ENV.MAX_RECORD_BYTES];
-  let maxRecordBytes = KINESIS_MAX_RECORD_BYTES;
-  if (rawMax !== undefined && rawMax !== '') {
-    maxRecordBytes = Number(rawMax);
-    if (!/^[1-9][0-9]*$/.test(rawMax) || !Number.isSafeInteger(maxRecordBytes)) {
-      throw new Error(`environment variable ${INGEST_ENV.MAX_RECORD_BYTES} must be a positive integer, got ${JSON.stringify(rawMax)}`);
+  const positiveInteger = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^[1-9][0-9]*$/.test(raw) || !Number.isSafeInteger(value)) {
+      throw new Error(`environment variable ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
     }
+    return value;
+  };
+  const maxRecordBytes = positiveInteger(INGEST_ENV.MAX_RECORD_BYTES, KINESIS_MAX_RECORD_BYTES);
+  const registryBucket = env[INGEST_ENV.REGISTRY_BUCKET] ?? '';
+  let registry: RegistryConfig | undefined;
+  if (registryBucket !== '') {
+    const prefix = env[INGEST_ENV.REGISTRY_PREFIX] ?? '';
+    if (prefix !== '' && !prefix.endsWith('/')) {
+      throw new Error(`environment variable ${INGEST_ENV.REGISTRY_PREFIX} must be empty or end in "/", got ${JSON.stringify(prefix)}`);
+    }
+    const ttlSeconds = positiveInteger(INGEST_ENV.REGISTRY_CACHE_TTL_SECONDS, REGISTRY_DEFAULTS.ttlMs / 1000);
+    registry = { bucket: registryBucket, prefix, ttlMs: ttlSeconds * 1000 };
   }
   return {
     rawBucket: required(INGEST_ENV.RAW_BUCKET),
     quarantineBucket: required(INGEST_ENV.QUARANTINE_BUCKET),
     maxRecordBytes,
+    ...(registry === undefined ? {} : { registry }),
   };
 }
 
@@ -87,6 +119,46 @@ export class S3ObjectWriter implements ObjectWriter {
   async delete(request: DeleteObjectRequest): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: request.bucket, Key: request.key }));
   }
+}
+
+/**
+ * Reads registry objects with `GetObject` from one bucket (needs `s3:GetObject` on the schemas and
+ * `s3:ListBucket` on the bucket, so that a missing schema is a 404 `NoSuchKey` and not a 403).
+ */
+export class S3SchemaSource implements SchemaSource {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  /** @throws the SDK's error (`NoSuchKey` when the object does not exist) after the SDK's own retries. */
+  async getText(key: string): Promise<string> {
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (object.Body === undefined) return '';
+    return object.Body.transformToString('utf-8');
+  }
+}
+
+/**
+ * Timeouts of the registry client, in milliseconds: a registry that does not answer must fail the
+ * read (the records are retried) well before the function times out, not hang the whole batch.
+ * Applied per attempt by the SDK's Node.js HTTP handler; the SDK's standard retry (3 attempts) stays.
+ */
+export const REGISTRY_CLIENT_TIMEOUTS_MS = { connection: 2_000, request: 5_000 } as const;
+
+/**
+ * Creates the S3 client used for the registry: as {@link createS3Client}, with
+ * {@link REGISTRY_CLIENT_TIMEOUTS_MS}.
+ */
+export function createRegistryS3Client(env: Readonly<Record<string, string | undefined>>): S3Client {
+  const customEndpoint = (env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? '') !== '';
+  return new S3Client({
+    forcePathStyle: customEndpoint,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: REGISTRY_CLIENT_TIMEOUTS_MS.connection,
+      requestTimeout: REGISTRY_CLIENT_TIMEOUTS_MS.request,
+    }),
+  });
 }
 
 /**

@@ -16,9 +16,13 @@ import {
   lowerCheckpoint,
   planRecovery,
   retryCheckpoints,
+  type BatchPlan,
   type PlannedObject,
+  type SchemaResolution,
+  type StreamRecord,
   type ValidatorRegistry,
 } from './core';
+import type { RegistryResolver } from './registry';
 
 /** Most PutObject calls in flight per invocation. */
 export const WRITE_CONCURRENCY = 8;
@@ -33,7 +37,22 @@ export const INGEST_METRICS = {
   objectWriteFailures: 'ObjectWriteFailures',
   /** Milliseconds from the invocation start to the response. */
   batchLatency: 'BatchLatency',
+  /** Count: records reported for retry because a schema registry read failed (the record and the rest of its shard). */
+  recordsDeferred: 'RecordsDeferred',
+  /** Count (only with a registry): distinct URIs per batch answered from the registry cache. */
+  registryCacheHits: 'RegistryCacheHits',
+  /** Count (only with a registry): cache misses, i.e. registry objects fetched. */
+  registryFetches: 'RegistryFetches',
+  /** Count (only with a registry): fetches that found no schema (`schema_unknown`). */
+  registryNotFound: 'RegistrySchemasNotFound',
+  /** Count (only with a registry): fetched schemas that are unusable (`schema_invalid`). */
+  registryInvalid: 'RegistrySchemasInvalid',
+  /** Count (only with a registry): failed registry reads (outage, throttling, access denied); their records are retried. */
+  registryErrors: 'RegistryErrors',
 } as const;
+
+/** What the ingest flow needs of the schema registry ({@link RegistryResolver}). */
+export type SchemaRegistry = Pick<RegistryResolver, 'lookup' | 'resolveAll' | 'takeCounts'>;
 
 /** Dependencies of {@link createIngestHandler}. */
 export interface IngestDependencies {
@@ -43,6 +62,12 @@ export interface IngestDependencies {
   readonly config: () => IngestConfig;
   /** Object writer, called once per invocation (return a process-wide instance). */
   readonly writer: () => ObjectWriter;
+  /**
+   * The run-time schema registry for URIs without a precompiled validator, called once per invocation
+   * (return a process-wide instance, so that its cache lives as long as the container; `undefined` when none
+   * is configured). @default - no registry: such URIs are `schema_unknown`
+   */
+  readonly registry?: () => SchemaRegistry | undefined;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Monotonic milliseconds for the latency metric. @default performance.now */
@@ -65,6 +90,11 @@ export type IngestHandler = (event: KinesisStreamEvent, context?: Context) => Pr
  * object failed is reported as a full partial failure instead of a thrown error, so the mapping
  * retries it as one batch (same keys, idempotent overwrite) rather than bisecting it.
  *
+ * With a schema registry, URIs without a precompiled validator are looked up in its cache while planning;
+ * the URIs it misses are fetched (all at once) and the batch is planned again. When the registry cannot be
+ * read, the record and every later record of its shard are left out of the plan and reported as batch
+ * item failures (`BatchPlan.deferred`): retried by the event source mapping, never quarantined or lost.
+ *
  * @throws only when the configuration is invalid (function error: the batch is retried).
  */
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
@@ -75,11 +105,15 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
     if (context !== undefined) logger.addContext(context);
     const config = deps.config();
     const writer = deps.writer();
+    const registry = deps.registry?.();
     try {
-      const plan = planBatch(event.Records.map(fromKinesisEventRecord), {
-        validators: deps.validators,
-        maxRecordBytes: config.maxRecordBytes,
-      });
+      const plan = await planWithRegistry(event.Records.map(fromKinesisEventRecord), deps.validators, config.maxRecordBytes, registry);
+      if (plan.deferred.length > 0) {
+        logger.warn('schema registry unavailable; records reported for retry', {
+          records: plan.deferred.length,
+          reasons: [...new Set(plan.deferred.map((d) => d.reason))].slice(0, 5),
+        });
+      }
       const bucketOf = (object: PlannedObject): string => (object.zone === 'raw' ? config.rawBucket : config.quarantineBucket);
       const put = (object: PlannedObject): Promise<void> =>
         writer.put({ bucket: bucketOf(object), key: object.key, body: encodeObjectBody(object.lines) });
@@ -101,6 +135,15 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
 
       metrics.addMetric(INGEST_METRICS.eventsAccepted, MetricUnit.Count, plan.accepted);
       metrics.addMetric(INGEST_METRICS.objectWriteFailures, MetricUnit.Count, failed.size);
+      if (registry !== undefined) {
+        const counts = registry.takeCounts();
+        metrics.addMetric(INGEST_METRICS.recordsDeferred, MetricUnit.Count, plan.deferred.length);
+        metrics.addMetric(INGEST_METRICS.registryCacheHits, MetricUnit.Count, counts.cacheHits);
+        metrics.addMetric(INGEST_METRICS.registryFetches, MetricUnit.Count, counts.fetches);
+        metrics.addMetric(INGEST_METRICS.registryNotFound, MetricUnit.Count, counts.notFound);
+        metrics.addMetric(INGEST_METRICS.registryInvalid, MetricUnit.Count, counts.invalid);
+        metrics.addMetric(INGEST_METRICS.registryErrors, MetricUnit.Count, counts.errors);
+      }
       for (const type of FAILURE_TYPES) {
         if (plan.badRows[type] === 0) continue;
         const single = metrics.singleMetric();
@@ -114,6 +157,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         badRows: plan.badRows,
         objects: plan.objects.length,
         failedObjects: failed.size,
+        deferredRecords: plan.deferred.length,
         failedRecords: response.batchItemFailures.length,
       });
       return response;
@@ -121,6 +165,31 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       metrics.publishStoredMetrics();
     }
   };
+}
+
+/**
+ * Plans the batch. Without a registry, one pass. With one: a pass answering non-precompiled URIs from the
+ * registry cache (each distinct URI looked up once per batch), then, if some were not cached, one fetch of
+ * all of them and a second pass with the answers (the same answer for every record of a URI).
+ */
+async function planWithRegistry(
+  records: readonly StreamRecord[],
+  validators: ValidatorRegistry,
+  maxRecordBytes: number,
+  registry: SchemaRegistry | undefined,
+): Promise<BatchPlan> {
+  if (registry === undefined) return planBatch(records, { validators, maxRecordBytes });
+  const answers = new Map<string, SchemaResolution | undefined>();
+  const resolve = (uri: string): SchemaResolution | undefined => {
+    if (answers.has(uri)) return answers.get(uri);
+    const answer = registry.lookup(uri);
+    answers.set(uri, answer);
+    return answer;
+  };
+  const plan = planBatch(records, { validators, maxRecordBytes, resolve });
+  if (plan.unresolved.length === 0) return plan;
+  for (const [uri, answer] of await registry.resolveAll(plan.unresolved)) answers.set(uri, answer);
+  return planBatch(records, { validators, maxRecordBytes, resolve });
 }
 
 /**
