@@ -241,7 +241,7 @@ describe('the policy gate', () => {
     expect(result.findings.every((f) => f.path.startsWith('Dev/Scratch/'))).toBe(true);
   });
 
-  it('fails `lakeforge synth` with the field path in one line, no stack trace, on a broken config value', () => {
+  it('fails `lakeforge synth` with a header and one line naming the field path, no stack trace, on a broken config value', () => {
     const script = [
       "const envs = require('./config/environments').environments;",
       'envs.prod.analytics.bytesScannedCutoffPerQuery = 1024;',
@@ -253,6 +253,9 @@ describe('the policy gate', () => {
     });
     expect(out.status).toBe(1);
     const lines = out.stderr.split('\n').filter((l) => l.trim() !== '' && !l.includes('nodedir'));
-    expect(lines).toEqual([expect.stringMatching(/prod\.analytics\.bytesScannedCutoffPerQuery: expected ≥ 10 MB/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^Invalid Lakeforge configuration \(config\/environments\.ts\):$/),
+      expect.stringMatching(/^ {2}- prod\.analytics\.bytesScannedCutoffPerQuery: expected ≥ 10 MB/),
+    ]);
   });
 });
