@@ -86,6 +86,10 @@ export function renderContractSchema(ref: ContractRef): string {
 export interface ContractPlan {
   /** New contract files, then the regenerated validators and types (empty when nothing is created). */
   readonly edits: readonly FileEdit[];
+  /** The new contract files alone (the first part of {@link edits}). */
+  readonly contractFiles: readonly FileEdit[];
+  /** The regenerated validators and types alone (the rest of {@link edits}; empty when nothing is created). */
+  readonly generated: readonly FileEdit[];
   /** Iglu URIs a product should reference, one per requested contract, in request order. */
   readonly uris: readonly string[];
   /** URIs of the contracts created. */
@@ -153,7 +157,7 @@ export function planContracts(refs: readonly ContractRef[], existing: readonly C
     created.push(contract);
     uris.push(renderIgluUri(uri));
   }
-  if (created.length === 0) return { edits: [], uris, created: [], reused };
+  if (created.length === 0) return { edits: [], contractFiles: [], generated: [], uris, created: [], reused };
   const all = [...existing, ...created].sort((a, b) => compareIgluUri(a.uri, b.uri));
   let generated: readonly FileEdit[];
   try {
@@ -161,6 +165,6 @@ export function planContracts(refs: readonly ContractRef[], existing: readonly C
   } catch (e) {
     throw new ScaffoldError(isContractError(e) ? e.message : String(e));
   }
-  const edits: FileEdit[] = [...created.map((c) => ({ path: c.file, content: renderContractSchema(c.uri) })), ...generated];
-  return { edits, uris, created: created.map((c) => c.id), reused };
+  const contractFiles = created.map((c) => ({ path: c.file, content: renderContractSchema(c.uri) }));
+  return { edits: [...contractFiles, ...generated], contractFiles, generated, uris, created: created.map((c) => c.id), reused };
 }

@@ -155,9 +155,8 @@ export function planProductNew(input: ProductScaffoldInput, ctx: ProductScaffold
   }
   const identifier = declarationIdentifier(declaration.name, ctx.productsIndex, 'Product');
   const index = registerInIndex(ctx.productsIndex, { file: PRODUCTS_INDEX, arrayName: 'PRODUCTS', identifier, from: `./${declaration.name}` });
-  const [contractFiles, generated] = [contracts.edits.filter((e) => e.path.startsWith('config/')), contracts.edits.filter((e) => !e.path.startsWith('config/'))];
   return {
-    edits: [...contractFiles, { path: file, content: renderProductFile(declaration, identifier, file) }, { path: PRODUCTS_INDEX, content: index }, ...generated],
+    edits: [...contracts.contractFiles, { path: file, content: renderProductFile(declaration, identifier, file) }, { path: PRODUCTS_INDEX, content: index }, ...contracts.generated],
     declaration,
     productFile: file,
     contracts,

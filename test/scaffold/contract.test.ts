@@ -49,7 +49,8 @@ describe('planContracts', () => {
     const plan = planContracts([ref], CONTRACTS);
     const created = parseContract(plan.edits[0].content, plan.edits[0].path, { ...ref, format: 'jsonschema', version: '1-0-0' });
     const expected = renderContractArtifacts([...CONTRACTS, created].sort((a, b) => compareIgluUri(a.uri, b.uri)));
-    expect(plan.edits.slice(1)).toEqual(expected);
+    expect(plan.generated).toEqual(expected);
+    expect(plan.edits).toEqual([...plan.contractFiles, ...plan.generated]);
   });
 
   it('refuses an existing contract unless told to reference it, then references its latest version of each MODEL', () => {
@@ -58,7 +59,7 @@ describe('planContracts', () => {
     expect(() => planContracts([existingRef], CONTRACTS)).toThrow(/already exists/);
     const latest = CONTRACTS.filter((c) => c.uri.vendor === existing.uri.vendor && c.uri.name === existing.uri.name).pop();
     const plan = planContracts([existingRef], CONTRACTS, { allowExisting: true });
-    expect(plan).toEqual({ edits: [], uris: [latest?.id], created: [], reused: [latest?.id] });
+    expect(plan).toEqual({ edits: [], contractFiles: [], generated: [], uris: [latest?.id], created: [], reused: [latest?.id] });
   });
 
   it('refuses a contract that would map to the Glue table of another vendor’s contract', () => {

@@ -144,7 +144,7 @@ export function productNewAction(name: string, opts: ProductNewOptions, io: Comm
       },
     );
     writeEdits(root, plan.edits, io);
-    const created = plan.contracts.edits.filter((e) => e.path.startsWith(`${DEFAULT_CONTRACTS_DIR}/`)).map((e) => e.path);
+    const created = plan.contracts.contractFiles.map((e) => e.path);
     io.out('');
     io.out(`Data product "${plan.declaration.name}" created (${plan.productFile}). Next steps:`);
     const steps = [
@@ -171,7 +171,7 @@ export function contractsNewAction(ref: string, opts: ScaffoldOptions = {}, io: 
   return run(io, () => {
     const plan = planContracts([parseContractRef(ref)], readContracts(root));
     writeEdits(root, plan.edits, io);
-    const file = plan.edits[0]?.path ?? '';
+    const file = plan.contractFiles[0]?.path ?? '';
     io.out('');
     io.out(`Contract ${plan.created.join(', ')} created. Next steps:`);
     [
