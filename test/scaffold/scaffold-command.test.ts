@@ -106,6 +106,26 @@ describe('lakeforge product new / contracts new / marts new', () => {
   });
   const sink = io();
 
+  it('parses repeated --contract and --consumer flags and the SLA from the command line', () => {
+    const program = new Command('lakeforge');
+    registerScaffoldCommands(program);
+    const saved = process.exitCode;
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      program.parse(['product', 'new', 'quality', '--domain', 'playback', '--owner', 'video-team', '--contract', 'com.acme.video/buffering', '--contract', 'com.acme.video/stalled', '--consumer', 'analysts', '--consumer', 'bi', '--sla', '30', '--root', root], { from: 'user' });
+      expect(process.exitCode ?? 0).toBe(0);
+    } finally {
+      write.mockRestore();
+      process.exitCode = saved;
+    }
+    const products: ProductDeclaration[] = load('config/products', 'PRODUCTS');
+    expect(products.find((p) => p.name === 'quality')).toMatchObject({
+      contracts: ['iglu:com.acme.video/buffering/jsonschema/1-0-0', 'iglu:com.acme.video/stalled/jsonschema/1-0-0'],
+      consumers: ['analysts', 'bi'],
+      freshnessSlaMinutes: 30,
+    });
+  });
+
   it('adds `new` to the existing contracts and marts commands rather than a second command', () => {
     const program = new Command('lakeforge');
     registerContractsCommands(program);

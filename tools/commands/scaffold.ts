@@ -218,7 +218,7 @@ export function martsNewAction(name: string, opts: MartsNewOptions, io: CommandI
   });
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** The sub-command named `name` of `program`, or a new one (when the command's own module did not register it). */
 function subcommand(program: Command, name: string, description: string): Command {
@@ -237,11 +237,11 @@ export function registerScaffoldCommands(program: Command): void {
     .description('scaffold a data product: declaration, 1-0-0 contracts, registration in config/products/index.ts, regenerated validators and types')
     .requiredOption('--domain <domain>', 'business domain, one lower-case word (products of a domain share a stack)')
     .requiredOption('--owner <team>', 'owning team')
-    .option('--contract <vendor/name>', 'event contract, new (written at 1-0-0) or existing; repeat for several', collect, [])
+    .option('--contract <vendor/name>', 'event contract, new (written at 1-0-0) or existing; repeat for several', collect)
     .option('--description <text>', 'what the product is and who should use it (default: a sentence from the arguments)')
     .option('--sla <minutes>', 'freshness SLA in minutes', '120')
     .option('--classification <level>', 'public, internal, confidential or restricted', 'internal')
-    .option('--consumer <workgroup>', 'consumer workgroup; repeat for several (default: analysts)', collect, [])
+    .option('--consumer <workgroup>', 'consumer workgroup; repeat for several (default: analysts)', collect)
     .option('--root <dir>', 'repository root', process.cwd())
     .action((name: string, o: ProductNewOptions) => {
       process.exitCode = productNewAction(name, o);
