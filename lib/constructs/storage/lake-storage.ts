@@ -33,7 +33,19 @@ export interface LakeLifecycles {
   readonly athenaResults: BucketLifecycle;
   /** S3 server access logs. */
   readonly accessLogs: BucketLifecycle;
+  /**
+   * Contract registry. Current schema objects must never expire (a published version is referenced by
+   * every event of it forever): only noncurrent versions (left by an operator's repair) expire.
+   * @default { noncurrentVersionExpireAfterDays: 365 } ({@link REGISTRY_DEFAULT_LIFECYCLE})
+   */
+  readonly registry?: BucketLifecycle;
 }
+
+/** Key prefix of the schemas in the registry bucket (Iglu static registry layout). */
+export const REGISTRY_SCHEMAS_PREFIX = 'schemas/';
+
+/** Lifecycle of the registry bucket when none is configured: current objects never expire. */
+export const REGISTRY_DEFAULT_LIFECYCLE: BucketLifecycle = { noncurrentVersionExpireAfterDays: 365 };
 
 /** Properties of {@link LakeStorage}. */
 export interface LakeStorageProps {
@@ -49,6 +61,14 @@ export interface LakeStorageProps {
    * @default Duration.days(30)
    */
   readonly keyPendingWindow?: Duration;
+  /**
+   * IAM ARN patterns (`ArnLike`, `*` and `?` wildcards) of the principals that may write or delete objects
+   * in the registry bucket, besides the CloudFormation execution role of the CDK bootstrap
+   * ({@link cdkExecutionRoleArnPattern}). Everyone else is denied by the bucket policy, whatever their IAM
+   * policies say. The contract-publishing custom resource's role belongs here.
+   * @default - only the CDK bootstrap's CloudFormation execution role
+   */
+  readonly registryWriterArnPatterns?: readonly string[];
 }
 
 /**
@@ -56,6 +76,17 @@ export interface LakeStorageProps {
  * zone (raw, curated, marts, quarantine), an Athena results bucket and the S3 server-access-logs bucket
  * they all log to. Every bucket is a {@link SecureBucket} (no public access, TLS only, versioned,
  * SSE-KMS with a bucket key; the logs bucket uses SSE-S3 as S3 requires).
+ *
+ * It also holds the environment's contract registry: an Iglu static registry bucket (schemas under
+ * `schemas/<vendor>/<name>/jsonschema/<M-R-A>`, Snowplow docs "Static Iglu repository",
+ * https://docs.snowplow.io/docs/api-reference/iglu/iglu-repositories/static-repo/, and "Manage schemas using
+ * Iglu Server", https://docs.snowplow.io/docs/event-studio/data-structures/manage/iglu/) that the ingest
+ * function resolves unknown schema URIs against. Write model: the bucket policy denies `s3:PutObject`,
+ * `s3:DeleteObject` and `s3:DeleteObjectVersion` on every object to any principal whose ARN
+ * (`aws:PrincipalArn`, the role ARN for an assumed-role session) matches neither the CDK bootstrap's
+ * CloudFormation execution role nor `registryWriterArnPatterns`; readers get read through
+ * {@link LakeStorage.grantRegistryRead} and nothing else. Published versions are immutable by process (the
+ * publishing gate refuses an overwrite with different content) and recoverable (versioning).
  *
  * @example
  * const storage = new LakeStorage(this, 'Lake', { lifecycle, allowDestroy: false });
@@ -76,6 +107,11 @@ export class LakeStorage extends Construct {
   public readonly athenaResultsBucket: s3.IBucket;
   /** S3 server access logs bucket (SSE-S3). */
   public readonly accessLogsBucket: s3.IBucket;
+  /**
+   * Contract registry bucket: an Iglu static registry under {@link REGISTRY_SCHEMAS_PREFIX}, encrypted with
+   * {@link LakeStorage.key}. Write access only for the deployment roles (see the class doc).
+   */
+  public readonly registryBucket: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: LakeStorageProps) {
     super(scope, id);
@@ -143,7 +179,11 @@ export class LakeStorage extends Construct {
     this.quarantineBucket = zoneBucket('Quarantine', props.lifecycle.quarantine);
     this.athenaResultsBucket = zoneBucket('AthenaResults', props.lifecycle.athenaResults);
 
-    for (const b of [logs.bucket, this.rawBucket, this.curatedBucket, this.martsBucket, this.quarantineBucket, this.athenaResultsBucket]) {
+    this.registryBucket = zoneBucket('Registry', props.lifecycle.registry ?? REGISTRY_DEFAULT_LIFECYCLE);
+    const writers = [cdkExecutionRoleArnPattern(stack), ...(props.registryWriterArnPatterns ?? [])];
+    this.registryBucket.addToResourcePolicy(renderRegistryWriteGuard(this.registryBucket, writers));
+
+    for (const b of [logs.bucket, this.rawBucket, this.curatedBucket, this.martsBucket, this.quarantineBucket, this.athenaResultsBucket, this.registryBucket]) {
       acknowledgeAll(
         b.node.defaultChild!,
         ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
@@ -179,6 +219,24 @@ export class LakeStorage extends Construct {
   }
 
   /**
+   * Grants what a registry reader (the ingest function) needs and nothing more: `s3:GetObject` on
+   * `schemas/*`, `s3:ListBucket` on the registry bucket (without it S3 answers a missing key with 403
+   * AccessDenied instead of 404 NoSuchKey, Amazon S3 API Reference, GetObject, "Permissions",
+   * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html; a condition on `s3:prefix` would not
+   * apply to that check) and `kms:Decrypt` on the lake key.
+   */
+  public grantRegistryRead(grantee: iam.IGrantable): iam.Grant {
+    const objects = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.registryBucket.arnForObjects(`${REGISTRY_SCHEMAS_PREFIX}*`)],
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.registryBucket.bucketArn] });
+    this.key.grantDecrypt(grantee);
+    return objects;
+  }
+
+  /**
    * Grants write access to a zone (or a key prefix of it): `s3:PutObject`, `s3:Abort*`, `s3:DeleteObject*`
    * and `kms:Encrypt`/`GenerateDataKey*` on the lake key.
    *
@@ -189,4 +247,34 @@ export class LakeStorage extends Construct {
   public grantWrite(grantee: iam.IGrantable, zone: LakeZone, prefix?: string): iam.Grant {
     return this.bucket(zone).grantWrite(grantee, prefix === undefined ? undefined : `${prefix}*`);
   }
+}
+
+/**
+ * The ARN pattern of the CDK bootstrap's CloudFormation execution role of the stack's account and Region,
+ * any qualifier: `arn:<partition>:iam::<account>:role/cdk-*-cfn-exec-role-<account>-<region>` (the name the
+ * default bootstrap template gives it, `cdk-<qualifier>-cfn-exec-role-<account>-<region>`, as in
+ * `DefaultStackSynthesizer.DEFAULT_CLOUDFORMATION_ROLE_ARN`). Tokens of the stack, no lookup.
+ */
+export function cdkExecutionRoleArnPattern(stack: Stack): string {
+  return `arn:${stack.partition}:iam::${stack.account}:role/cdk-*-cfn-exec-role-${stack.account}-${stack.region}`;
+}
+
+/**
+ * The registry bucket's write guard: deny `s3:PutObject`, `s3:DeleteObject`, `s3:DeleteObjectVersion` on every
+ * object to every principal whose `aws:PrincipalArn` matches none of `writerArnPatterns` (`ArnNotLike`; IAM User
+ * Guide, "AWS global condition context keys", aws:PrincipalArn: for a role session it is the role's ARN,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html). An explicit deny
+ * wins over any allow, so no IAM policy elsewhere in the account can open writes (pure; exported for tests).
+ * @throws Error when `writerArnPatterns` is empty (the bucket would be unwritable by everyone).
+ */
+export function renderRegistryWriteGuard(bucket: s3.IBucket, writerArnPatterns: readonly string[]): iam.PolicyStatement {
+  if (writerArnPatterns.length === 0) throw new Error('LakeStorage: the registry needs at least one writer ARN pattern');
+  return new iam.PolicyStatement({
+    sid: 'RegistryWritesOnlyByDeploymentRoles',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+    resources: [bucket.arnForObjects('*')],
+    conditions: { ArnNotLike: { 'aws:PrincipalArn': [...writerArnPatterns] } },
+  });
 }
