@@ -1,7 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { LakeStorage, LakeZone } from '../../lib/constructs/storage/lake-storage';
+import { LakeStorage, LakeZone, REGISTRY_SCHEMAS_PREFIX, renderRegistryWriteGuard } from '../../lib/constructs/storage/lake-storage';
 import { SecureBucket } from '../../lib/constructs/storage/secure-bucket';
 
 const lifecycle = { noncurrentVersionExpireAfterDays: 30 };
@@ -26,7 +26,7 @@ function lake(allowDestroy = false) {
   };
 }
 
-const zoneBuckets = ['Raw', 'Curated', 'Marts', 'Quarantine', 'AthenaResults'];
+const zoneBuckets = ['Raw', 'Curated', 'Marts', 'Quarantine', 'AthenaResults', 'Registry'];
 
 function bucketResource(template: Template, id: string) {
   const all = template.findResources('AWS::S3::Bucket');
@@ -42,8 +42,8 @@ describe('LakeStorage', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, PendingWindowInDays: 7 });
   });
 
-  it('creates six buckets: five zones and the access logs', () => {
-    lake().template.resourceCountIs('AWS::S3::Bucket', 6);
+  it('creates a bucket per zone, the contract registry and the access logs', () => {
+    lake().template.resourceCountIs('AWS::S3::Bucket', zoneBuckets.length + 1);
   });
 
   it.each(zoneBuckets)('encrypts the %s bucket with the lake key and a bucket key', (id) => {
@@ -81,7 +81,7 @@ describe('LakeStorage', () => {
   it('denies every request without TLS and below TLS 1.2 on every bucket', () => {
     const { template } = lake();
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
-    expect(policies).toHaveLength(6);
+    expect(policies).toHaveLength(zoneBuckets.length + 1);
     for (const policy of policies) {
       const statements = policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>;
       expect(statements).toEqual(
@@ -143,6 +143,62 @@ describe('LakeStorage', () => {
         ]),
       },
     });
+  });
+});
+
+describe('LakeStorage contract registry', () => {
+  function registryPolicyStatements(template: Template): Array<Record<string, any>> {
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find((p) => String(p.Properties.Bucket.Ref).startsWith('LakeRegistryBucket'));
+    if (!policy) throw new Error('no registry bucket policy');
+    return policy.Properties.PolicyDocument.Statement;
+  }
+
+  it('denies object writes and deletes to every principal but the CDK execution role of this account and Region', () => {
+    const statements = registryPolicyStatements(lake().template);
+    const guard = statements.find((s) => s.Sid === 'RegistryWritesOnlyByDeploymentRoles');
+    expect(guard).toMatchObject({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LakeRegistryBucket/), 'Arn'] }, '/*']] },
+    });
+    const patterns = JSON.stringify(guard!.Condition.ArnNotLike['aws:PrincipalArn']);
+    expect(patterns).toContain(':iam::123456789012:role/cdk-*-cfn-exec-role-123456789012-eu-west-1');
+    // No statement of the registry bucket allows anything.
+    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
+  });
+
+  it('adds the configured writer ARN patterns to the write guard', () => {
+    const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new LakeStorage(stack, 'Lake', { lifecycle: lifecycles, registryWriterArnPatterns: ['arn:aws:iam::123456789012:role/publisher-*'] });
+    const guard = registryPolicyStatements(Template.fromStack(stack)).find((s) => s.Sid === 'RegistryWritesOnlyByDeploymentRoles');
+    expect(guard!.Condition.ArnNotLike['aws:PrincipalArn']).toContain('arn:aws:iam::123456789012:role/publisher-*');
+  });
+
+  it('never expires current schema objects by default', () => {
+    const rule = bucketResource(lake().template, 'Registry').Properties.LifecycleConfiguration.Rules[0];
+    expect(rule.ExpirationInDays).toBeUndefined();
+    expect(rule.NoncurrentVersionExpiration).toBeDefined();
+  });
+
+  it('grants a reader GetObject on schemas/* only, ListBucket on the bucket and decrypt on the lake key', () => {
+    const { stack, storage } = lake();
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    storage.grantRegistryRead(role);
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions.sort()).toEqual(['kms:Decrypt', 's3:GetObject', 's3:ListBucket']);
+    const get = statements.find((s) => s.Action === 's3:GetObject')!;
+    expect(get.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LakeRegistryBucket/), 'Arn'] }, `/${REGISTRY_SCHEMAS_PREFIX}*`]] });
+    const list = statements.find((s) => s.Action === 's3:ListBucket')!;
+    expect(list.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^LakeRegistryBucket/), 'Arn'] });
+  });
+
+  it('refuses an empty writer list', () => {
+    const stack = new Stack();
+    const bucket = new SecureBucket(stack, 'B', { lifecycle }).bucket;
+    expect(() => renderRegistryWriteGuard(bucket, [])).toThrow(/at least one writer/);
   });
 });
 
