@@ -282,14 +282,7 @@ export class DataProduct extends Construct {
    */
   public produceStatements(): iam.PolicyStatement[] {
     if (!this.props.ingestStream) throw new Error(`DataProduct ${this.productName}: producing needs the ingestStream prop`);
-    return [
-      new iam.PolicyStatement({
-        sid: 'PutRecords',
-        actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'],
-        resources: [this.props.ingestStream.streamArn],
-      }),
-      new iam.PolicyStatement({ sid: 'EncryptRecords', actions: ['kms:GenerateDataKey'], resources: [this.props.encryptionKey.keyArn] }),
-    ];
+    return renderProduceStatements(this.props.ingestStream, this.props.encryptionKey);
   }
 
   /**
@@ -305,6 +298,24 @@ export class DataProduct extends Construct {
     }
     return grant!;
   }
+}
+
+/**
+ * The statements a producer needs to put events on the ingest stream (see {@link DataProduct.produceStatements}):
+ * `kinesis:PutRecord(s)`, `kinesis:ListShards` and `kinesis:DescribeStreamSummary` on the stream, and
+ * `kms:GenerateDataKey` on the key that encrypts it (Kinesis Data Streams Developer Guide, "Permissions to use
+ * user-generated KMS keys", https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html). The platform's producer policy (SSM handle
+ * `ingestion/producer-policy-arn`) holds the same statements.
+ */
+export function renderProduceStatements(stream: kinesis.IStream, encryptionKey: kms.IKey): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'PutRecords',
+      actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'],
+      resources: [stream.streamArn],
+    }),
+    new iam.PolicyStatement({ sid: 'EncryptRecords', actions: ['kms:GenerateDataKey'], resources: [encryptionKey.keyArn] }),
+  ];
 }
 
 function tableArn(stack: Stack, database: string, table: string): string {
