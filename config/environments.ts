@@ -34,7 +34,14 @@ const base = {
     memorySizeMb: 1024,
     timeoutSeconds: 120,
   },
-  analytics: { bytesScannedCutoffPerQuery: 10 * 1024 ** 3, platformBytesScannedCutoffPerQuery: 100 * 1024 ** 3, extraWorkgroups: [] },
+  analytics: {
+    bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+    platformBytesScannedCutoffPerQuery: 100 * 1024 ** 3,
+    extraWorkgroups: [],
+    // Who reads the data products. A role the platform creates (lakeforge-<env>-<consumer>), assumable by the
+    // environment's account unless `assumedBy` names principals, or an existing role (`roleArn`).
+    consumers: { analysts: { workgroup: 'analysts' } },
+  },
   pipeline: {
     goLiveDate: '2026-11-01',
     scheduleExpression: 'cron(5 * * * ? *)',
@@ -84,7 +91,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfigInput> = {
     account: '333333333333',
     tags: { ...base.tags, 'lakeforge:environment': 'prod' },
     ingestion: { ...base.ingestion, shardCount: 4 },
-    analytics: { ...base.analytics, extraWorkgroups: ['bi'] },
+    analytics: { ...base.analytics, extraWorkgroups: ['bi'], consumers: { ...base.analytics.consumers, bi: { workgroup: 'bi' } } },
     observability: { ...base.observability, logRetentionDays: 365 },
   },
 };

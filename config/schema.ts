@@ -88,6 +88,52 @@ const zoneLifecycleSchema = z
     { message: 'expireAfterDays must be greater than intelligentTieringAfterDays', path: ['expireAfterDays'] },
   );
 
+/** A short name: lower-case letters, digits and `-`, starting with a letter, at most 32 characters. */
+const SHORT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const SHORT_NAME_MESSAGE = "expected a short name: lower-case letters, digits and '-', starting with a letter, at most 32 characters";
+
+/**
+ * An IAM role ARN, as IAM documents it: `arn:<partition>:iam::<account>:role/<path/><name>`.
+ * Source: AWS IAM User Guide, "IAM identifiers" (ARNs) and "IAM and AWS STS quotas" (name characters).
+ */
+const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+/** An IAM role or user ARN (a principal a trust policy may name). */
+const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/**
+ * One consumer of the data products: a team or tool that reads them in Athena. The grants go to exactly one IAM
+ * role: an existing one (`roleArn`), or one the platform creates (`lakeforge-<env>-<consumer>`), whose trust
+ * policy names `assumedBy` or, when that is omitted, the environment's account.
+ */
+const consumerSchema = z
+  .object({
+    /**
+     * The consumer workgroup the consumer queries in, by short name: `analysts` or one of `extraWorkgroups`
+     * (never `platform`, which runs the platform's own statements).
+     * @default the consumer's own name
+     */
+    workgroup: z.string().regex(SHORT_NAME, { message: SHORT_NAME_MESSAGE }).optional(),
+    /**
+     * An existing IAM role of the environment's account to grant to (e.g. an IAM Identity Center permission-set
+     * role or a BI tool's role). The platform attaches its managed policies to it and creates no role.
+     * @default - the platform creates the consumer's role
+     */
+    roleArn: z.string().regex(ROLE_ARN, { message: 'expected an IAM role ARN arn:aws:iam::<account>:role/<name>' }).optional(),
+    /**
+     * Who may assume the role the platform creates: IAM role or user ARNs (of any account). Not allowed with
+     * `roleArn`.
+     * @default - the environment's account: any of its IAM principals whose own policy allows
+     *   `sts:AssumeRole` on the role (the account's administrators decide who)
+     */
+    assumedBy: z.array(z.string().regex(PRINCIPAL_ARN, { message: 'expected an IAM role or user ARN arn:aws:iam::<account>:role/<name>' })).min(1).optional(),
+  })
+  .strict();
+
+/** One consumer as written in `config/environments.ts`. */
+type ConsumerConfigInput = z.input<typeof consumerSchema>;
+/** One consumer, as parsed: `workgroup` resolved (the consumer's own name when omitted). */
+export type ConsumerConfig = Omit<z.output<typeof consumerSchema>, 'workgroup'> & { readonly workgroup: string };
+
 /** Per-environment configuration. */
 export const environmentConfigSchema = z
   .object({
@@ -187,9 +233,26 @@ export const environmentConfigSchema = z
           .int()
           .min(MIN_BYTES_SCANNED_CUTOFF, { message: `expected ≥ 10 MB (${MIN_BYTES_SCANNED_CUTOFF} bytes)` }),
         /** Extra consumer workgroups besides `platform` and `analysts`, by short name (lower-case). */
-        extraWorkgroups: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).default([]),
+        extraWorkgroups: z.array(z.string().regex(SHORT_NAME, { message: SHORT_NAME_MESSAGE })).default([]),
+        /**
+         * The consumers of the environment's data products, by short name (the names product declarations list
+         * under `consumers`). Each consumer reads the products that name it through one IAM role, in one
+         * consumer workgroup. A product may name a consumer that only some environments define: it is granted
+         * where it is defined; a name no environment defines fails synth.
+         * @default - one consumer per consumer workgroup (`analysts` and each of `extraWorkgroups`), each with a
+         *   role the platform creates, assumable by the environment's account
+         */
+        consumers: z.record(z.string().regex(SHORT_NAME, { message: SHORT_NAME_MESSAGE }), consumerSchema).optional(),
       })
-      .strict(),
+      .strict()
+      .transform(({ consumers, ...analytics }) => ({
+        ...analytics,
+        consumers: Object.fromEntries(
+          Object.entries(consumers ?? Object.fromEntries(['analysts', ...analytics.extraWorkgroups].map((n) => [n, {}]))).map(
+            ([name, c]: [string, ConsumerConfigInput]): [string, ConsumerConfig] => [name, { ...c, workgroup: c.workgroup ?? name }],
+          ),
+        ),
+      })),
     /** The raw → curated → marts pipeline (one Step Functions state machine per environment). */
     pipeline: z
       .object({
@@ -254,6 +317,7 @@ export const environmentConfigSchema = z
         });
       }
     }
+    checkConsumers(env, ctx);
     const sixDays = 6 * 24 * 3600;
     if (env.name === 'prod' && env.ingestion.retentionHours * 3600 < env.ingestion.maxRecordAgeSeconds + sixDays) {
       ctx.addIssue({
@@ -263,6 +327,36 @@ export const environmentConfigSchema = z
       });
     }
   });
+
+/**
+ * Cross-field rules of `analytics.consumers`: each consumer's workgroup is a consumer workgroup of the environment
+ * (`analysts` or an extra one), `roleArn` and `assumedBy` are not both set, and an existing role is in the
+ * environment's account (the platform attaches policies to it, which IAM allows only in the role's own account).
+ */
+function checkConsumers(
+  env: { account: string; analytics: { extraWorkgroups: string[]; consumers: Record<string, ConsumerConfig> } },
+  ctx: z.RefinementCtx,
+): void {
+  const workgroups = ['analysts', ...env.analytics.extraWorkgroups];
+  for (const [name, c] of Object.entries(env.analytics.consumers)) {
+    const at = ['analytics', 'consumers', name];
+    if (!workgroups.includes(c.workgroup)) {
+      const hint = didYouMean(c.workgroup, workgroups);
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'workgroup'],
+        message: `"${c.workgroup}" is not a consumer workgroup of this environment (${workgroups.join(', ')}; add it to analytics.extraWorkgroups)${hint === undefined ? '' : `: ${hint}`}`,
+      });
+    }
+    if (c.roleArn !== undefined && c.assumedBy !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [...at, 'assumedBy'], message: 'set either roleArn (an existing role) or assumedBy (who may assume the role the platform creates), not both' });
+    }
+    const roleAccount = c.roleArn?.split(':')[4];
+    if (roleAccount !== undefined && roleAccount !== env.account) {
+      ctx.addIssue({ code: 'custom', path: [...at, 'roleArn'], message: `the role must be in the environment's account ${env.account}, got account ${roleAccount}` });
+    }
+  }
+}
 
 /** The configuration of one environment, as parsed (all defaults applied). */
 export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
@@ -277,6 +371,8 @@ export type ZoneLifecycleConfig = StorageConfig['lifecycle']['raw'];
 export type CatalogConfig = EnvironmentConfig['catalog'];
 /** The ingestion slice handed to the Ingestion stack. */
 export type IngestionConfig = EnvironmentConfig['ingestion'];
+/** The consumers of the data products, by short name (`analytics.consumers`, defaults applied). */
+export type ConsumersConfig = EnvironmentConfig['analytics']['consumers'];
 /** The analytics slice handed to the Analytics stack. */
 export type AnalyticsConfig = EnvironmentConfig['analytics'];
 /** The pipeline slice handed to the Pipeline stack. */
