@@ -6,8 +6,11 @@ import { loadContracts } from '../../lib/contracts/loader';
 import { compareIgluUri } from '../../lib/contracts/schemaver';
 import { contractFilePath, parseContractRef, planContracts, renderContractSchema } from '../../lib/scaffold/contract';
 import { ScaffoldError } from '../../lib/scaffold/scaffold-error';
+import { VENDOR, freshNames } from './fresh-names';
 
 const CONTRACTS = loadContracts(path.join(__dirname, '..', '..', 'config', 'contracts')).map((l) => l.contract);
+/** Names no declaration uses, so that a team's own contracts never collide with the ones planned here. */
+const FRESH = freshNames();
 
 describe('parseContractRef', () => {
   it.each(['com.acme.video/video_played', 'iglu:com.acme.video/video_played'])('parses %s', (text) => {
@@ -27,13 +30,13 @@ describe('parseContractRef', () => {
 });
 
 describe('planContracts', () => {
-  const ref = { vendor: 'com.acme.video', name: 'video_played' };
+  const ref = { vendor: VENDOR, name: FRESH.contract('video_played') };
 
   it('writes a 1-0-0 self-describing schema whose properties map to Glue columns, with no extra properties allowed', () => {
     const plan = planContracts([ref], CONTRACTS);
     const file = contractFilePath({ ...ref, format: 'jsonschema', version: { model: 1, revision: 0, addition: 0 } });
-    expect(file).toBe('config/contracts/com.acme.video/video_played/jsonschema/1-0-0.json');
-    expect(plan.created).toEqual(['iglu:com.acme.video/video_played/jsonschema/1-0-0']);
+    expect(file).toBe(`config/contracts/${ref.vendor}/${ref.name}/jsonschema/1-0-0.json`);
+    expect(plan.created).toEqual([`iglu:${ref.vendor}/${ref.name}/jsonschema/1-0-0`]);
     expect(plan.uris).toEqual(plan.created);
     const edit = plan.edits.find((e) => e.path === file);
     expect(edit?.content).toBe(renderContractSchema(ref));
@@ -64,7 +67,7 @@ describe('planContracts', () => {
 
   it('refuses a contract that would map to the Glue table of another vendor’s contract', () => {
     const other = CONTRACTS[0];
-    expect(() => planContracts([{ vendor: 'com.other.vendor', name: other.uri.name }], CONTRACTS)).toThrow(/would map to the Glue table/);
+    expect(() => planContracts([{ vendor: FRESH.vendor('com.other.vendor'), name: other.uri.name }], CONTRACTS)).toThrow(/would map to the Glue table/);
   });
 
   it('refuses a contract given twice', () => {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import { MAX_LINE_LENGTH, declarationIdentifier, registerInIndex } from '../../lib/scaffold/index-file';
 import { ScaffoldError } from '../../lib/scaffold/scaffold-error';
+import { camelCase, freshNames } from './fresh-names';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (p: string): string => fs.readFileSync(path.join(ROOT, p), 'utf8');
@@ -27,9 +28,13 @@ function parse(source: string, name: string): { elements: string[]; imports: str
 }
 
 describe('registerInIndex', () => {
+  // Names no declaration uses, so that a team's own product or mart (e.g. `playback`) never collides with them.
+  const fresh = freshNames();
+  const product = fresh.product('playback');
+  const mart = fresh.mart('daily_plays');
   it.each([
-    ['config/products/index.ts', 'PRODUCTS', 'playback', './playback'],
-    ['config/marts/index.ts', 'MARTS', 'dailyPlays', './daily_plays'],
+    ['config/products/index.ts', 'PRODUCTS', camelCase(product), `./${product}`],
+    ['config/marts/index.ts', 'MARTS', camelCase(mart), `./${mart}`],
   ])('appends a declaration to %s (%s) and imports it after the last import', (file, arrayName, identifier, from) => {
     const before = read(file);
     const after = registerInIndex(before, { file, arrayName, identifier, from });

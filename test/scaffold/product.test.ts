@@ -5,6 +5,7 @@ import { loadContracts } from '../../lib/contracts/loader';
 import { parseIgluUri } from '../../lib/contracts/schemaver';
 import { type ProductScaffoldContext, type ProductScaffoldInput, PRODUCT_DEFAULTS, PRODUCTS_INDEX, planProductNew } from '../../lib/scaffold/product';
 import { ScaffoldError } from '../../lib/scaffold/scaffold-error';
+import { VENDOR, camelCase, freshNames } from './fresh-names';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CONTEXT: ProductScaffoldContext = {
@@ -13,34 +14,40 @@ const CONTEXT: ProductScaffoldContext = {
   contracts: loadContracts(path.join(ROOT, 'config', 'contracts')).map((l) => l.contract),
   exists: (p) => fs.existsSync(path.join(ROOT, p)),
 };
-const INPUT: ProductScaffoldInput = { name: 'playback', domain: 'playback', owner: 'video-team', contracts: ['com.acme.video/video_played'] };
+// The README example, with names no declaration uses (`playback-2` once a team has added `playback`, …).
+const FRESH = freshNames();
+const PRODUCT = FRESH.product('playback');
+const CONTRACT = FRESH.contract('video_played');
+const URI = `iglu:${VENDOR}/${CONTRACT}/jsonschema/1-0-0`;
+const PRODUCT_FILE = `config/products/${PRODUCT}.ts`;
+const INPUT: ProductScaffoldInput = { name: PRODUCT, domain: 'playback', owner: 'video-team', contracts: [`${VENDOR}/${CONTRACT}`] };
 
 describe('planProductNew', () => {
   it('declares the product with the defaults and registers it, after the new contract and before the generated files', () => {
     const plan = planProductNew(INPUT, CONTEXT);
     expect(plan.declaration).toMatchObject({
-      name: 'playback',
-      domain: 'playback',
-      owner: 'video-team',
-      contracts: ['iglu:com.acme.video/video_played/jsonschema/1-0-0'],
+      name: PRODUCT,
+      domain: INPUT.domain,
+      owner: INPUT.owner,
+      contracts: [URI],
       classification: { level: PRODUCT_DEFAULTS.classification, piiColumns: [] },
       freshnessSlaMinutes: PRODUCT_DEFAULTS.freshnessSlaMinutes,
       consumers: [...PRODUCT_DEFAULTS.consumers],
     });
-    expect(plan.declaration.description).toBe('The playback data product of video-team in the playback domain: video_played (com.acme.video) events.');
+    expect(plan.declaration.description).toBe(`The ${PRODUCT} data product of ${INPUT.owner} in the ${INPUT.domain} domain: ${CONTRACT} (${VENDOR}) events.`);
     expect(plan.edits.map((e) => e.path)).toEqual([
-      'config/contracts/com.acme.video/video_played/jsonschema/1-0-0.json',
-      'config/products/playback.ts',
+      `config/contracts/${VENDOR}/${CONTRACT}/jsonschema/1-0-0.json`,
+      PRODUCT_FILE,
       PRODUCTS_INDEX,
       'lambdas/ingest/generated/validators.js',
       'lambdas/ingest/generated/validators.d.ts',
       'lib/generated/contract-types.ts',
     ]);
     const file = plan.edits[1].content;
-    expect(file).toContain("export const playback = defineProduct(");
-    expect(file).toContain("contracts: ['iglu:com.acme.video/video_played/jsonschema/1-0-0'],");
-    expect(file).toContain("  'config/products/playback.ts',\n);");
-    expect(plan.edits[2].content).toContain("import { playback } from './playback';");
+    expect(file).toContain(`export const ${camelCase(PRODUCT)} = defineProduct(`);
+    expect(file).toContain(`contracts: ['${URI}'],`);
+    expect(file).toContain(`  '${PRODUCT_FILE}',\n);`);
+    expect(plan.edits[2].content).toContain(`import { ${camelCase(PRODUCT)} } from './${PRODUCT}';`);
   });
 
   it('takes the description, SLA, classification and consumers given, quoting them safely', () => {
@@ -60,7 +67,7 @@ describe('planProductNew', () => {
     const context = free === undefined ? { ...CONTEXT, products: PRODUCTS.map((p) => ({ ...p, contracts: p.contracts.filter((u) => u !== fake.id) })) } : CONTEXT;
     const plan = planProductNew({ ...INPUT, contracts: [`${fake.uri.vendor}/${fake.uri.name}`] }, context);
     expect(plan.contracts.reused).toEqual([fake.id]);
-    expect(plan.edits.map((e) => e.path)).toEqual(['config/products/playback.ts', PRODUCTS_INDEX]);
+    expect(plan.edits.map((e) => e.path)).toEqual([PRODUCT_FILE, PRODUCTS_INDEX]);
   });
 
   const owned = parseIgluUri(PRODUCTS.find((p) => p.contracts.length > 0)?.contracts[0] ?? '');
@@ -87,6 +94,6 @@ describe('planProductNew', () => {
   });
 
   it('refuses when the declaration file already exists', () => {
-    expect(() => planProductNew(INPUT, { ...CONTEXT, exists: (p) => p === 'config/products/playback.ts' })).toThrow('config/products/playback.ts already exists');
+    expect(() => planProductNew(INPUT, { ...CONTEXT, exists: (p) => p === PRODUCT_FILE })).toThrow(`${PRODUCT_FILE} already exists`);
   });
 });

@@ -10,12 +10,32 @@ import type { Mart } from '../../lib/marts/declaration';
 import { type ProductDeclaration, defineProduct } from '../../lib/products/declaration';
 import { registerContractsCommands } from '../../tools/commands/contracts';
 import { contractsNewAction, martsNewAction, productNewAction, registerScaffoldCommands } from '../../tools/commands/scaffold';
+import { VENDOR, freshNames } from './fresh-names';
 
 /**
  * End to end in a copy of the repository's config/, lib/ and generated validators (node_modules linked):
  * the commands write files that load as the platform loads them.
  */
 const REPO = path.join(__dirname, '..', '..');
+
+/**
+ * What the tests scaffold in the copy: the README example and a few more, with names that no declaration
+ * of the copied config uses (the copy holds a team's own products, e.g. `playback`, which then becomes `playback-2`).
+ */
+const FRESH = freshNames();
+const PRODUCT = FRESH.product('playback');
+const PLAYED = FRESH.contract('video_played');
+const MART = FRESH.mart('daily_plays');
+const PAUSED = FRESH.contract('video_paused');
+const OTHER_EVENT = FRESH.contract('other_event');
+const SECOND = FRESH.product('second');
+const THIRD = FRESH.product('third');
+const X = FRESH.contract('x');
+const QUALITY = FRESH.product('quality');
+const BUFFERING = FRESH.contract('buffering');
+const STALLED = FRESH.contract('stalled');
+const uri = (name: string): string => `iglu:${VENDOR}/${name}/jsonschema/1-0-0`;
+const OPTIONS = { domain: 'playback', owner: 'video-team' };
 
 function io(): { out: string[]; err: string[]; sink: { out: (t: string) => void; err: (t: string) => void } } {
   const out: string[] = [];
@@ -52,17 +72,17 @@ describe('lakeforge product new / contracts new / marts new', () => {
   it('product new writes a contract, a declaration and its registration that load, and up-to-date validators and types', () => {
     const before: ProductDeclaration[] = load('config/products', 'PRODUCTS');
     const { out, err, sink } = io();
-    expect(productNewAction('playback', { root, domain: 'playback', owner: 'video-team', contract: ['com.acme.video/video_played'] }, sink)).toBe(0);
+    expect(productNewAction(PRODUCT, { root, ...OPTIONS, contract: [`${VENDOR}/${PLAYED}`] }, sink)).toBe(0);
     expect(err).toEqual([]);
     expect(out.join('\n')).toMatch(/Next steps:[\s\S]*contracts publish[\s\S]*marts new[\s\S]*npm run test:update[\s\S]*npm test[\s\S]*npm run synth/);
 
     const contracts = loadContracts(path.join(root, 'config', 'contracts'));
-    expect(contracts.map((c) => c.contract.id)).toContain('iglu:com.acme.video/video_played/jsonschema/1-0-0');
+    expect(contracts.map((c) => c.contract.id)).toContain(uri(PLAYED));
     const after: ProductDeclaration[] = load('config/products', 'PRODUCTS');
-    expect(after.map((p) => p.name)).toEqual([...before.map((p) => p.name), 'playback']);
+    expect(after.map((p) => p.name)).toEqual([...before.map((p) => p.name), PRODUCT]);
     const declared = after[after.length - 1];
     expect(defineProduct(declared)).toEqual(declared);
-    expect(declared.contracts).toEqual(['iglu:com.acme.video/video_played/jsonschema/1-0-0']);
+    expect(declared.contracts).toEqual([uri(PLAYED)]);
     for (const f of renderContractArtifacts(contracts.map((c) => c.contract))) {
       expect(fs.readFileSync(path.join(root, f.path), 'utf8')).toBe(f.content);
     }
@@ -70,31 +90,31 @@ describe('lakeforge product new / contracts new / marts new', () => {
 
   it('marts new writes a mart that the mart checker accepts together with the declared marts', () => {
     const { err, sink } = io();
-    expect(martsNewAction('daily_plays', { root, product: 'playback' }, sink)).toBe(0);
+    expect(martsNewAction(MART, { root, product: PRODUCT }, sink)).toBe(0);
     expect(err).toEqual([]);
     const marts: Mart[] = load('config/marts', 'MARTS');
-    expect(marts.map((m) => m.name)).toContain('daily_plays');
+    expect(marts.map((m) => m.name)).toContain(MART);
     expect(checkMarts(marts, readContractTables(path.join(root, 'config', 'contracts')), root)).toEqual([]);
   });
 
   it('contracts new writes only the contract and the regenerated validators and types', () => {
     const before = snapshot(path.join(root, 'config'));
     const { err, sink } = io();
-    expect(contractsNewAction('com.acme.video/video_paused', { root }, sink)).toBe(0);
+    expect(contractsNewAction(`${VENDOR}/${PAUSED}`, { root }, sink)).toBe(0);
     expect(err).toEqual([]);
     const after = snapshot(path.join(root, 'config'));
-    expect([...after.keys()].filter((f) => !before.has(f))).toEqual([path.join('contracts', 'com.acme.video', 'video_paused', 'jsonschema', '1-0-0.json')]);
+    expect([...after.keys()].filter((f) => !before.has(f))).toEqual([path.join('contracts', VENDOR, PAUSED, 'jsonschema', '1-0-0.json')]);
     expect([...before.keys()].filter((f) => before.get(f) !== after.get(f))).toEqual([]);
     const contracts = loadContracts(path.join(root, 'config', 'contracts')).map((c) => c.contract);
     for (const f of renderContractArtifacts(contracts)) expect(fs.readFileSync(path.join(root, f.path), 'utf8')).toBe(f.content);
   });
 
-  it.each<[string, () => number, RegExp]>([
-    ['an existing product', () => productNewAction('playback', { root, domain: 'playback', owner: 'video-team', contract: ['com.acme.video/other_event'] }, sink.sink), /already exists/],
-    ['a contract owned by another product', () => productNewAction('second', { root, domain: 'playback', owner: 'video-team', contract: ['com.acme.video/video_played'] }, sink.sink), /belongs to data product "playback"/],
-    ['a bad SLA', () => productNewAction('third', { root, domain: 'playback', owner: 'video-team', contract: ['com.acme.video/x'], sla: 'soon' }, sink.sink), /--sla "soon"/],
-    ['an existing contract', () => contractsNewAction('com.acme.video/video_played', { root }, sink.sink), /already exists/],
-    ['an existing mart', () => martsNewAction('daily_plays', { root, product: 'playback' }, sink.sink), /already exists/],
+  it.each<[string, () => number, RegExp | string]>([
+    ['an existing product', () => productNewAction(PRODUCT, { root, ...OPTIONS, contract: [`${VENDOR}/${OTHER_EVENT}`] }, sink.sink), `data product "${PRODUCT}" already exists`],
+    ['a contract owned by another product', () => productNewAction(SECOND, { root, ...OPTIONS, contract: [`${VENDOR}/${PLAYED}`] }, sink.sink), `belongs to data product "${PRODUCT}"`],
+    ['a bad SLA', () => productNewAction(THIRD, { root, ...OPTIONS, contract: [`${VENDOR}/${X}`], sla: 'soon' }, sink.sink), /--sla "soon"/],
+    ['an existing contract', () => contractsNewAction(`${VENDOR}/${PLAYED}`, { root }, sink.sink), `contract ${VENDOR}/${PLAYED} already exists`],
+    ['an existing mart', () => martsNewAction(MART, { root, product: PRODUCT }, sink.sink), `mart "${MART}" already exists`],
   ])('refuses %s with one line, exit 1 and nothing written', (_what, run, message) => {
     sink.err.length = 0;
     const before = COPIED.map((d) => snapshot(path.join(root, d)));
@@ -112,15 +132,15 @@ describe('lakeforge product new / contracts new / marts new', () => {
     const saved = process.exitCode;
     const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      program.parse(['product', 'new', 'quality', '--domain', 'playback', '--owner', 'video-team', '--contract', 'com.acme.video/buffering', '--contract', 'com.acme.video/stalled', '--consumer', 'analysts', '--consumer', 'bi', '--sla', '30', '--root', root], { from: 'user' });
+      program.parse(['product', 'new', QUALITY, '--domain', OPTIONS.domain, '--owner', OPTIONS.owner, '--contract', `${VENDOR}/${BUFFERING}`, '--contract', `${VENDOR}/${STALLED}`, '--consumer', 'analysts', '--consumer', 'bi', '--sla', '30', '--root', root], { from: 'user' });
       expect(process.exitCode ?? 0).toBe(0);
     } finally {
       write.mockRestore();
       process.exitCode = saved;
     }
     const products: ProductDeclaration[] = load('config/products', 'PRODUCTS');
-    expect(products.find((p) => p.name === 'quality')).toMatchObject({
-      contracts: ['iglu:com.acme.video/buffering/jsonschema/1-0-0', 'iglu:com.acme.video/stalled/jsonschema/1-0-0'],
+    expect(products.find((p) => p.name === QUALITY)).toMatchObject({
+      contracts: [uri(BUFFERING), uri(STALLED)],
       consumers: ['analysts', 'bi'],
       freshnessSlaMinutes: 30,
     });
