@@ -16,6 +16,11 @@ export interface IngestionStackProps extends StackProps {
   readonly rawBucket: s3.IBucket;
   /** Quarantine bucket. */
   readonly quarantineBucket: s3.IBucket;
+  /**
+   * The contract registry bucket the ingest function resolves unknown schema URIs against (read only).
+   * @default - no registry: events of schemas not compiled into the function are `schema_unknown`
+   */
+  readonly registryBucket?: s3.IBucket;
   /** Log retention of the ingest function. */
   readonly logRetention: logs.RetentionDays;
   /** Whether the stream may be deleted with its stack (dev only). */
@@ -34,6 +39,7 @@ export class IngestionStack extends Stack {
       encryptionKey: props.encryptionKey,
       rawBucket: props.rawBucket,
       quarantineBucket: props.quarantineBucket,
+      registryBucket: props.registryBucket,
       shardCount: c.shardCount,
       retentionPeriod: Duration.hours(c.retentionHours),
       batchSize: c.batchSize,

@@ -6,10 +6,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { KinesisIngestion } from '../../lib/constructs/ingestion/kinesis-ingestion';
 import { listAcknowledgements } from '../../lib/governance/acknowledge';
+import { REGISTRY_SCHEMAS_PREFIX } from '../../lib/constructs/storage/lake-storage';
+import { INGEST_ENV } from '../../lambdas/shared/env';
 
-function setup(overrides: Partial<ConstructorParameters<typeof KinesisIngestion>[2]> = {}) {
+function setup(overrides: Partial<ConstructorParameters<typeof KinesisIngestion>[2]> = {}, withRegistry = false) {
   const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const key = new kms.Key(stack, 'Key');
+  if (withRegistry) overrides = { ...overrides, registryBucket: new s3.Bucket(stack, 'Registry', { encryptionKey: key }) };
   const raw = new s3.Bucket(stack, 'Raw', { encryptionKey: key });
   const quarantine = new s3.Bucket(stack, 'Quarantine', { encryptionKey: key });
   const ingestion = new KinesisIngestion(stack, 'Ingestion', {
@@ -144,5 +147,36 @@ describe('KinesisIngestion', () => {
     ['the shard count is zero', { shardCount: 0 }, /shardCount must be a whole number from 1 to 500, got 0/],
   ])('fails when %s', (_what, overrides, message) => {
     expect(() => setup(overrides)).toThrow(message);
+  });
+});
+
+describe('KinesisIngestion with a contract registry', () => {
+  const withRegistry = setup({}, true);
+  const t = withRegistry.template();
+  const statements = (tpl: Template): Array<{ Sid: string; Action: string | string[]; Resource: unknown }> =>
+    Object.values(tpl.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument.Statement;
+  const registryId = withRegistry.stack.getLogicalId(withRegistry.stack.node.findChild('Registry').node.defaultChild as never);
+
+  it(`names the registry bucket in ${INGEST_ENV.REGISTRY_BUCKET} and reads it from the bucket root (no ${INGEST_ENV.REGISTRY_PREFIX})`, () => {
+    const [fn] = Object.values(t.findResources('AWS::Lambda::Function'));
+    expect(fn.Properties.Environment.Variables[INGEST_ENV.REGISTRY_BUCKET]).toEqual({ Ref: registryId });
+    expect(fn.Properties.Environment.Variables[INGEST_ENV.REGISTRY_PREFIX]).toBeUndefined();
+  });
+
+  it('may only read schemas/* and list the registry bucket, nothing else on it', () => {
+    const onRegistry = statements(t).filter((s) => JSON.stringify(s.Resource).includes(registryId));
+    expect(onRegistry.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ['ReadRegistrySchemas', 's3:GetObject', { 'Fn::Join': ['', [{ 'Fn::GetAtt': [registryId, 'Arn'] }, `/${REGISTRY_SCHEMAS_PREFIX}*`]] }],
+      ['RecogniseMissingSchemas', 's3:ListBucket', { 'Fn::GetAtt': [registryId, 'Arn'] }],
+    ]);
+    // The registry shares the lake key, which the function already decrypts with: no second key statement.
+    expect(statements(t).filter((s) => [s.Action].flat().includes('kms:Decrypt'))).toHaveLength(1);
+  });
+
+  it('has no registry variable and no registry permission without a registry', () => {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fn.Properties.Environment.Variables[INGEST_ENV.REGISTRY_BUCKET]).toBeUndefined();
+    expect(statements(template).map((s) => s.Sid)).not.toEqual(expect.arrayContaining(['ReadRegistrySchemas']));
+    expect(statements(template).map((s) => s.Sid)).not.toContain('RecogniseMissingSchemas');
   });
 });

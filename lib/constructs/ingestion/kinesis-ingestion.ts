@@ -10,6 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { INGEST_ENV } from '../../../lambdas/shared/env';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { REGISTRY_SCHEMAS_PREFIX } from '../storage/lake-storage';
 import { bundlingRoots, lakeforgeBundling, lambdaEntry } from '../../shared/lambda-entry';
 
 /** The Lambda runtime of every Lakeforge function, pinned (a CDK upgrade must not change it silently). */
@@ -36,6 +37,14 @@ export interface KinesisIngestionProps {
    * `aws/lambda/` (the event source mapping's S3 on-failure destination, payload included, replayable).
    */
   readonly quarantineBucket: s3.IBucket;
+  /**
+   * The contract registry (an Iglu static registry under `schemas/`, e.g. `LakeStorage.registryBucket`): schema
+   * URIs without a precompiled validator are resolved against it at run time. The function may only read it:
+   * `s3:GetObject` on `schemas/*` and `s3:ListBucket` on the bucket (so a missing schema is a 404, not a 403
+   * that the function must treat as an outage), plus `kms:Decrypt` on its key.
+   * @default - no registry: events of schemas not compiled into the function are quarantined as `schema_unknown`
+   */
+  readonly registryBucket?: s3.IBucket;
   /** Provisioned shards (1–500). */
   readonly shardCount: number;
   /** Stream retention, 24 hours to 365 days. */
@@ -162,6 +171,7 @@ export class KinesisIngestion extends Construct {
         logGroup: this.logGroup,
         rawBucket: props.rawBucket,
         quarantineBucket: props.quarantineBucket,
+        registryBucket: props.registryBucket,
       }),
     });
 
@@ -181,6 +191,7 @@ export class KinesisIngestion extends Construct {
       environment: {
         [INGEST_ENV.RAW_BUCKET]: props.rawBucket.bucketName,
         [INGEST_ENV.QUARANTINE_BUCKET]: props.quarantineBucket.bucketName,
+        ...(props.registryBucket === undefined ? {} : { [INGEST_ENV.REGISTRY_BUCKET]: props.registryBucket.bucketName }),
         POWERTOOLS_SERVICE_NAME: INGEST_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: LAKEFORGE_METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
@@ -210,8 +221,9 @@ export class KinesisIngestion extends Construct {
         props.rawBucket.arnForObjects(`${RAW_EVENTS_PREFIX}*`),
         props.quarantineBucket.arnForObjects(`${BAD_ROWS_PREFIX}*`),
         props.quarantineBucket.arnForObjects(`${FAILED_BATCHES_PREFIX}*`),
+        ...(props.registryBucket === undefined ? [] : [props.registryBucket.arnForObjects(`${REGISTRY_SCHEMAS_PREFIX}*`)]),
       ],
-      'Prefix-scoped object ARNs (events/, bad-rows/, aws/lambda/): naming an S3 key prefix needs a trailing wildcard.',
+      'Prefix-scoped object ARNs (events/, bad-rows/, aws/lambda/, the registry\'s schemas/): naming an S3 key prefix needs a trailing wildcard.',
     );
     acknowledgeAll(
       this.function.node.defaultChild!,
@@ -256,6 +268,7 @@ interface IngestStatementInputs {
   readonly logGroup: logs.ILogGroup;
   readonly rawBucket: s3.IBucket;
   readonly quarantineBucket: s3.IBucket;
+  readonly registryBucket?: s3.IBucket;
 }
 
 /**
@@ -263,9 +276,27 @@ interface IngestStatementInputs {
  * does), decrypt it, write to the three key prefixes (and delete there what a retry re-delivers), encrypt what
  * it writes, list the quarantine bucket
  * (required by the S3 on-failure destination: AWS Lambda Developer Guide, "Capturing discarded batches")
- * and write its own log streams.
+ * and write its own log streams. With a registry: read its schemas and list it (a missing schema must be a
+ * 404 NoSuchKey, which S3 only answers to a caller allowed `s3:ListBucket`: Amazon S3 API Reference,
+ * GetObject, "Permissions", https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html), and decrypt
+ * with its key when that is not the lake key.
  */
 export function renderIngestStatements(i: IngestStatementInputs): iam.PolicyStatement[] {
+  return [...renderBaseStatements(i), ...(i.registryBucket === undefined ? [] : renderRegistryStatements(i.registryBucket, i.key))];
+}
+
+function renderRegistryStatements(registry: s3.IBucket, lakeKey: kms.IKey): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({ sid: 'ReadRegistrySchemas', actions: ['s3:GetObject'], resources: [registry.arnForObjects(`${REGISTRY_SCHEMAS_PREFIX}*`)] }),
+    new iam.PolicyStatement({ sid: 'RecogniseMissingSchemas', actions: ['s3:ListBucket'], resources: [registry.bucketArn] }),
+  ];
+  if (registry.encryptionKey !== undefined && registry.encryptionKey !== lakeKey) {
+    statements.push(new iam.PolicyStatement({ sid: 'DecryptRegistry', actions: ['kms:Decrypt'], resources: [registry.encryptionKey.keyArn] }));
+  }
+  return statements;
+}
+
+function renderBaseStatements(i: IngestStatementInputs): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
       sid: 'ReadStream',
