@@ -15,6 +15,8 @@ export * from './constructs/ingestion/kinesis-ingestion';
 export * from './constructs/data-product/data-product';
 export * from './constructs/observability/platform-monitoring';
 export * from './constructs/observability/freshness-alarms';
+export { LakeforgePlatform, type LakeforgePlatformParametersProps } from './constructs/platform/lakeforge-platform';
+export { PlatformParameters, type PlatformParametersProps } from './constructs/platform/platform-parameters';
 
 // Stages and stacks of the blueprint
 export * from './stages/lakeforge-stage';
@@ -26,6 +28,7 @@ export * from './stacks/products-stack';
 export * from './stacks/monitoring-stack';
 export * from './stacks/freshness-stack';
 export * from './stacks/pipeline-stack';
+export * from './stacks/handles-stack';
 export { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from './app';
 
 // Data products and contracts
@@ -39,6 +42,19 @@ export * as contracts from './contracts';
 // The raw → curated → marts pipeline plan and the names of its metrics
 export { renderPipelinePlan, curatedLookbackHours, planSteps, type PipelinePlan, type PipelinePlanOptions, type PipelineStep, type MaintenanceStep } from './pipeline/plan';
 export { PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME, FRESHNESS_METRICS, FRESHNESS_DIMENSION } from './pipeline/metrics';
+
+// Platform handles: the SSM parameter layout a stage writes and LakeforgePlatform.fromParameters reads
+export {
+  PLATFORM_PARAMETER_ROOT,
+  PLATFORM_PARAMETERS,
+  OPTIONAL_PLATFORM_PARAMETERS,
+  DATABASE_HANDLES,
+  platformParameterPrefix,
+  platformParameterName,
+  workgroupParameterKey,
+  type PlatformHandle,
+  type OptionalPlatformHandle,
+} from './platform/parameter-names';
 
 // Governance and naming
 export { acknowledge, acknowledgeAll, acknowledgeWildcardResources, listAcknowledgements, type Acknowledgement, type RecordedAcknowledgement } from './governance/acknowledge';

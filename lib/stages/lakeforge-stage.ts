@@ -8,6 +8,7 @@ import { StorageStack } from '../stacks/storage-stack';
 import { PipelineStack } from '../stacks/pipeline-stack';
 import { FreshnessStack } from '../stacks/freshness-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
+import { HandlesStack } from '../stacks/handles-stack';
 import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
 import type { BatchTable } from '../constructs/data-product/data-product';
 import type { FreshnessObjective } from '../constructs/observability/freshness-alarms';
@@ -63,6 +64,8 @@ export class LakeforgeStage extends Stage {
   public readonly monitoring: MonitoringStack;
   /** Freshness alarms and saved freshness queries, one stack per domain with curated tables. */
   public readonly freshness: readonly FreshnessStack[];
+  /** Platform handles: SSM parameters under `/lakeforge/<env>/` for product teams' own apps, and the producer policy. */
+  public readonly handles: HandlesStack;
 
   constructor(scope: Construct, id: string, props: LakeforgeStageProps) {
     const { config } = props;
@@ -195,6 +198,27 @@ export class LakeforgeStage extends Stage {
     });
     // The curated tables the pipeline MERGEs into are created with the data products.
     for (const products of this.products) this.pipeline.addStackDependency(products);
+
+    this.handles = new HandlesStack(this, 'Handles', {
+      ...common,
+      description: `Lakeforge ${config.name}: platform handles (SSM parameters under /lakeforge/${config.name}/) and the producer policy`,
+      environmentName: config.name,
+      ingestStream: this.ingestion.ingestion.stream,
+      encryptionKey: lake.key,
+      rawBucket: lake.rawBucket,
+      curatedBucket: lake.curatedBucket,
+      martsBucket: lake.martsBucket,
+      quarantineBucket: lake.quarantineBucket,
+      registryBucket: lake.registryBucket,
+      rawDatabase: this.catalog.catalog.rawDatabase,
+      curatedDatabase: this.catalog.catalog.curatedDatabase,
+      martsDatabase: this.catalog.catalog.martsDatabase,
+      catalogKey: this.catalog.encryption?.key,
+      workgroups: this.analytics.workgroups,
+      tableDdl: this.analytics.tableDdl,
+      alarmTopic,
+      goLiveDate: config.pipeline.goLiveDate,
+    });
 
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
   }
