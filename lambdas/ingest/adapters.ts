@@ -147,18 +147,25 @@ export class S3SchemaSource implements SchemaSource {
 export const REGISTRY_CLIENT_TIMEOUTS_MS = { connection: 2_000, request: 5_000 } as const;
 
 /**
+ * The HTTP handler of the registry client: connection and request timeouts that fail the request.
+ * `throwOnRequestTimeout` is required: without it `@smithy/node-http-handler` 4.x only logs a warning
+ * when `requestTimeout` is exceeded and the request keeps waiting (its `requestTimeout` documentation).
+ */
+export function createRegistryRequestHandler(timeoutsMs: { readonly connection: number; readonly request: number } = REGISTRY_CLIENT_TIMEOUTS_MS): NodeHttpHandler {
+  return new NodeHttpHandler({
+    connectionTimeout: timeoutsMs.connection,
+    requestTimeout: timeoutsMs.request,
+    throwOnRequestTimeout: true,
+  });
+}
+
+/**
  * Creates the S3 client used for the registry: as {@link createS3Client}, with
- * {@link REGISTRY_CLIENT_TIMEOUTS_MS}.
+ * {@link createRegistryRequestHandler}'s timeouts.
  */
 export function createRegistryS3Client(env: Readonly<Record<string, string | undefined>>): S3Client {
   const customEndpoint = (env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? '') !== '';
-  return new S3Client({
-    forcePathStyle: customEndpoint,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: REGISTRY_CLIENT_TIMEOUTS_MS.connection,
-      requestTimeout: REGISTRY_CLIENT_TIMEOUTS_MS.request,
-    }),
-  });
+  return new S3Client({ forcePathStyle: customEndpoint, requestHandler: createRegistryRequestHandler() });
 }
 
 /**

@@ -93,12 +93,15 @@ export function compileRegistrySchema(text: string, uri: string, objectKey: stri
 
 /**
  * Whether an error of the object source means "no such object": S3's `NoSuchKey` (GetObject) or `NotFound`
- * error, or HTTP status 404. Everything else (including 403 AccessDenied) is an outage.
+ * error, or another HTTP 404 except `NoSuchBucket`. Everything else is an outage, including 403 AccessDenied
+ * and `NoSuchBucket` (a misconfigured registry must not turn every third-party event into `schema_unknown`:
+ * its records are retried and the stream's iterator age shows it).
  */
 export function isNotFoundError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { name, $metadata } = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  return name === 'NoSuchKey' || name === 'NotFound' || $metadata?.httpStatusCode === 404;
+  if (name === 'NoSuchKey' || name === 'NotFound') return true;
+  return $metadata?.httpStatusCode === 404 && name !== 'NoSuchBucket';
 }
 
 /** One line describing an error of the object source: its name, HTTP status when known, and message. */
