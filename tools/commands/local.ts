@@ -1,5 +1,5 @@
 /**
- * `lakeforge local [--data <dir>] [--events <file.jsonl>] [--out <dir>] [--bad-rows <fraction>] [--faults <fraction>]
+ * `lakeforge local [--data <dir>] [--events <file.jsonl>] [--registry <dir>] [--out <dir>] [--bad-rows <fraction>] [--faults <fraction>]
  * [--limit <n>] [--rounds <n>] [--late <fraction>]`: runs the whole supply chain on this machine (see
  * `tools/local/platform.ts`) on the MovieLens demo or on a file of envelopes (`--events`), prints a summary (for
  * `--events`, also every quarantined line with its reasons) and the first rows of each mart, and exits non-zero
@@ -35,6 +35,11 @@ export interface LocalCommandOptions {
   readonly data?: string;
   /** JSON Lines file of envelopes replayed instead of MovieLens. @default - the MovieLens demo */
   readonly events?: string;
+  /**
+   * Iglu static registry folder published to the local contract registry before the run (see
+   * `tools/local/registry.ts`). @default - an empty registry
+   */
+  readonly registry?: string;
   /** @default {@link DEFAULT_OUT_DIR} */
   readonly out?: string;
   /** Fraction 0–1. @default '0' */
@@ -107,6 +112,7 @@ export async function localAction(opts: LocalCommandOptions, io: LocalIo = PROCE
     result = await runLocalPlatform({
       ...(dataDir === undefined ? {} : { dataDir }),
       ...(opts.events === undefined ? {} : { eventsFile: opts.events }),
+      ...(opts.registry === undefined ? {} : { registryDir: opts.registry }),
       outDir,
       badRows: parseNumber('--bad-rows', opts.badRows) ?? 0,
       faults: parseNumber('--faults', opts.faults) ?? 0,
@@ -157,6 +163,10 @@ export function registerLocalCommand(program: Command, io: LocalIo = PROCESS_IO)
     .description('run ingestion, the lake, the curated step and the marts on this machine on a MovieLens data set or your own events')
     .option('--data <dir>', `MovieLens-shaped folder (ratings, tags, movies, links CSVs); with --events, only movies.csv and links.csv are read (default: ${DEFAULT_DATA_DIR})`)
     .option('--events <file.jsonl>', 'replay this file of envelopes (one JSON object per line, sent as is; blank lines skipped) instead of MovieLens')
+    .option(
+      '--registry <dir>',
+      'Iglu static registry folder (<vendor>/<name>/jsonschema/<M-R-A>, directly or under schemas/) published to the local contract registry before the run; events of its schemas are validated at run time, land and are curated into tables created for them',
+    )
     .option('--out <dir>', 'output folder: summary.json, marts/*.csv, lake/', DEFAULT_OUT_DIR)
     .option('--bad-rows <fraction>', 'share of records corrupted into bad rows (0-1; not with --events)', '0')
     .option('--faults <fraction>', 'share of S3 PutObject calls failed by a fault proxy (0-1)', '0')

@@ -15,10 +15,11 @@
  * What the function should make of each line (its expected verdict) is the pure ingest core's classification
  * of the same bytes with the same validators ({@link classifyRecord}): the run then checks that the platform
  * (stream, event source mapping, retries, S3, the curated step) put every record where its verdict says,
- * exactly once. It is not a second opinion on the contracts; the contract tests are.
+ * exactly once. It is not a second opinion on the contracts; the contract tests are. With a registry folder
+ * (`--registry`), a URI without a precompiled validator gets the answer the function's registry will give it.
  */
 import * as fs from 'node:fs';
-import { classifyRecord, type ValidatorRegistry } from '../../lambdas/ingest/core';
+import { classifyRecord, type SchemaResolution, type ValidatorRegistry } from '../../lambdas/ingest/core';
 import { KINESIS_MAX_RECORD_BYTES } from '../../lambdas/shared/env';
 import type { StreamInput } from './movielens';
 
@@ -130,6 +131,12 @@ export interface EventStreamOptions {
   readonly validators: ValidatorRegistry;
   /** The function's size limit, in bytes. @default 1048576 ({@link KINESIS_MAX_RECORD_BYTES}) */
   readonly maxRecordBytes?: number;
+  /**
+   * What the function's contract registry answers for a URI without a precompiled validator (see
+   * `registryResolutions` in `./registry.ts`); always an answer, never "unavailable".
+   * @default - no registry: such URIs are `schema_unknown`
+   */
+  readonly resolve?: (uri: string) => SchemaResolution;
 }
 
 /**
@@ -153,7 +160,11 @@ export function toEventStreamInputs(file: string, records: readonly EventLine[],
     }
     const outcome = classifyRecord(
       { shardId: 'file', sequenceNumber: String(record.line), data: record.data.toString('base64'), approximateArrivalTimestamp: 0 },
-      { validators: options.validators, maxRecordBytes: options.maxRecordBytes ?? KINESIS_MAX_RECORD_BYTES },
+      {
+        validators: options.validators,
+        maxRecordBytes: options.maxRecordBytes ?? KINESIS_MAX_RECORD_BYTES,
+        ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+      },
     );
     const expected: StreamInput['expected'] =
       outcome.kind === 'valid'
