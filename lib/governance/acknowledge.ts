@@ -49,7 +49,7 @@ export function acknowledge(resource: IConstruct, ack: Acknowledgement): void {
   if (resource.node.scope === undefined || Stack.isStack(resource) || Stage.isStage(resource)) {
     throw new Error(`Acknowledgement of ${ack.ruleId} must be scoped to one resource, not ${resource.node.path || 'the app'}`);
   }
-  Validations.of(resource).acknowledge({ id: ack.ruleId, reason: ack.reason });
+  recordForPolicyPacks(resource, ack.ruleId, ack.reason);
   const recorded: RecordedAcknowledgement = {
     ruleId: ack.ruleId,
     reason: ack.reason,
@@ -57,6 +57,21 @@ export function acknowledge(resource: IConstruct, ack: Acknowledgement): void {
     path: resource.node.path,
   };
   resource.node.addMetadata(REGISTRY_KEY, recorded);
+}
+
+/**
+ * Records an acknowledgement where the policy packs look for it (`Validations.ACKNOWLEDGED_RULES_METADATA_KEY`
+ * metadata, `Annotation::<id>` → reason). CDK's `Validations.acknowledge` rejects ids with unbalanced braces, and
+ * cdk-nag renders a CloudFormation dynamic reference in a resource (`{{resolve:ssm:…}}`, e.g. a bucket name a
+ * product team's app reads with `LakeforgePlatform.fromParameters`) as `{{resolve:ssm:…>>` in its finding ids
+ * (`flattenCfnReference` turns every `}` into `>`): such an id is recorded as the same metadata entry directly.
+ */
+function recordForPolicyPacks(resource: IConstruct, ruleId: string, reason: string): void {
+  if (ruleId.includes('{{resolve:')) {
+    resource.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`Annotation::${ruleId}`]: reason });
+  } else {
+    Validations.of(resource).acknowledge({ id: ruleId, reason });
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { CatalogColumn, CatalogTable } from '../marts/catalog-model';
 
@@ -39,11 +40,13 @@ export function arrivalProjection(locationTemplate: string, startDate: string): 
 }
 
 /**
- * Checks a partition projection start date.
+ * Checks a partition projection start date. A token (e.g. the go-live date a product team's app reads from the
+ * platform's SSM parameters at deploy time) is accepted unchecked: the platform validated it when it wrote it.
  *
  * @throws Error naming the value when it is not a `YYYY-MM-DD` calendar date.
  */
 export function validateProjectionStartDate(startDate: string): void {
+  if (Token.isUnresolved(startDate)) return;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(startDate);
   const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
   if (!date || date.toISOString().slice(0, 10) !== startDate) {
