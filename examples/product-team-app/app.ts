@@ -1,40 +1,33 @@
 /**
  * A product team's own CDK app, using only Lakeforge's public API (`lakeforge` once installed; the
  * repository's `lib/index.ts` here). It adds the `checkout-orders` data product to an environment the
- * platform team already deployed, finding the platform's resources by their documented names.
+ * platform team already deployed, finding the platform's resources through the environment's handles: SSM
+ * parameters under `/lakeforge/<env>/`, read by `LakeforgePlatform.fromParameters` as CloudFormation dynamic
+ * references. Nothing of the platform is hard-coded: synth needs no credentials and no lookups, and
+ * CloudFormation resolves the names when the stack is deployed (to the environment's account and region).
  *
  *   npx tsx examples/product-team-app/app.ts   # synthesizes into examples/product-team-app/cdk.out
  */
 import * as path from 'node:path';
-import { App, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import * as glue from 'aws-cdk-lib/aws-glue';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kinesis from 'aws-cdk-lib/aws-kinesis';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { acknowledgeWildcardResources, DataProduct, databaseName, defineProduct, readContractTables, registerPolicyPacks } from '../../lib';
+import { acknowledgeWildcardResources, DataProduct, defineProduct, LakeforgePlatform, readContractTables, registerPolicyPacks } from '../../lib';
 
-/** What the platform team hands product teams for one environment (from its stack outputs). */
-export interface PlatformHandles {
+/** Where the product team deploys: a Lakeforge environment and its account and region. */
+export interface TargetEnvironment {
+  /** The Lakeforge environment (`dev`, `acc`, `prod`): its handles are under `/lakeforge/<environment>/`. */
   readonly environment: string;
+  /** The environment's AWS account. */
   readonly account: string;
+  /** The environment's AWS region. */
   readonly region: string;
-  readonly rawBucketName: string;
-  readonly curatedBucketName: string;
-  readonly lakeKeyId: string;
-  readonly ingestStreamName: string;
-  /** Name of the platform's table DDL function (creates and evolves the curated Iceberg tables). */
-  readonly tableDdlFunctionName: string;
-  /** The platform workgroup the table DDL runs in. */
-  readonly platformWorkgroupName: string;
-  /** First arrival date of the raw zone (config `pipeline.goLiveDate`), `YYYY-MM-DD`. */
-  readonly goLiveDate: string;
 }
 
 /** Builds the product team's app (one stack) against an existing Lakeforge environment. */
-export function buildProductTeamApp(platform: PlatformHandles, outdir?: string): App {
+export function buildProductTeamApp(target: TargetEnvironment, outdir?: string): App {
   const app = new App({ outdir });
-  const stack = new Stack(app, 'CheckoutOrders', { env: { account: platform.account, region: platform.region } });
+  const stack = new Stack(app, 'CheckoutOrders', { env: { account: target.account, region: target.region } });
+  const platform = LakeforgePlatform.fromParameters(stack, 'Platform', { environment: target.environment });
 
   const declaration = defineProduct(
     {
@@ -48,9 +41,6 @@ export function buildProductTeamApp(platform: PlatformHandles, outdir?: string):
     },
     'examples/product-team-app/app.ts',
   );
-  const eventTables = readContractTables(path.join(__dirname, 'contracts'));
-  const database = (zone: 'raw' | 'curated') =>
-    glue.Database.fromDatabaseArn(stack, `${zone}Database`, stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName(platform.environment, zone) }));
 
   const product = new DataProduct(stack, 'CheckoutOrders', {
     productName: declaration.name,
@@ -60,24 +50,23 @@ export function buildProductTeamApp(platform: PlatformHandles, outdir?: string):
     classification: declaration.classification.level,
     piiColumns: [...declaration.classification.piiColumns],
     freshnessSla: Duration.minutes(declaration.freshnessSlaMinutes),
-    eventTables,
-    rawDatabase: database('raw'),
-    curatedDatabase: database('curated'),
-    rawBucket: s3.Bucket.fromBucketName(stack, 'RawBucket', platform.rawBucketName),
-    curatedBucket: s3.Bucket.fromBucketName(stack, 'CuratedBucket', platform.curatedBucketName),
-    encryptionKey: kms.Key.fromKeyArn(stack, 'LakeKey', stack.formatArn({ service: 'kms', resource: 'key', resourceName: platform.lakeKeyId })),
-    ingestStream: kinesis.Stream.fromStreamArn(stack, 'Stream', stack.formatArn({ service: 'kinesis', resource: 'stream', resourceName: platform.ingestStreamName })),
-    ddl: {
-      serviceToken: stack.formatArn({ service: 'lambda', resource: 'function', resourceName: platform.tableDdlFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-      workgroupName: platform.platformWorkgroupName,
-    },
+    eventTables: readContractTables(path.join(__dirname, 'contracts')),
+    rawDatabase: platform.rawDatabase,
+    curatedDatabase: platform.curatedDatabase,
+    rawBucket: platform.rawBucket,
+    curatedBucket: platform.curatedBucket,
+    encryptionKey: platform.lakeKey,
+    catalogKey: platform.catalogKey,
+    ingestStream: platform.ingestStream,
+    ddl: platform.tableDdl,
     projectionStartDate: platform.goLiveDate,
   });
 
-  // The checkout service may produce events; the finance analysts may read the product. Customer-managed
-  // policies (not inline) keep the policy packs green; prefix-scoped object ARNs are acknowledged with a reason.
+  // The checkout service may produce events (the platform's producer policy); the finance analysts may read the
+  // product. Customer-managed policies (not inline) keep the policy packs green; prefix-scoped object ARNs are
+  // acknowledged with a reason.
   const service = new iam.Role(stack, 'CheckoutService', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-  new iam.ManagedPolicy(stack, 'ProducePolicy', { roles: [service], statements: product.produceStatements() });
+  service.addManagedPolicy(platform.producerPolicy);
   const analysts = new iam.Role(stack, 'FinanceAnalysts', { assumedBy: new iam.AccountRootPrincipal() });
   const readPolicy = new iam.ManagedPolicy(stack, 'ReadPolicy', { roles: [analysts], statements: product.readStatements() });
   acknowledgeWildcardResources(
@@ -91,20 +80,9 @@ export function buildProductTeamApp(platform: PlatformHandles, outdir?: string):
   return app;
 }
 
-/** Placeholder handles of the dev environment, as in config/environments.ts. */
-export const DEV_HANDLES: PlatformHandles = {
-  environment: 'dev',
-  account: '111111111111',
-  region: 'eu-west-1',
-  rawBucketName: 'dev-storage-lakerawbucket-example',
-  curatedBucketName: 'dev-storage-lakecuratedbucket-example',
-  lakeKeyId: '00000000-0000-0000-0000-000000000000',
-  ingestStreamName: 'Dev-Ingestion-IngestionStream-example',
-  tableDdlFunctionName: 'Dev-Analytics-TableDdlFunction-example',
-  platformWorkgroupName: 'lakeforge-dev-platform',
-  goLiveDate: '2024-01-01',
-};
+/** The dev environment, as in config/environments.ts (placeholder account). */
+export const DEV_TARGET: TargetEnvironment = { environment: 'dev', account: '111111111111', region: 'eu-west-1' };
 
 if (require.main === module) {
-  buildProductTeamApp(DEV_HANDLES, path.join(__dirname, 'cdk.out')).synth();
+  buildProductTeamApp(DEV_TARGET, path.join(__dirname, 'cdk.out')).synth();
 }

@@ -2,11 +2,30 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildProductTeamApp, DEV_HANDLES } from '../../examples/product-team-app/app';
+import { buildProductTeamApp, DEV_TARGET } from '../../examples/product-team-app/app';
+import { PLATFORM_PARAMETERS, platformParameterName } from '../../lib/platform/parameter-names';
+import { databaseName, stageId, workgroupName } from '../../lib/shared/naming';
+import { lakeforgeApp } from '../helpers/app';
 
 const EXAMPLE = path.join(__dirname, '../../examples/product-team-app/app.ts');
+const DYNAMIC_REFERENCE = /\{\{resolve:ssm:([^}]+)\}\}/g;
+/** CloudFormation's limit of dynamic references per template (AWS CloudFormation User Guide, "dynamic references"). */
+const MAX_DYNAMIC_REFERENCES = 60;
+
+function synthesize(): { template: Template; violations: unknown[] } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-example-'));
+  const assembly = buildProductTeamApp(DEV_TARGET, outdir).synth();
+  const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+  return {
+    template: Template.fromJSON(assembly.getStackByName('CheckoutOrders').template),
+    violations: report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations),
+  };
+}
 
 describe('the product-team example app', () => {
+  const { template, violations } = synthesize();
+  const text = JSON.stringify(template.toJSON());
+
   it('imports Lakeforge only through its public API', () => {
     const imports = [...fs.readFileSync(EXAMPLE, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
     const local = imports.filter((i) => i.startsWith('.'));
@@ -14,17 +33,55 @@ describe('the product-team example app', () => {
   });
 
   it('synthesizes its data product with zero policy findings', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-example-'));
-    const app = buildProductTeamApp(DEV_HANDLES, outdir);
-    const assembly = app.synth();
-    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
-    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
-    const template = Template.fromJSON(assembly.getStackByName('CheckoutOrders').template);
+    expect(violations).toEqual([]);
     const names = Object.values(template.findResources('AWS::Glue::Table')).map((t) => t.Properties.TableInput.Name);
     expect(names).toEqual(['order_placed_v1']);
     const [curated] = Object.values(template.findResources('Custom::LakeforgeIcebergTables'));
     const columns = curated.Properties.Tables[0].Columns.map((c: { Name: string; Type: string }) => `${c.Name}:${c.Type}`);
     expect(columns).toEqual(expect.arrayContaining(['order_id:string', 'customer_id:int', 'amount_cents:bigint', 'currency:string']));
-    expect(curated.Properties.ServiceToken).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:eu-west-1:111111111111:function:Dev-Analytics-TableDdlFunction-example']] });
+  });
+
+  it('finds the platform through the dev handles, resolved at deploy time', () => {
+    const [curated] = Object.values(template.findResources('Custom::LakeforgeIcebergTables'));
+    const ref = (key: string) => `{{resolve:ssm:${platformParameterName('dev', key)}}}`;
+    expect(curated.Properties.ServiceToken).toBe(ref(PLATFORM_PARAMETERS.tableDdlFunctionArn));
+    expect(curated.Properties.Workgroup).toBe(ref(PLATFORM_PARAMETERS.tableDdlWorkgroupName));
+    expect(curated.Properties.Tables[0].Database).toBe(ref(PLATFORM_PARAMETERS.curatedDatabaseName));
+    const [raw] = Object.values(template.findResources('AWS::Glue::Table'));
+    expect(raw.Properties.DatabaseName).toBe(ref(PLATFORM_PARAMETERS.rawDatabaseName));
+    expect(raw.Properties.TableInput.Parameters['projection.dt.range']).toBe(`${ref(PLATFORM_PARAMETERS.goLiveDate)},NOW`);
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [ref(PLATFORM_PARAMETERS.producerPolicyArn)] });
+  });
+
+  it('hard-codes no platform name: every platform value is a dynamic reference to /lakeforge/dev/', () => {
+    const references = [...text.matchAll(DYNAMIC_REFERENCE)].map((m) => m[1]);
+    expect(references.length).toBeGreaterThan(0);
+    for (const name of references) expect(name.startsWith('/lakeforge/dev/')).toBe(true);
+    // The names the platform gives its resources (and the placeholders the example used to carry) appear nowhere.
+    for (const literal of [databaseName('dev', 'raw'), databaseName('dev', 'curated'), workgroupName('dev', 'platform'), 'Dev-', 'example', ':key/']) {
+      expect(text).not.toContain(literal);
+    }
+    // No CloudFormation parameters either (valueForStringParameter would add one per handle).
+    expect(Object.keys(template.toJSON().Parameters ?? {})).toEqual(['BootstrapVersion']);
+  });
+
+  it('stays within CloudFormation limits of dynamic references: at most 60, none under Fn::Split', () => {
+    expect([...text.matchAll(DYNAMIC_REFERENCE)].length).toBeLessThanOrEqual(MAX_DYNAMIC_REFERENCES);
+    // CloudFormation runs Fn::Split before it resolves a dynamic reference (aws/aws-cdk#14476): a split handle is wrong at deploy time.
+    const splits = JSON.stringify(findAll(template.toJSON(), 'Fn::Split'));
+    expect(splits).not.toContain('{{resolve:');
+  });
+
+  it('reads only parameters the dev stage writes', () => {
+    const written = Object.values(lakeforgeApp().template(`${stageId('dev')}/Handles`).findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name);
+    const read = [...new Set([...text.matchAll(DYNAMIC_REFERENCE)].map((m) => m[1]))];
+    expect(read.filter((name) => !written.includes(name))).toEqual([]);
   });
 });
+
+/** Every value under `key` anywhere in a template. */
+function findAll(node: unknown, key: string): unknown[] {
+  if (Array.isArray(node)) return node.flatMap((n) => findAll(n, key));
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === key ? [v, ...findAll(v, key)] : findAll(v, key)));
+}
