@@ -189,7 +189,7 @@ export function renderBadRowsTableInput(
       'lakeforge.classification': 'restricted',
     },
     partitionKeys: [
-      { name: 'failure_type', type: 'string', comment: 'not_json, envelope_invalid, schema_unknown, schema_violation, size_exceeded' },
+      { name: 'failure_type', type: 'string', comment: failureTypes.join(', ') },
       { name: 'dt', type: 'string', comment: 'UTC arrival date YYYY-MM-DD.' },
       { name: 'hour', type: 'string', comment: 'UTC arrival hour HH.' },
     ],

@@ -6,6 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadAllConfigs } from '../../config';
 import { loadPlatform } from '../../config/platform';
+import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../../lib/app';
 import { synthesizeAll, synthesizeApp } from '../../tools/synth';
 import { diffStatefulIds, parseStatefulIds, renderStatefulIds, statefulIdGuardMessage, UPDATE_STATEFUL_IDS_ENV, type StatefulIds } from '../../tools/test-update';
@@ -110,7 +111,7 @@ describe('the Lakeforge app', () => {
     }
     const badRows = Object.values(t.template(`${stage}/Catalog`).findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput);
     expect(badRows.map((i) => i.Name)).toEqual(['bad_rows']);
-    expect(badRows[0].Parameters['projection.failure_type.values'].split(',').sort()).toEqual(['envelope_invalid', 'not_json', 'schema_unknown', 'schema_violation', 'size_exceeded']);
+    expect(badRows[0].Parameters['projection.failure_type.values'].split(',').sort()).toEqual([...FAILURE_TYPES].sort());
   });
 
   it.each(STAGES)('alarms on the freshness SLA of every product\'s curated table in %s, on the pipeline\'s metric, and on none of a batch-only product', (stage) => {
