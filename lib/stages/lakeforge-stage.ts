@@ -98,6 +98,7 @@ export class LakeforgeStage extends Stage {
       encryptionKey: lake.key,
       rawBucket: lake.rawBucket,
       quarantineBucket: lake.quarantineBucket,
+      registryBucket: lake.registryBucket,
       logRetention: config.observability.logRetentionDays,
       allowDestroy: config.storage.allowDestroy,
     });
