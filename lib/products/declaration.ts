@@ -39,7 +39,11 @@ export const productDeclarationSchema = z
       .strict(),
     /** Freshness SLA: the newest curated event is never older than this, in minutes. */
     freshnessSlaMinutes: z.number().int().min(1).max(7 * 24 * 60),
-    /** Consumer workgroups (short names, e.g. `analysts`, `bi`) that may read the product. */
+    /**
+     * Who may read the product: consumers defined in config (`analytics.consumers`, e.g. `analysts`, `bi`), each an
+     * IAM role that queries in its workgroup. Each gets read access to the product's curated tables, batch tables
+     * and marts in every environment that defines it; a name no environment defines fails synth.
+     */
     consumers: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).default([]),
   })
   .strict()
@@ -48,7 +52,14 @@ export const productDeclarationSchema = z
 /** A product declaration as written (defaults not yet applied). */
 export type ProductDeclarationInput = z.input<typeof productDeclarationSchema>;
 /** A parsed product declaration. */
-export type ProductDeclaration = z.output<typeof productDeclarationSchema>;
+export type ProductDeclaration = z.output<typeof productDeclarationSchema> & {
+  /**
+   * The file the declaration was read from (the `source` given to {@link defineProduct}), for error messages
+   * about it found later (e.g. an unknown consumer).
+   * @default - unknown: messages name the product instead
+   */
+  readonly source?: string;
+};
 
 /** Thrown when a product declaration is invalid; the message names the file/product and the field. */
 export class ProductDeclarationError extends Error {
@@ -62,18 +73,19 @@ export class ProductDeclarationError extends Error {
  * Validates one product declaration.
  *
  * @param input - the declaration as written.
- * @param source - where it comes from, for the error message (e.g. `config/products/viewer-engagement.ts`).
+ * @param source - where it comes from, for error messages (e.g. `config/products/viewer-engagement.ts`); kept as
+ *   the declaration's `source`. @default - messages say `config/products`
  * @throws ProductDeclarationError naming the source and every invalid field.
  */
-export function defineProduct(input: ProductDeclarationInput, source = 'config/products'): ProductDeclaration {
+export function defineProduct(input: ProductDeclarationInput, source?: string): ProductDeclaration {
   const result = productDeclarationSchema.safeParse(input);
   if (!result.success) {
     const name = typeof (input as { name?: unknown }).name === 'string' ? (input as { name: string }).name : '?';
     throw new ProductDeclarationError(
-      `Invalid data product "${name}" (${source}): ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      `Invalid data product "${name}" (${source ?? 'config/products'}): ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
     );
   }
-  return result.data;
+  return source === undefined ? result.data : { ...result.data, source };
 }
 
 /**

@@ -42,6 +42,23 @@ export function workgroupName(env: string, name: string): string {
   return `lakeforge-${env}-${name}`;
 }
 
+/**
+ * The name of the IAM role the platform creates for a consumer of the data products: `lakeforge-<env>-<consumer>`.
+ * People type it (`aws sts assume-role`, a BI tool's connection), so it is stable; at most 59 characters
+ * (IAM allows 64 for a role name: AWS IAM User Guide, "IAM and AWS STS quotas").
+ *
+ * @param env - environment name.
+ * @param consumer - the consumer's short name, e.g. `analysts`.
+ * @throws Error when either part is not a lower-case identifier.
+ */
+export function consumerRoleName(env: string, consumer: string): string {
+  assertEnv(env);
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(consumer)) {
+    throw new Error(`Invalid consumer name "${consumer}": expected lower-case letters, digits and '-' (max 32)`);
+  }
+  return `lakeforge-${env}-${consumer}`;
+}
+
 /** The stage id of an environment: `dev` → `Dev`. */
 export function stageId(env: string): string {
   assertEnv(env);

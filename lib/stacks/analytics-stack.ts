@@ -1,12 +1,14 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { AnalyticsConfig } from '../../config/schema';
+import { QueryConsumer } from '../constructs/analytics/query-consumer';
 import { QueryWorkgroup } from '../constructs/analytics/query-workgroup';
 import { TableDdlFunction } from '../constructs/catalog/table-ddl-function';
-import { workgroupName } from '../shared/naming';
+import { consumerRoleName, workgroupName } from '../shared/naming';
 
 /** Properties of {@link AnalyticsStack}. */
 export interface AnalyticsStackProps extends StackProps {
@@ -38,6 +40,10 @@ export interface AnalyticsStackProps extends StackProps {
  * that creates and evolves the environment's Iceberg tables in the platform workgroup. `platform` runs the
  * platform's own statements (curated step, mart refresh, table DDL); `analysts` is for people; extra consumer
  * workgroups come from config.
+ *
+ * Each consumer of `analytics.consumers` gets its role here — `lakeforge-<env>-<consumer>`, assumable by the
+ * config's `assumedBy` principals or else the environment's account, or the existing role of `roleArn` — and a
+ * managed policy to query in its workgroup. The products stacks attach the consumers' read policies to these roles.
  */
 export class AnalyticsStack extends Stack {
   /** The platform's own workgroup (curated step, mart refresh). */
@@ -46,6 +52,8 @@ export class AnalyticsStack extends Stack {
   public readonly analystsWorkgroup: QueryWorkgroup;
   /** Every workgroup by short name (`platform`, `analysts`, extras). */
   public readonly workgroups: Readonly<Record<string, QueryWorkgroup>>;
+  /** The consumers of the data products by short name (config `analytics.consumers`): role and workgroup. */
+  public readonly consumers: Readonly<Record<string, QueryConsumer>>;
   /** The provider of `Custom::LakeforgeIcebergTables` resources (curated, mart and control tables). */
   public readonly tableDdl: TableDdlFunction;
 
@@ -72,6 +80,25 @@ export class AnalyticsStack extends Stack {
       workgroups[extra] = make(extra, `Consumer workgroup "${extra}"`);
     }
     this.workgroups = workgroups;
+    this.consumers = Object.fromEntries(
+      Object.entries(props.analytics.consumers).map(([name, c]) => {
+        const workgroup = workgroups[c.workgroup];
+        if (workgroup === undefined || workgroup === this.platformWorkgroup) {
+          throw new Error(`analytics.consumers.${name}.workgroup: "${c.workgroup}" is not a consumer workgroup (${Object.keys(workgroups).filter((w) => w !== 'platform').join(', ')})`);
+        }
+        const roleId = `${pascal(name)}ConsumerRole`;
+        const role =
+          c.roleArn !== undefined
+            ? iam.Role.fromRoleArn(this, roleId, c.roleArn)
+            : new iam.Role(this, roleId, {
+                roleName: consumerRoleName(props.environmentName, name),
+                description: `Lakeforge ${props.environmentName} consumer "${name}": reads the data products that name it, in the ${workgroup.workgroupName} workgroup`,
+                assumedBy:
+                  c.assumedBy === undefined ? new iam.AccountRootPrincipal() : new iam.CompositePrincipal(...c.assumedBy.map((arn) => new iam.ArnPrincipal(arn))),
+              });
+        return [name, new QueryConsumer(this, `${pascal(name)}Consumer`, { consumerName: name, role, workgroup })];
+      }),
+    );
 
     this.tableDdl = new TableDdlFunction(this, 'TableDdl', {
       environmentName: props.environmentName,

@@ -5,8 +5,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { ContractTable } from '../marts/contract-adapter';
+import type { Mart } from '../marts/declaration';
+import { productsByConsumer } from '../products/consumers';
 import type { ProductDeclaration } from '../products/declaration';
+import type { QueryConsumer } from '../constructs/analytics/query-consumer';
 import type { QueryWorkgroup } from '../constructs/analytics/query-workgroup';
+import { ConsumerReadPolicies } from '../constructs/data-product/consumer-read-policies';
 import type { ITableDdlProvider } from '../constructs/catalog/table-ddl-function';
 import { type BatchTable, DataProduct } from '../constructs/data-product/data-product';
 
@@ -26,6 +30,21 @@ export interface ProductsStackProps extends StackProps {
   readonly rawBucket: s3.IBucket;
   /** Curated zone bucket. */
   readonly curatedBucket: s3.IBucket;
+  /**
+   * The platform's marts (`config/marts`): those of this stack's products are read by the products' consumers.
+   * @default - none
+   */
+  readonly marts?: readonly Mart[];
+  /** Marts zone database. Required when a product of this stack has marts. @default - none */
+  readonly martsDatabase?: glue.IDatabase;
+  /** Marts zone bucket. Required when a product of this stack has marts. @default - none */
+  readonly martsBucket?: s3.IBucket;
+  /**
+   * The consumers the environment defines (the Analytics stack's `consumers`). Each that a product of this stack
+   * names gets one read policy (`ConsumerReadPolicies`, split when IAM's size limit needs it) for those products.
+   * @default - no consumer grants
+   */
+  readonly consumers?: Readonly<Record<string, QueryConsumer>>;
   /** The lake key. */
   readonly encryptionKey: kms.IKey;
   /** The catalog key, when this environment encrypts the catalog. */
@@ -43,12 +62,17 @@ export interface ProductsStackProps extends StackProps {
 }
 
 /**
- * The data products of one domain. Products are grouped by domain (see `planProductStacks`) so each
- * stack stays far below CloudFormation's 500-resource limit as products are added.
+ * The data products of one domain, and their consumers' read access. Products are grouped by domain (see
+ * `planProductStacks`) so each stack stays far below CloudFormation's 500-resource limit as products are added.
+ * Each consumer a product names (and the environment defines) gets one customer-managed policy per stack, attached
+ * to the consumer's role, with the `readStatements()` of the products that name it: curated tables, batch tables,
+ * marts.
  */
 export class ProductsStack extends Stack {
   /** The products by name. */
   public readonly products: Readonly<Record<string, DataProduct>>;
+  /** The consumers' read policies by consumer name (consumers that read a product of this stack). */
+  public readonly consumerGrants: Readonly<Record<string, ConsumerReadPolicies>>;
 
   /** @throws Error naming the product and the URI or table when a declaration references something unknown. */
   constructor(scope: Construct, id: string, props: ProductsStackProps) {
@@ -73,6 +97,9 @@ export class ProductsStack extends Stack {
         curatedDatabase: props.curatedDatabase,
         rawBucket: props.rawBucket,
         curatedBucket: props.curatedBucket,
+        martNames: (props.marts ?? []).filter((m) => m.product === p.name).map((m) => m.name),
+        martsDatabase: props.martsDatabase,
+        martsBucket: props.martsBucket,
         encryptionKey: props.encryptionKey,
         catalogKey: props.catalogKey,
         ingestStream: props.ingestStream,
@@ -83,6 +110,17 @@ export class ProductsStack extends Stack {
       });
     }
     this.products = products;
+
+    const consumers = props.consumers ?? {};
+    const grants: Record<string, ConsumerReadPolicies> = {};
+    for (const [name, readers] of productsByConsumer(props.products, Object.keys(consumers))) {
+      grants[name] = new ConsumerReadPolicies(this, `${pascal(name)}ConsumerRead`, {
+        consumerName: name,
+        role: consumers[name].role,
+        products: readers.map((p) => products[p.name]),
+      });
+    }
+    this.consumerGrants = grants;
   }
 }
 

@@ -97,29 +97,55 @@ export class QueryWorkgroup extends Construct {
    * data access are granted separately (e.g. `DataProduct.grantRead`).
    */
   public grantUse(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: [
-        'athena:StartQueryExecution',
-        'athena:StopQueryExecution',
-        'athena:GetQueryExecution',
-        'athena:GetQueryResults',
-        'athena:GetQueryResultsStream',
-        'athena:GetQueryRuntimeStatistics',
-        'athena:BatchGetQueryExecution',
-        'athena:ListQueryExecutions',
-        'athena:GetWorkGroup',
-        'athena:GetNamedQuery',
-        'athena:ListNamedQueries',
-        'athena:BatchGetNamedQuery',
-      ],
-      resourceArns: [this.workgroupArn],
-    });
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: [...WORKGROUP_QUERY_ACTIONS], resourceArns: [this.workgroupArn] });
     this.resultsBucket.grantReadWrite(grantee, `${this.resultsPrefix}*`);
     this.encryptionKey.grantEncryptDecrypt(grantee);
     return grant;
   }
+
+  /**
+   * The policy statements of {@link grantUse} with explicit actions only (no `s3:GetObject*`-style wildcards),
+   * for a customer-managed policy: the Athena query actions on the workgroup, `s3:GetObject`/`s3:PutObject`/
+   * `s3:AbortMultipartUpload` on the results prefix, `s3:ListBucket` and `s3:GetBucketLocation` on the results
+   * bucket (listing limited to the prefix), and `kms:GenerateDataKey`/`kms:Decrypt` on the results key. The one
+   * wildcard resource is {@link resultsObjectArn} (a key prefix).
+   */
+  public useStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({ sid: 'QueryInWorkgroup', actions: [...WORKGROUP_QUERY_ACTIONS], resources: [this.workgroupArn] }),
+      new iam.PolicyStatement({ sid: 'QueryResults', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: [this.resultsObjectArn()] }),
+      new iam.PolicyStatement({
+        sid: 'ListQueryResults',
+        actions: ['s3:ListBucket'],
+        resources: [this.resultsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${this.resultsPrefix}*`] } },
+      }),
+      new iam.PolicyStatement({ sid: 'LocateQueryResults', actions: ['s3:GetBucketLocation'], resources: [this.resultsBucket.bucketArn] }),
+      new iam.PolicyStatement({ sid: 'EncryptQueryResults', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.encryptionKey.keyArn] }),
+    ];
+  }
+
+  /** The object ARN of this workgroup's results prefix (`<results bucket>/<resultsPrefix>*`), the one wildcard of {@link useStatements}. */
+  public resultsObjectArn(): string {
+    return this.resultsBucket.arnForObjects(`${this.resultsPrefix}*`);
+  }
 }
+
+/** The Athena actions a principal needs to run, follow and read queries (and saved queries) in one workgroup. */
+const WORKGROUP_QUERY_ACTIONS = [
+  'athena:StartQueryExecution',
+  'athena:StopQueryExecution',
+  'athena:GetQueryExecution',
+  'athena:GetQueryResults',
+  'athena:GetQueryResultsStream',
+  'athena:GetQueryRuntimeStatistics',
+  'athena:BatchGetQueryExecution',
+  'athena:ListQueryExecutions',
+  'athena:GetWorkGroup',
+  'athena:GetNamedQuery',
+  'athena:ListNamedQueries',
+  'athena:BatchGetNamedQuery',
+] as const;
 
 function validateCutoff(bytes: number): void {
   if (Token.isUnresolved(bytes)) return;

@@ -11,7 +11,7 @@ import { curatedTable, rawTable } from '../../marts/curated';
 import { renderCsvTableInput, renderMetadataParameters, renderRawEventTableInput, type TableMetadata, validateProjectionStartDate } from '../../products/glue-tables';
 import { statefulRemovalPolicy } from '../../shared/removal';
 import type { QueryWorkgroup } from '../analytics/query-workgroup';
-import { IcebergTables, renderCuratedIcebergTableSpec } from '../catalog/iceberg-tables';
+import { IcebergTables, martTablePrefix, renderCuratedIcebergTableSpec } from '../catalog/iceberg-tables';
 import type { ITableDdlProvider } from '../catalog/table-ddl-function';
 
 /** A vendor batch table (CSV files under a raw-zone prefix). */
@@ -71,6 +71,23 @@ export interface DataProductProps {
   readonly rawBucket: s3.IBucket;
   /** Curated zone bucket. */
   readonly curatedBucket: s3.IBucket;
+  /**
+   * The product's marts, by name: Iceberg tables of the marts database at `<mart>/` in the marts bucket, which the
+   * pipeline creates and refreshes. The product creates nothing for them; {@link DataProduct.readStatements}
+   * includes them, so a consumer of the product reads its marts too.
+   * @default - no marts
+   */
+  readonly martNames?: string[];
+  /**
+   * Marts zone database. Required when `martNames` is not empty.
+   * @default - none
+   */
+  readonly martsDatabase?: glue.IDatabase;
+  /**
+   * Marts zone bucket. Required when `martNames` is not empty.
+   * @default - none
+   */
+  readonly martsBucket?: s3.IBucket;
   /** The lake key (encrypts both buckets). */
   readonly encryptionKey: kms.IKey;
   /**
@@ -128,13 +145,16 @@ export class DataProduct extends Construct {
   public readonly curatedTables: Readonly<Record<string, string>>;
   /** The custom resource that creates and evolves the curated tables, when the product has event tables. */
   public readonly icebergTables?: IcebergTables;
-  /** Key prefixes the product's data lives under, per bucket. */
-  private readonly rawPrefixes: string[] = [];
+  /** Key prefixes of the tables consumers read, per bucket: batch tables (raw bucket), curated tables, marts. */
+  private readonly batchPrefixes: string[] = [];
   private readonly curatedPrefixes: string[] = [];
+  private readonly martPrefixes: string[] = [];
+  private readonly batchTableNames: string[] = [];
   private readonly props: DataProductProps;
 
   /**
-   * @throws Error when the product has no tables, has event tables but no `ddl`, a PII column is not a column of
+   * @throws Error when the product has no tables, has event tables but no `ddl`, has marts but no `martsDatabase`
+   *   or `martsBucket`, a PII column is not a column of
    *   its tables, the freshness SLA is under one minute, or `projectionStartDate` is not a `YYYY-MM-DD` date.
    */
   constructor(scope: Construct, id: string, props: DataProductProps) {
@@ -167,7 +187,6 @@ export class DataProduct extends Construct {
           props.projectionStartDate,
         ),
       });
-      this.rawPrefixes.push(t.rawPrefix);
       this.curatedPrefixes.push(t.rawPrefix);
     }
     for (const b of props.batchTables ?? []) {
@@ -177,7 +196,8 @@ export class DataProduct extends Construct {
         databaseName: props.rawDatabase.databaseName,
         tableInput: renderCsvTableInput(b, props.rawBucket.bucketName, b.prefix, metadata(), `${props.description} Vendor batch files (CSV).`),
       });
-      this.rawPrefixes.push(b.prefix);
+      this.batchPrefixes.push(b.prefix);
+      this.batchTableNames.push(name);
     }
     this.rawTables = raw;
     const removalPolicy = statefulRemovalPolicy(this, props.allowDestroy ?? false);
@@ -197,6 +217,7 @@ export class DataProduct extends Construct {
         ),
       });
     }
+    this.martPrefixes.push(...(props.martNames ?? []).map((name) => martTablePrefix({ name })));
     this.curatedTables = Object.fromEntries(events.map((t) => [t.tableName, tableArn(stack, props.curatedDatabase.databaseName, t.tableName)]));
 
     Tags.of(this).add('lakeforge:product', props.productName);
@@ -205,32 +226,37 @@ export class DataProduct extends Construct {
   }
 
   /**
-   * The policy statements a consumer needs to query the product: Glue read on the product's tables (and
-   * their databases and the catalog), `s3:GetObject` on the product's key prefixes, `s3:ListBucket`
-   * limited to those prefixes, and `kms:Decrypt` on the lake key (and the catalog key). No wildcard
-   * actions. Use them in a customer-managed policy, or call {@link grantRead}.
+   * The policy statements a consumer needs to query the product's published tables: its curated tables (one
+   * per contract MODEL), its vendor batch tables (CSV in the raw zone: the only form they have) and its marts.
+   * Not the raw event tables: they hold every arrival, duplicates and replays included, and are the platform's
+   * and the producers' debugging view; curated is the same data, deduplicated.
+   *
+   * Glue read on those tables (and their databases and the catalog), `s3:GetObject` on their key prefixes,
+   * `s3:ListBucket` limited to those prefixes, and `kms:Decrypt` on the lake key (and the catalog key). No
+   * wildcard actions; the only wildcard resources are the prefixes of {@link readableObjectArns}. Use them in a
+   * customer-managed policy, or call {@link grantRead}.
    */
   public readStatements(): iam.PolicyStatement[] {
     const stack = Stack.of(this);
     const p = this.props;
+    const marts = p.martNames ?? [];
     const statements = [
       new iam.PolicyStatement({
         sid: 'ReadCatalog',
         actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
         resources: [
           stack.formatArn({ service: 'glue', resource: 'catalog' }),
-          p.rawDatabase.databaseArn,
-          p.curatedDatabase.databaseArn,
-          ...Object.keys(this.rawTables).map((t) => tableArn(stack, p.rawDatabase.databaseName, t)),
+          ...(this.batchTableNames.length > 0 ? [p.rawDatabase.databaseArn] : []),
+          ...(this.curatedPrefixes.length > 0 ? [p.curatedDatabase.databaseArn] : []),
+          ...(marts.length > 0 ? [p.martsDatabase!.databaseArn] : []),
+          ...this.batchTableNames.map((t) => tableArn(stack, p.rawDatabase.databaseName, t)),
           ...Object.keys(this.curatedTables).map((t) => tableArn(stack, p.curatedDatabase.databaseName, t)),
+          ...marts.map((t) => tableArn(stack, p.martsDatabase!.databaseName, t)),
         ],
       }),
       new iam.PolicyStatement({ sid: 'ReadObjects', actions: ['s3:GetObject'], resources: this.readableObjectArns() }),
     ];
-    for (const [bucket, prefixes] of [
-      [p.rawBucket, this.rawPrefixes],
-      [p.curatedBucket, this.curatedPrefixes],
-    ] as const) {
+    for (const [bucket, prefixes] of this.prefixesByBucket()) {
       if (prefixes.length === 0) continue;
       statements.push(
         new iam.PolicyStatement({
@@ -252,15 +278,13 @@ export class DataProduct extends Construct {
 
   /** The object ARNs (prefix wildcards) {@link readStatements} grants `s3:GetObject` on. */
   public readableObjectArns(): string[] {
-    return [
-      ...this.rawPrefixes.map((x) => this.props.rawBucket.arnForObjects(`${x}*`)),
-      ...this.curatedPrefixes.map((x) => this.props.curatedBucket.arnForObjects(`${x}*`)),
-    ];
+    return this.prefixesByBucket().flatMap(([bucket, prefixes]) => prefixes.map((x) => bucket.arnForObjects(`${x}*`)));
   }
 
   /**
    * Grants everything a consumer needs to query the product in Athena, in one call: the
-   * {@link readStatements} and use of the read workgroup.
+   * {@link readStatements} and use of the read workgroup. The grants land in the grantee's default (inline)
+   * policy; for a customer-managed policy, use {@link readStatements} (as the platform's consumer grants do).
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     let grant: iam.Grant | undefined;
@@ -270,6 +294,16 @@ export class DataProduct extends Construct {
     }
     this.props.readWorkgroup?.grantUse(grantee);
     return grant!;
+  }
+
+  /** The key prefixes consumers read, per bucket (marts only when the product has marts). */
+  private prefixesByBucket(): Array<[s3.IBucket, string[]]> {
+    const p = this.props;
+    return [
+      [p.rawBucket, this.batchPrefixes],
+      [p.curatedBucket, this.curatedPrefixes],
+      ...(this.martPrefixes.length > 0 ? [[p.martsBucket!, this.martPrefixes] as [s3.IBucket, string[]]] : []),
+    ];
   }
 
   /**
@@ -343,6 +377,9 @@ function validateProps(p: DataProductProps): void {
     validateProjectionStartDate(p.projectionStartDate);
   } catch (e) {
     throw new Error(`DataProduct ${p.productName}: ${(e as Error).message}`);
+  }
+  if ((p.martNames ?? []).length > 0 && (p.martsDatabase === undefined || p.martsBucket === undefined)) {
+    throw new Error(`DataProduct ${p.productName}: has marts (${p.martNames!.join(', ')}), so it needs the martsDatabase and martsBucket props`);
   }
   const minutes = p.freshnessSla.toMinutes({ integral: false });
   if (!Token.isUnresolved(minutes) && minutes < 1) {
