@@ -68,8 +68,10 @@ export interface PlatformParametersProps {
  * `kms:GenerateDataKey` on the lake key), whose ARN is a handle, so a producer's role needs one
  * `addManagedPolicy` call.
  *
- * Nothing secret is published (names, ARNs, a date), so `String` parameters (standard tier, no charge) and no
- * `SecureString`. Parameters are not stateful: they are rewritten on every deploy of the stack.
+ * Nothing secret is published (names, ARNs, a date), so plain `String` parameters, no `SecureString`, in the
+ * standard tier (values up to 4 KB; names unique per account and region, hence one prefix per environment: AWS
+ * Systems Manager API Reference, `PutParameter`, https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html).
+ * Parameters are not stateful: they are rewritten on every deploy of the stack.
  *
  * @example
  * new PlatformParameters(this, 'Parameters', {
