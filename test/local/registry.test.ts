@@ -125,6 +125,13 @@ describe('lakeforge local --registry examples/registry --events examples/events/
   it('exits 0: every valid event landed and was curated once, schemas in neither place are schema_unknown, lost 0', () => {
     expect({ exitCode: run.exitCode, errors: io.errors() }).toEqual({ exitCode: 0, errors: '' });
     expectAccounting(run.result!.summary, expectations(REGISTRY));
+    const registry = run.result!.summary.registry!;
+    expect({ ...registry, schemas: [...registry.schemas].sort() }).toEqual({
+      dir: REGISTRY,
+      schemas: registryTables.flatMap((t) => t.versions).sort(),
+      tables: registryTables.map((t) => t.tableName),
+    });
+    expect(io.text()).toContain(`registry  `);
   });
 
   it('curates the registry-only events into their tables with the values of the file', async () => {

@@ -308,7 +308,9 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
 
   const config = loadConfig('dev');
   const dev = config.ingestion;
-  const contractTables = withRegistryTables(loadPlatform().contractTables, registry);
+  const platformTables = loadPlatform().contractTables;
+  const platformTableNames = new Set(platformTables.map((t) => t.tableName));
+  const contractTables = withRegistryTables(platformTables, registry);
   const plan = localPipelinePlan(contractTables, MARTS, options.planLookbackHours);
   // Late records are delayed within the lookback the dev settings need (the guarantee's bound).
   const bound = localPipelinePlan(contractTables, MARTS).lookbackHours;
@@ -609,6 +611,15 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
       eventsPerSecond: streaming > 0 ? conservation.sent / streaming : 0,
       problems,
       ...(events === undefined ? {} : { events }),
+      ...(registry === undefined
+        ? {}
+        : {
+            registry: {
+              dir: registry.dir,
+              schemas: registry.schemas.map((r) => r.uri),
+              tables: registry.contractTables.map((t) => t.tableName).filter((t) => !platformTableNames.has(t)),
+            },
+          }),
     };
     fs.writeFileSync(path.join(options.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return { summary, marts: martResults, ok: problems.length === 0 };

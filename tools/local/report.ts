@@ -103,6 +103,18 @@ export interface LocalSummary extends Pick<ConservationReport, 'sent' | 'landed'
    * types the ingest core gives the file's lines (what the run expects), not injected corruption.
    */
   readonly events?: EventsInputSummary;
+  /** The registry folder published before the run (`--registry`); absent without one (an empty registry). */
+  readonly registry?: RegistryInputSummary;
+}
+
+/** What `--registry` published to the local contract registry. */
+export interface RegistryInputSummary {
+  /** Absolute path of the folder. */
+  readonly dir: string;
+  /** Iglu URIs published, sorted by vendor, name, version. */
+  readonly schemas: readonly string[];
+  /** Tables of the folder's contract MODELs added to the local plan (a MODEL the platform already has is not listed). */
+  readonly tables: readonly string[];
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
@@ -157,6 +169,9 @@ export function renderSummary(summary: LocalSummary): string {
           ['events file', events.file],
           ['lines', `${count(events.lines)} (${count(events.blankLines)} blank, skipped${events.notSentByLimit > 0 ? `; ${count(events.notSentByLimit)} not sent (--limit)` : ''})`],
         ] as [string, string][])),
+    ...(summary.registry === undefined
+      ? []
+      : ([['registry', `${summary.registry.dir}: ${count(summary.registry.schemas.length)} schema(s) published, tables ${summary.registry.tables.join(', ') || 'none added'}`]] as [string, string][])),
     ['sent', count(summary.sent)],
     ['landed (raw zone)', `${count(summary.landed)}${events !== undefined && events.repeatedEventIds > 0 ? ` (${count(events.repeatedEventIds)} repeat an earlier event_id)` : ''}`],
     ...types.map((type): [string, string] => [`quarantined: ${type}`, `${count(summary.quarantined[type] ?? 0)} (${expectedWord} ${count(summary.injected[type] ?? 0)})`]),
