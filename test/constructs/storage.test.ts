@@ -200,6 +200,13 @@ describe('LakeStorage contract registry', () => {
     const bucket = new SecureBucket(stack, 'B', { lifecycle }).bucket;
     expect(() => renderRegistryWriteGuard(bucket, [])).toThrow(/at least one writer/);
   });
+
+  it('refuses a writer pattern that is not an ARN, naming the prop and the value', () => {
+    const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+    expect(() => new LakeStorage(stack, 'Lake', { lifecycle: lifecycles, registryWriterArnPatterns: ['publisher-role'] })).toThrow(
+      'LakeStorage: registryWriterArnPatterns must hold IAM ARN patterns (arn:<partition>:iam::<account>:role/<name>), got "publisher-role"',
+    );
+  });
 });
 
 describe('SecureBucket', () => {

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -85,8 +85,10 @@ export interface LakeStorageProps {
  * `s3:DeleteObject` and `s3:DeleteObjectVersion` on every object to any principal whose ARN
  * (`aws:PrincipalArn`, the role ARN for an assumed-role session) matches neither the CDK bootstrap's
  * CloudFormation execution role nor `registryWriterArnPatterns`; readers get read through
- * {@link LakeStorage.grantRegistryRead} and nothing else. Published versions are immutable by process (the
- * publishing gate refuses an overwrite with different content) and recoverable (versioning).
+ * {@link LakeStorage.grantRegistryRead} and nothing else. The policy does not make a published version
+ * immutable by itself: that is the job of the publishing custom resource (its role goes into
+ * `registryWriterArnPatterns`), which refuses to overwrite a version with different content; versioning keeps
+ * every overwritten or deleted object recoverable.
  *
  * @example
  * const storage = new LakeStorage(this, 'Lake', { lifecycle, allowDestroy: false });
@@ -265,10 +267,16 @@ export function cdkExecutionRoleArnPattern(stack: Stack): string {
  * Guide, "AWS global condition context keys", aws:PrincipalArn: for a role session it is the role's ARN,
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html). An explicit deny
  * wins over any allow, so no IAM policy elsewhere in the account can open writes (pure; exported for tests).
- * @throws Error when `writerArnPatterns` is empty (the bucket would be unwritable by everyone).
+ * @throws Error when `writerArnPatterns` is empty (the bucket would be unwritable by everyone) or a pattern is
+ *   not an ARN.
  */
 export function renderRegistryWriteGuard(bucket: s3.IBucket, writerArnPatterns: readonly string[]): iam.PolicyStatement {
   if (writerArnPatterns.length === 0) throw new Error('LakeStorage: the registry needs at least one writer ARN pattern');
+  for (const pattern of writerArnPatterns) {
+    if (!Token.isUnresolved(pattern) && !pattern.startsWith('arn:')) {
+      throw new Error(`LakeStorage: registryWriterArnPatterns must hold IAM ARN patterns (arn:<partition>:iam::<account>:role/<name>), got ${JSON.stringify(pattern)}`);
+    }
+  }
   return new iam.PolicyStatement({
     sid: 'RegistryWritesOnlyByDeploymentRoles',
     effect: iam.Effect.DENY,
