@@ -337,15 +337,18 @@ function checkConsumers(
   env: { account: string; analytics: { extraWorkgroups: string[]; consumers: Record<string, ConsumerConfig> } },
   ctx: z.RefinementCtx,
 ): void {
-  const workgroups = ['analysts', ...env.analytics.extraWorkgroups];
-  for (const [name, c] of Object.entries(env.analytics.consumers)) {
+  const workgroups = ['analysts', ...(env.analytics?.extraWorkgroups ?? [])];
+  // zod still runs this refinement when a field below failed (and the analytics transform did not run): the
+  // consumers may then be as written, so the workgroup default is applied here too.
+  for (const [name, c] of Object.entries(env.analytics?.consumers ?? {})) {
     const at = ['analytics', 'consumers', name];
-    if (!workgroups.includes(c.workgroup)) {
-      const hint = didYouMean(c.workgroup, workgroups);
+    const workgroup = c.workgroup ?? name;
+    if (typeof workgroup === 'string' && !workgroups.includes(workgroup)) {
+      const hint = didYouMean(workgroup, workgroups);
       ctx.addIssue({
         code: 'custom',
         path: [...at, 'workgroup'],
-        message: `"${c.workgroup}" is not a consumer workgroup of this environment (${workgroups.join(', ')}; add it to analytics.extraWorkgroups)${hint === undefined ? '' : `: ${hint}`}`,
+        message: `"${workgroup}" is not a consumer workgroup of this environment (${workgroups.join(', ')}; add it to analytics.extraWorkgroups)${hint === undefined ? '' : `: ${hint}`}`,
       });
     }
     if (c.roleArn !== undefined && c.assumedBy !== undefined) {

@@ -100,6 +100,17 @@ function productHtml(p: ProductDoc): string {
     `<dt>freshness SLA</dt><dd>${escapeHtml(formatMinutes(p.freshnessSlaMinutes))}</dd>`,
     `<dt>consumers</dt><dd>${codeList(p.consumers)}</dd>`,
     '</dl>',
+    '<h3>Who can read it</h3>',
+    p.readers.length === 0
+      ? '<p class="muted">No consumer is defined for it in any environment.</p>'
+      : [
+          '<p>Read access to its curated tables, batch tables and marts (not raw events), granted to each consumer&#39;s IAM role; queries run in the consumer&#39;s workgroup.</p>',
+          '<table><thead><tr><th>consumer</th><th>environment</th><th>IAM role</th><th>workgroup</th></tr></thead><tbody>',
+          ...p.readers.map(
+            (r) => `<tr><td><code>${escapeHtml(r.consumer)}</code></td><td>${escapeHtml(r.env)}</td><td><code>${escapeHtml(r.role)}</code></td><td><code>${escapeHtml(r.workgroup)}</code></td></tr>`,
+          ),
+          '</tbody></table>',
+        ].join('\n'),
     ...p.contracts.map(contractHtml),
     ...(p.batchTables.length === 0 ? [] : ['<h3>Batch tables</h3>', ...p.batchTables.map(tableHtml)]),
     '<h3>Marts reading this product</h3>',

@@ -60,6 +60,18 @@ function productSection(p: ProductDoc): string[] {
     '|---|---|---|---|---|---|',
     `| ${escapeMarkdownCell(p.owner)} | ${escapeMarkdownCell(p.domain)} | ${p.classification} | ${list(p.piiColumns)} | ${formatMinutes(p.freshnessSlaMinutes)} | ${list(p.consumers)} |`,
     '',
+    '### Who can read it',
+    '',
+    ...(p.readers.length === 0
+      ? ['No consumer is defined for it in any environment.', '']
+      : [
+          'Read access to its curated tables, batch tables and marts (not raw events), granted to each consumer\'s IAM role; queries run in the consumer\'s workgroup.',
+          '',
+          '| consumer | environment | IAM role | workgroup |',
+          '|---|---|---|---|',
+          ...p.readers.map((r) => `| ${code(r.consumer)} | ${r.env} | ${code(r.role)} | ${code(r.workgroup)} |`),
+          '',
+        ]),
     ...p.contracts.flatMap(contractSection),
     ...(p.batchTables.length === 0 ? [] : ['### Batch tables', '', ...p.batchTables.flatMap((t) => tableSection(t, '####'))]),
     '### Marts reading this product',

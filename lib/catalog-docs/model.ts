@@ -8,7 +8,8 @@ import type { CatalogColumn, CatalogTable } from '../marts/catalog-model';
 import type { ContractTable } from '../marts/contract-adapter';
 import { curatedTable, rawTable } from '../marts/curated';
 import type { ProductDeclaration } from '../products/declaration';
-import { databaseName, type CatalogZone } from '../shared/naming';
+import type { ConsumersConfig } from '../../config/schema';
+import { consumerRoleName, databaseName, workgroupName, type CatalogZone } from '../shared/naming';
 
 /** One column of a documented table. */
 export interface ColumnDoc {
@@ -78,6 +79,22 @@ export interface MartDoc {
   readonly reads: readonly string[];
 }
 
+/** Who a consumer is in one environment: the IAM role its grants go to and the workgroup it queries in. */
+export interface ConsumerAccess {
+  /** The role: `lakeforge-<env>-<consumer>` (created by the platform) or the ARN of an existing role. */
+  readonly role: string;
+  /** The Athena workgroup name, e.g. `lakeforge-prod-bi`. */
+  readonly workgroup: string;
+}
+
+/** One consumer that can read a product in one environment. */
+export interface ReaderDoc extends ConsumerAccess {
+  /** The consumer's short name, e.g. `analysts`. */
+  readonly consumer: string;
+  /** Environment, e.g. `prod`. */
+  readonly env: string;
+}
+
 /** One documented data product. */
 export interface ProductDoc {
   readonly name: string;
@@ -90,8 +107,13 @@ export interface ProductDoc {
   readonly piiColumns: readonly string[];
   /** Freshness SLA in minutes. */
   readonly freshnessSlaMinutes: number;
-  /** Consumer workgroups (short names). */
+  /** Consumers (short names) the product declares. */
   readonly consumers: readonly string[];
+  /**
+   * Who can read the product: per declared consumer and environment that defines it, its role and workgroup
+   * (consumer order, then environment order). A consumer an environment does not define has no row there.
+   */
+  readonly readers: readonly ReaderDoc[];
   /** Declared contracts, in declaration order. */
   readonly contracts: readonly ContractDoc[];
   /** Vendor batch tables (raw zone). */
@@ -131,6 +153,25 @@ export interface CatalogDocsInput {
   readonly marts: readonly MartReads[];
   /** Environments, e.g. `['dev', 'acc', 'prod']`. */
   readonly environments: readonly string[];
+  /**
+   * The consumers each environment defines, by environment then consumer name ({@link consumerAccess} of each
+   * environment's `analytics.consumers`).
+   * @default - none: products list their consumer names only, with no readers
+   */
+  readonly consumers?: Readonly<Record<string, Readonly<Record<string, ConsumerAccess>>>>;
+}
+
+/**
+ * The role and workgroup of each consumer of one environment, as the Analytics stack creates them: a role the
+ * platform creates is `lakeforge-<env>-<consumer>`, an existing one is its `roleArn`.
+ *
+ * @param env - environment name, e.g. `prod`.
+ * @param consumers - the environment's `analytics.consumers` (parsed).
+ */
+export function consumerAccess(env: string, consumers: ConsumersConfig): Record<string, ConsumerAccess> {
+  return Object.fromEntries(
+    Object.entries(consumers).map(([name, c]) => [name, { role: c.roleArn ?? consumerRoleName(env, name), workgroup: workgroupName(env, c.workgroup) }]),
+  );
 }
 
 /** Thrown when a product refers to a contract or batch table that does not exist. */
@@ -222,6 +263,12 @@ export function buildCatalogDocs(input: CatalogDocsInput): CatalogDocs {
         piiColumns: [...p.classification.piiColumns],
         freshnessSlaMinutes: p.freshnessSlaMinutes,
         consumers: [...p.consumers],
+        readers: p.consumers.flatMap((consumer) =>
+          input.environments.flatMap((env) => {
+            const access = input.consumers?.[env]?.[consumer];
+            return access === undefined ? [] : [{ consumer, env, role: access.role, workgroup: access.workgroup }];
+          }),
+        ),
         contracts,
         batchTables,
         marts,

@@ -2,8 +2,10 @@ import * as fc from 'fast-check';
 import { MARTS } from '../../config/marts';
 import { PRODUCTS } from '../../config/products';
 import { readIgluFolder } from '../../lib/contracts/loader';
+import { loadAllConfigs } from '../../config';
 import {
   buildCatalogDocs,
+  consumerAccess,
   escapeHtml,
   escapeMarkdownCell,
   martReads,
@@ -14,6 +16,7 @@ import {
 import { BATCH_TABLES } from '../../lib/marts/catalog';
 import { readContractTables } from '../../lib/marts/contract-adapter';
 import type { ProductDeclaration } from '../../lib/products/declaration';
+import { consumerRoleName, workgroupName } from '../../lib/shared/naming';
 import * as path from 'node:path';
 
 const CONTRACTS = path.join(__dirname, '../../config/contracts');
@@ -119,5 +122,57 @@ describe('escaping', () => {
         for (const m of e.matchAll(/(\\*)\|/g)) expect(m[1].length % 2).toBe(1);
       }),
     );
+  });
+});
+
+describe('who can read each product', () => {
+  const configs = loadAllConfigs();
+  const consumers = Object.fromEntries(configs.map((c) => [c.name, consumerAccess(c.name, c.analytics.consumers)]));
+  const withReaders = buildCatalogDocs({
+    products: PRODUCTS,
+    contracts,
+    batchTables: BATCH_TABLES,
+    marts: martReads(MARTS, contracts),
+    environments: configs.map((c) => c.name),
+    consumers,
+  });
+  const expected = PRODUCTS.flatMap((p) =>
+    p.consumers.flatMap((consumer) =>
+      configs.filter((c) => consumer in c.analytics.consumers).map((c) => ({ product: p.name, consumer, env: c.name, role: consumerRoleName(c.name, consumer), workgroup: workgroupName(c.name, c.analytics.consumers[consumer].workgroup) })),
+    ),
+  );
+
+  it('lists, per product, each declared consumer with its role and workgroup in every environment that defines it', () => {
+    expect(expected.length).toBeGreaterThan(0);
+    const actual = withReaders.products.flatMap((p) => p.readers.map((r) => ({ product: p.name, ...r })));
+    expect(actual).toEqual(expect.arrayContaining(expected));
+    expect(actual).toHaveLength(expected.length);
+  });
+
+  it.each([
+    ['index.html', renderCatalogHtml],
+    ['catalog.md', renderCatalogMarkdown],
+  ])('%s shows the role and workgroup of every reader under its product', (_file, render) => {
+    const text = render(withReaders);
+    for (const p of withReaders.products) {
+      const section = text.slice(text.indexOf(p.readers.length > 0 ? p.description.slice(0, 20) : p.name));
+      for (const r of p.readers) {
+        expect(section).toContain(r.role);
+        expect(section).toContain(r.workgroup);
+      }
+    }
+  });
+
+  it('says when no environment defines a consumer of a product', () => {
+    const none = buildCatalogDocs({ products: PRODUCTS, contracts, batchTables: BATCH_TABLES, marts: martReads(MARTS, contracts), environments: ['dev'] });
+    expect(none.products.every((p) => p.readers.length === 0)).toBe(true);
+    expect(renderCatalogMarkdown(none)).toContain('No consumer is defined for it in any environment.');
+  });
+
+  it('shows an existing role by its ARN', () => {
+    const [dev] = configs;
+    const roleArn = `arn:aws:iam::${dev.account}:role/team-analysts`;
+    const access = consumerAccess(dev.name, { ...dev.analytics.consumers, analysts: { workgroup: 'analysts', roleArn } });
+    expect(access.analysts).toEqual({ role: roleArn, workgroup: workgroupName(dev.name, 'analysts') });
   });
 });

@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { MARTS } from '../../config/marts';
 import { PRODUCTS } from '../../config/products';
+import { loadAllConfigs } from '../../config';
 import { ENVIRONMENT_NAMES } from '../../config/schema';
-import { buildCatalogDocs, martReads, renderCatalogHtml, renderCatalogMarkdown } from '../../lib/catalog-docs';
+import { buildCatalogDocs, consumerAccess, martReads, renderCatalogHtml, renderCatalogMarkdown } from '../../lib/catalog-docs';
 import { DEFAULT_CONTRACTS_DIR } from '../../lib/contracts/build';
 import { isContractError } from '../../lib/contracts/contract-error';
 import { BATCH_TABLES } from '../../lib/marts/catalog';
@@ -57,6 +58,7 @@ export function catalogAction(opts: CatalogOptions = {}, io: CommandIo = PROCESS
       batchTables: BATCH_TABLES,
       marts: martReads(marts, contracts),
       environments: ENVIRONMENT_NAMES,
+      consumers: Object.fromEntries(loadAllConfigs().map((c) => [c.name, consumerAccess(c.name, c.analytics.consumers)])),
     });
     fs.mkdirSync(outDir, { recursive: true });
     const markdownFile = path.join(outDir, CATALOG_FILES.markdown);
