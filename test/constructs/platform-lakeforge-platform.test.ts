@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { loadAllConfigs } from '../../config';
 import { LakeforgePlatform } from '../../lib/constructs/platform/lakeforge-platform';
 import { OPTIONAL_PLATFORM_PARAMETERS, PLATFORM_PARAMETERS, type OptionalPlatformHandle, type PlatformHandle, workgroupParameterKey } from '../../lib/platform/parameter-names';
@@ -84,6 +85,18 @@ describe('LakeforgePlatform.fromParameters', () => {
     } finally {
       process.chdir(previous);
     }
+  });
+
+  it('fails synth, naming the resource, when a template splits a handle (stream name derived from the stream ARN)', () => {
+    const { stack, platform } = platformIn('dev');
+    new ssm.StringParameter(stack, 'StreamName', { stringValue: platform.ingestStream.streamName });
+    expect(() => App.of(stack)!.synth()).toThrow(/Team\/StreamName\/Resource: splits the platform handle \/lakeforge\/dev\/ingestion\/stream-arn .*use the handle itself/);
+  });
+
+  it('lets a template use the handles without splitting them', () => {
+    const { stack, platform } = platformIn('dev');
+    new ssm.StringParameter(stack, 'StreamName', { stringValue: platform.ingestStreamName });
+    expect(() => App.of(stack)!.synth()).not.toThrow();
   });
 
   it('fails when the environment is not an environment name', () => {

@@ -1,4 +1,4 @@
-import { Resource, Stack } from 'aws-cdk-lib';
+import { CfnElement, Resource, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -43,7 +43,8 @@ export interface LakeforgePlatformParametersProps {
  * - CloudFormation runs `Fn::Split` before it resolves a dynamic reference (aws/aws-cdk#14476,
  *   aws-cloudformation/cfn-lint#2181), so a value CDK derives from an imported ARN by splitting it is wrong at
  *   deploy time. Do not use `ingestStream.streamName`, `alarmTopic.topicName` or `lakeKey.keyId`: use
- *   {@link ingestStreamName} instead (the databases here carry their own names, so no split is needed).
+ *   {@link ingestStreamName} instead (the databases here carry their own names, so no split is needed). Synth
+ *   fails, naming the resource, when a template of the stack splits one of this environment's handles.
  * - The catalog key ({@link catalogKey}) exists only where the environment manages catalog encryption; reading it
  *   elsewhere fails the deploy with "parameter not found".
  *
@@ -130,6 +131,7 @@ export class LakeforgePlatform extends Construct {
     this.tableDdlFunctionName = this.value(p.tableDdlFunctionName);
     this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', this.value(p.alarmTopicArn));
     this.goLiveDate = this.value(p.goLiveDate);
+    this.node.addValidation({ validate: () => findSplitHandles(Stack.of(this), this.parameterPrefix) });
   }
 
   /**
@@ -164,6 +166,34 @@ export class LakeforgePlatform extends Construct {
       forceDynamicReference: true,
     }).stringValue;
   }
+}
+
+/**
+ * One error per element of `stack` whose template splits a dynamic reference under `prefix` (`Fn::Split` runs before
+ * CloudFormation resolves the reference, so the result is a piece of the literal `{{resolve:ssm:…}}` string).
+ */
+function findSplitHandles(stack: Stack, prefix: string): string[] {
+  const errors: string[] = [];
+  for (const element of stack.node.findAll()) {
+    if (!CfnElement.isCfnElement(element)) continue;
+    const splits = JSON.stringify(valuesUnder(stack.resolve(element._toCloudFormation()), 'Fn::Split'));
+    const at = splits.indexOf(`{{resolve:ssm:${prefix}`);
+    if (at >= 0) {
+      const name = splits.slice(at + '{{resolve:ssm:'.length, splits.indexOf('}}', at));
+      errors.push(
+        `${element.node.path}: splits the platform handle ${name} (e.g. ingestStream.streamName, alarmTopic.topicName or lakeKey.keyId of LakeforgePlatform), ` +
+          'but CloudFormation runs Fn::Split before it resolves a dynamic reference; use the handle itself (e.g. ingestStreamName)',
+      );
+    }
+  }
+  return errors;
+}
+
+/** Every value under `key` anywhere in a resolved template fragment. */
+function valuesUnder(node: unknown, key: string): unknown[] {
+  if (Array.isArray(node)) return node.flatMap((n) => valuesUnder(n, key));
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === key ? [v, ...valuesUnder(v, key)] : valuesUnder(v, key)));
 }
 
 /**
