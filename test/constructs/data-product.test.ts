@@ -21,8 +21,9 @@ const contractTables = readContractTables(CONTRACTS_DIR);
 const rating = contractTables.find((t) => t.contractName === 'rating_submitted')!;
 const ddl = { serviceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:table-ddl', workgroupName: 'lakeforge-test-platform' };
 
-function setup(overrides: Partial<DataProductProps> = {}) {
+function setup(overridesOrFn: Partial<DataProductProps> | ((stack: Stack) => Partial<DataProductProps>) = {}) {
   const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const overrides = typeof overridesOrFn === 'function' ? overridesOrFn(stack) : overridesOrFn;
   const key = new kms.Key(stack, 'Key');
   const product = new DataProduct(stack, 'ViewerEngagement', {
     productName: 'viewer-engagement',
@@ -163,6 +164,29 @@ describe('DataProduct', () => {
     expect(doc).not.toContain('s3:PutObject');
   });
 
+  it('grants consumers its published tables only: curated and batch tables, not the raw event tables', () => {
+    const { stack: s, product } = setup({ batchTables: [] });
+    const doc = JSON.stringify(s.resolve(product.readStatements().map((st) => st.toStatementJson())));
+    for (const t of contractTables) expect(doc).toMatch(new RegExp(`"CuratedDb[0-9A-F]+"\\},"/${t.tableName}"`));
+    expect(doc).not.toMatch(/RawDb|"Raw[0-9A-F]+"/);
+  });
+
+  it('grants read on its marts in the marts database and bucket', () => {
+    const marts = ['daily_engagement', 'title_popularity'];
+    const { stack: s, product } = setup();
+    const martsStack = setup((stack) => ({
+      martNames: marts,
+      martsDatabase: new glue.Database(stack, 'MartsDb', { databaseName: 'lakeforge_test_marts' }),
+      martsBucket: new s3.Bucket(stack, 'MartsBucket'),
+    }));
+    const doc = JSON.stringify(martsStack.stack.resolve(martsStack.product.readStatements().map((st) => st.toStatementJson())));
+    for (const m of marts) {
+      expect(doc).toContain(`/${m}"`);
+      expect(doc).toContain(`/${m}/*`);
+    }
+    expect(JSON.stringify(s.resolve(product.readStatements().map((st) => st.toStatementJson())))).not.toContain('daily_engagement');
+  });
+
   it('grants producers PutRecords on the ingest stream', () => {
     const { stack: s, product } = setup();
     const role = new iam.Role(s, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
@@ -180,6 +204,7 @@ describe('DataProduct', () => {
     ['a PII column is not a column of its tables', { piiColumns: ['email'] }, /piiColumns names "email", which is not a column/],
     ['it has no tables', { eventTables: [], batchTables: [] }, /needs at least one event contract or batch table/],
     ['the freshness SLA is under a minute', { freshnessSla: Duration.seconds(30) }, /freshnessSla must be at least 1 minute/],
+    ['it has marts but no marts database or bucket', { martNames: ['daily_engagement'] }, /has marts \(daily_engagement\), so it needs the martsDatabase and martsBucket props/],
     ['it has event tables but no table DDL provider', { ddl: undefined }, new RegExp(`has event tables \\(${contractTables.map((t) => t.tableName).join(', ')}\\), so it needs the ddl prop`)],
     ['the projection start date is not a calendar date', { projectionStartDate: '2024-13-01' }, /projectionStartDate must be a YYYY-MM-DD calendar date \(config pipeline\.goLiveDate\), got "2024-13-01"/],
   ])('fails when %s', (_what, overrides, message) => {
