@@ -1,4 +1,4 @@
-import { Duration, Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import { Annotations, Duration, Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import { AnalyticsStack } from '../stacks/analytics-stack';
@@ -10,6 +10,7 @@ import { FreshnessStack } from '../stacks/freshness-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
 import { HandlesStack } from '../stacks/handles-stack';
 import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
+import { IAM_ROLE_MANAGED_POLICIES_DEFAULT_QUOTA } from '../constructs/data-product/consumer-read-policies';
 import type { BatchTable } from '../constructs/data-product/data-product';
 import type { FreshnessObjective } from '../constructs/observability/freshness-alarms';
 import type { ContractTable } from '../marts/contract-adapter';
@@ -143,6 +144,17 @@ export class LakeforgeStage extends Stage {
           allowDestroy: config.storage.allowDestroy,
         }),
     );
+
+    // One workgroup policy plus one read policy per products stack (more when one is split) per consumer role.
+    for (const [name, consumer] of Object.entries(this.analytics.consumers)) {
+      const attached = 1 + this.products.reduce((n, s) => n + (s.consumerGrants[name]?.policies.length ?? 0), 0);
+      if (attached > IAM_ROLE_MANAGED_POLICIES_DEFAULT_QUOTA) {
+        Annotations.of(consumer).addWarningV2(
+          'lakeforge:consumer-policy-quota',
+          `Consumer "${name}" gets ${attached} managed policies (one per products stack), more than IAM's default quota of ${IAM_ROLE_MANAGED_POLICIES_DEFAULT_QUOTA} per role: raise "Managed policies per role" (up to 20) in Service Quotas before deploying`,
+        );
+      }
+    }
 
     const objectives = groups.map((g) => freshnessObjectives(g.products, platform.contractTables));
     this.monitoring = new MonitoringStack(this, 'Monitoring', {

@@ -9,7 +9,12 @@ import { CONTRACTS_DIR, loadPlatform } from '../../config/platform';
 import { MARTS } from '../../config/marts';
 import { PRODUCTS } from '../../config/products';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../../lib/app';
-import { ConsumerReadPolicies, estimatePolicyCharacters, IAM_MANAGED_POLICY_MAX_CHARACTERS } from '../../lib/constructs/data-product/consumer-read-policies';
+import {
+  ConsumerReadPolicies,
+  estimatePolicyCharacters,
+  IAM_MANAGED_POLICY_MAX_CHARACTERS,
+  IAM_ROLE_MANAGED_POLICIES_DEFAULT_QUOTA,
+} from '../../lib/constructs/data-product/consumer-read-policies';
 import { DataProduct } from '../../lib/constructs/data-product/data-product';
 import { BATCH_TABLES } from '../../lib/marts/catalog';
 import { readContractTables } from '../../lib/marts/contract-adapter';
@@ -17,6 +22,7 @@ import { checkProductConsumers, productConsumerProblems } from '../../lib/produc
 import { defineProduct, type ProductDeclaration } from '../../lib/products/declaration';
 import { consumerRoleName, workgroupName } from '../../lib/shared/naming';
 import { resolveEventTables } from '../../lib/stacks/products-stack';
+import { LakeforgeStage } from '../../lib/stages/lakeforge-stage';
 import { lakeforgeApp } from '../helpers/app';
 
 const contractTables = readContractTables(CONTRACTS_DIR);
@@ -123,6 +129,22 @@ describe('consumer grants in the synthesized stages', () => {
     expect(Object.keys(stage.analytics.consumers)).toContain('analysts');
     expect(Template.fromStack(stage.analytics).findResources('AWS::IAM::Role', { Properties: { RoleName: consumerRoleName(dev.name, 'analysts') } })).toEqual({});
     expect(JSON.stringify(Stack.of(stage.analytics).resolve(stage.analytics.consumers.analysts.role.roleArn))).toContain('team-analysts');
+  });
+});
+
+describe('the managed policies quota of a consumer role', () => {
+  it('warns when a consumer would get more managed policies than IAM allows a role by default', () => {
+    const [dev] = CONFIGS;
+    const base = loadPlatform();
+    const batch = base.products.find((p) => p.batchTables.length > 0)!.batchTables[0];
+    // One products stack per domain, each with one read policy for analysts, plus the workgroup policy.
+    const products = Array.from({ length: IAM_ROLE_MANAGED_POLICIES_DEFAULT_QUOTA }, (_, i) =>
+      defineProduct({ name: `quota-product-${i}`, owner: 'team', description: 'A product of its own domain.', domain: `quota${i}`, batchTables: [batch], classification: { level: 'internal' }, freshnessSlaMinutes: 60, consumers: ['analysts'] }),
+    );
+    const stage = new LakeforgeStage(new App({ context: LAKEFORGE_APP_CONTEXT }), 'Dev', { config: dev, platform: { ...base, products, marts: [] } });
+    const warnings = stage.analytics.consumers.analysts.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings.join('\n')).toMatch(new RegExp(`Consumer "analysts" gets ${IAM_ROLE_MANAGED_POLICIES_DEFAULT_QUOTA + 1} managed policies .* more than IAM's default quota of ${IAM_ROLE_MANAGED_POLICIES_DEFAULT_QUOTA} per role`));
+    expect(lakeforgeApp().stages.Dev.analytics.consumers.analysts.node.metadata.filter((m) => m.type === 'aws:cdk:warning')).toEqual([]);
   });
 });
 

@@ -13,6 +13,12 @@ import type { DataProduct } from './data-product';
 export const IAM_MANAGED_POLICY_MAX_CHARACTERS = 6144;
 
 /**
+ * Managed policies IAM lets one role have attached by default (adjustable to 20 through Service Quotas).
+ * Source: AWS IAM User Guide, "IAM and AWS STS quotas" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+ */
+export const IAM_ROLE_MANAGED_POLICIES_DEFAULT_QUOTA = 10;
+
+/**
  * The characters one CloudFormation reference (`Ref`, `Fn::GetAtt`, `Fn::ImportValue`, …) is counted as when a
  * policy's size is estimated at synth: more than any value it stands for in a read policy (an S3 bucket ARN is
  * at most 76 characters, a KMS key ARN about 80, a Glue database name of the platform under 30).
