@@ -72,13 +72,16 @@ export class ProductDeclarationError extends Error {
 /**
  * Validates one product declaration.
  *
- * @param input - the declaration as written.
+ * @param input - the declaration as written (or one defined before: its `source` is kept).
  * @param source - where it comes from, for error messages (e.g. `config/products/viewer-engagement.ts`); kept as
  *   the declaration's `source`. @default - messages say `config/products`
  * @throws ProductDeclarationError naming the source and every invalid field.
  */
-export function defineProduct(input: ProductDeclarationInput, source?: string): ProductDeclaration {
-  const result = productDeclarationSchema.safeParse(input);
+export function defineProduct(input: ProductDeclarationInput | ProductDeclaration, source?: string): ProductDeclaration {
+  // A declaration defined before (with its `source`) may be defined again: its source is kept unless one is given.
+  const { source: definedIn, ...fields } = input as ProductDeclarationInput & { source?: string };
+  source ??= definedIn;
+  const result = productDeclarationSchema.safeParse(fields);
   if (!result.success) {
     const name = typeof (input as { name?: unknown }).name === 'string' ? (input as { name: string }).name : '?';
     throw new ProductDeclarationError(
