@@ -9,6 +9,8 @@ export * from './constructs/catalog/bad-rows-table';
 export { IcebergTables, type IcebergTablesProps, type IcebergTableSpec, renderCuratedIcebergTableSpec, type CuratedIcebergTableOptions, renderMartIcebergTableSpec, renderWatermarkIcebergTableSpec } from './constructs/catalog/iceberg-tables';
 export { TableDdlFunction, type TableDdlFunctionProps, type ITableDdlProvider } from './constructs/catalog/table-ddl-function';
 export * from './constructs/analytics/query-workgroup';
+export * from './constructs/analytics/query-consumer';
+export * from './constructs/data-product/consumer-read-policies';
 export { AnalystQueries, type AnalystQueriesProps, type AnalystQuery, renderAnalystQueries } from './constructs/analytics/analyst-queries';
 export { PipelineOrchestration, type PipelineOrchestrationProps, type PipelineSchedules } from './constructs/analytics/pipeline-orchestration';
 export * from './constructs/ingestion/kinesis-ingestion';
