@@ -3,9 +3,8 @@
  * compiler and the ingest function's run-time schema registry, so a contract validates the same way whether it
  * was precompiled from this repository or fetched from the registry.
  *
- * The same rules live in `lib/contracts/validators.ts` (`CONTRACT_AJV_OPTIONS`, `createContractAjv`) and
- * `lib/contracts/ajv-schema.ts` (`toAjvSchema`) for the build; `lib/` may import this module (it is under
- * `lambdas/shared`) so that one definition serves both. Until it does, keep the two identical.
+ * This is the one definition: the build (`lib/contracts/validators.ts`, `lib/contracts/ajv-schema.ts`) imports
+ * it through `lambdas/shared`, the only place `lib/` may reach Lambda code.
  *
  * Iglu schemas are written against Iglu's self-describing meta-schema, which extends JSON Schema draft-04
  * (Iglu docs "Self-describing JSON Schemas",
@@ -60,9 +59,16 @@ const SCHEMA_ARRAY_KEYWORDS: readonly string[] = ['allOf', 'anyOf', 'oneOf', 'it
  * Pure; `schema` is not modified. Property *names* such as `id` are never touched: only schema nodes are rewritten.
  */
 export function toAjvContractSchema(schema: Readonly<Record<string, unknown>>, uri: string): Record<string, unknown> {
-  const normalized = mapSchemaNodes(schema as Json) as JsonObject;
-  const { $schema: _meta, self: _self, ...rest } = normalized;
+  const { $schema: _meta, self: _self, ...rest } = normalizeDraft04(schema);
   return { $id: uri, ...rest };
+}
+
+/**
+ * The draft-04 → draft-07 rewrite of the module doc applied to every schema node of `schema` (`$schema` and
+ * `self` kept). Pure; also what the compatibility checker compares, so both sides read draft-04 the same way.
+ */
+export function normalizeDraft04(schema: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return mapSchemaNodes(schema as Json) as JsonObject;
 }
 
 function mapSchemaNodes(node: Json): Json {

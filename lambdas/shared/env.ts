@@ -39,3 +39,11 @@ export type IngestEnvName = (typeof INGEST_ENV)[keyof typeof INGEST_ENV];
  * Source: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
  */
 export const KINESIS_MAX_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * Key prefix of the schemas in the contract registry bucket, below `REGISTRY_PREFIX`: the Iglu static registry
+ * layout `schemas/<vendor>/<name>/jsonschema/<M-R-A>`
+ * (https://docs.snowplow.io/docs/api-reference/iglu/iglu-repositories/static-repo/). Shared by the ingest
+ * function (reads) and the storage and ingestion constructs (grants, bucket policy).
+ */
+export const REGISTRY_SCHEMAS_PREFIX = 'schemas/';

@@ -18,55 +18,15 @@
  * Sources: JSON Schema draft-06 release notes ("exclusiveMinimum/Maximum are now numbers",
  * "id renamed to $id"), https://json-schema.org/draft-06/json-schema-release-notes.
  */
-import { Contract, JsonObject, JsonValue, isJsonObject } from './contract';
-
-/** Keywords whose value is a map of name → subschema. */
-export const SCHEMA_MAP_KEYWORDS: readonly string[] = ['properties', 'patternProperties', 'definitions', '$defs', 'dependencies'];
-/** Keywords whose value is one subschema. */
-export const SCHEMA_KEYWORDS: readonly string[] = [
-  'additionalProperties', 'items', 'additionalItems', 'not', 'contains', 'propertyNames', 'if', 'then', 'else',
-];
-/** Keywords whose value is an array of subschemas. */
-export const SCHEMA_ARRAY_KEYWORDS: readonly string[] = ['allOf', 'anyOf', 'oneOf', 'items'];
+import { normalizeDraft04 as normalizeSchemaNodes, toAjvContractSchema } from '../../lambdas/shared/contract-ajv';
+import { Contract, JsonObject } from './contract';
 
 /**
- * Apply `fn` to every schema node bottom-up (children first), returning a new tree.
- * Knows which keywords hold subschemas, so property *names* such as `id` are never touched.
+ * The draft-04 → draft-07 rewrite of the module doc, applied to every schema node. Pure. One definition with
+ * the ingest function's run-time registry (`lambdas/shared/contract-ajv.ts`).
  */
-export function mapSchemaNodes(node: JsonValue, fn: (schema: JsonObject) => JsonObject): JsonValue {
-  if (!isJsonObject(node)) return node;
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (SCHEMA_MAP_KEYWORDS.includes(k) && isJsonObject(v)) {
-      out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, mapSchemaNodes(sub, fn)]));
-    } else if (SCHEMA_ARRAY_KEYWORDS.includes(k) && Array.isArray(v)) {
-      out[k] = v.map((sub) => mapSchemaNodes(sub, fn));
-    } else if (SCHEMA_KEYWORDS.includes(k) && isJsonObject(v)) {
-      out[k] = mapSchemaNodes(v, fn);
-    } else {
-      out[k] = v;
-    }
-  }
-  return fn(out);
-}
-
-function draft04ToDraft07(schema: JsonObject): JsonObject {
-  const s: JsonObject = { ...schema };
-  if (typeof s.id === 'string') delete s.id;
-  for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
-    if (s[flag] === true && typeof s[bound] === 'number') {
-      s[flag] = s[bound];
-      delete s[bound];
-    } else if (s[flag] === false) {
-      delete s[flag];
-    }
-  }
-  return s;
-}
-
-/** The draft-04 → draft-07 rewrite of the module doc, applied to every schema node. Pure. */
 export function normalizeDraft04(schema: JsonObject): JsonObject {
-  return mapSchemaNodes(schema, draft04ToDraft07) as JsonObject;
+  return normalizeSchemaNodes(schema) as JsonObject;
 }
 
 /**
@@ -75,7 +35,5 @@ export function normalizeDraft04(schema: JsonObject): JsonObject {
  * Pure; the contract is not modified.
  */
 export function toAjvSchema(contract: Contract): JsonObject {
-  const normalized = mapSchemaNodes(contract.schema, draft04ToDraft07) as JsonObject;
-  const { $schema: _meta, self: _self, ...rest } = normalized;
-  return { $id: contract.id, ...rest };
+  return toAjvContractSchema(contract.schema, contract.id) as JsonObject;
 }

@@ -13,25 +13,10 @@ import { ContractError } from './contract-error';
 import { Contract } from './contract';
 import { toAjvSchema } from './ajv-schema';
 import { compareIgluUri } from './schemaver';
+import { CONTRACT_AJV_OPTIONS } from '../../lambdas/shared/contract-ajv';
 
-/**
- * ajv options used for contracts, shared by the standalone build and in-process checks.
- * - `allErrors`: bad rows list every violation, not only the first;
- * - `strictSchema`: an unknown keyword in a contract (a typo) is a build error;
- * - `allowUnionTypes`: Iglu's nullable unions (`["string","null"]`) are normal;
- * - `strictTypes`/`strictRequired` off: Iglu Central schemas legitimately omit `type` next to
- *   `properties`, which ajv's strict mode would reject.
- */
-export const CONTRACT_AJV_OPTIONS = {
-  allErrors: true,
-  strict: true,
-  strictSchema: true,
-  strictTypes: false,
-  strictTuples: false,
-  strictRequired: false,
-  allowUnionTypes: true,
-  logger: false as const,
-};
+/** ajv options used for contracts (one definition with the ingest function's run-time registry). */
+export { CONTRACT_AJV_OPTIONS };
 
 /** A fresh ajv instance with the contract options and all ajv-formats formats. */
 export function createContractAjv(source: boolean): Ajv {

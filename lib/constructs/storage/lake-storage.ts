@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { acknowledgeAll } from '../../governance/acknowledge';
 import { statefulRemovalPolicy } from '../../shared/removal';
 import { type BucketLifecycle, SecureBucket } from './secure-bucket';
+import { REGISTRY_SCHEMAS_PREFIX } from '../../../lambdas/shared/env';
 
 /** The buckets of the lake. */
 export enum LakeZone {
@@ -41,8 +42,8 @@ export interface LakeLifecycles {
   readonly registry?: BucketLifecycle;
 }
 
-/** Key prefix of the schemas in the registry bucket (Iglu static registry layout). */
-export const REGISTRY_SCHEMAS_PREFIX = 'schemas/';
+/** Key prefix of the schemas in the registry bucket (Iglu static registry layout); defined with the ingest function's names. */
+export { REGISTRY_SCHEMAS_PREFIX };
 
 /** Lifecycle of the registry bucket when none is configured: current objects never expire. */
 export const REGISTRY_DEFAULT_LIFECYCLE: BucketLifecycle = { noncurrentVersionExpireAfterDays: 365 };

@@ -26,12 +26,7 @@ import {
   TtlLruCache,
   type SchemaSource,
 } from '../../../lambdas/ingest/registry';
-import { toAjvContractSchema } from '../../../lambdas/shared/contract-ajv';
 import { INGEST_ENV } from '../../../lambdas/shared/env';
-import { toAjvSchema } from '../../../lib/contracts/ajv-schema';
-import { loadContracts } from '../../../lib/contracts/loader';
-import { CONTRACT_AJV_OPTIONS } from '../../../lib/contracts/validators';
-import { CONTRACT_AJV_OPTIONS as SHARED_AJV_OPTIONS } from '../../../lambdas/shared/contract-ajv';
 import { parseIgluUri } from '../../../lambdas/ingest/core';
 import { RATING_URI, ratingEnvelope, sequenceNumber, streamRecord } from './records';
 
@@ -77,26 +72,6 @@ describe('registryObjectKey', () => {
 
   it('refuses a string that is not an Iglu URI', () => {
     expect(() => registryObjectKey('iglu:com.acme/x/jsonschema/1-0')).toThrow(/not an Iglu URI/);
-  });
-});
-
-describe('contract compilation rules shared with the build', () => {
-  it('uses the same ajv options as lib/contracts/validators.ts', () => {
-    expect(SHARED_AJV_OPTIONS).toEqual(CONTRACT_AJV_OPTIONS);
-  });
-
-  it('gives ajv the same schema as the build for every contract of this repository', () => {
-    const contracts = loadContracts(join(REPO, 'config', 'contracts'));
-    expect(contracts.length).toBeGreaterThan(0);
-    for (const { contract } of contracts) expect(toAjvContractSchema(contract.schema, contract.id)).toEqual(toAjvSchema(contract));
-  });
-
-  it('gives ajv the same schema as the build for every schema of the Iglu Central sample', () => {
-    for (const { uri, text } of SAMPLE) {
-      const schema = JSON.parse(text) as Parameters<typeof toAjvSchema>[0]['schema'];
-      const contract = { uri: parseIgluUri(uri) as never, id: uri, file: uri, schema };
-      expect(toAjvContractSchema(schema, uri)).toEqual(toAjvSchema(contract));
-    }
   });
 });
 
