@@ -33,7 +33,7 @@ export class MartsCheckError extends ConfigError {
     const lines = errors.map((e) => formatMartCheckError(e).replace(/\s*\n\s*/g, ' '));
     super(lines);
     this.name = 'MartsCheckError';
-    this.message = `Invalid marts (config/marts, ${errors.length} problem${errors.length === 1 ? '' : 's'}): ${lines.join('; ')}`;
+    this.message = [`Invalid marts (config/marts, ${errors.length} problem${errors.length === 1 ? '' : 's'}):`, ...lines.map((l) => `  - ${l}`)].join('\n');
     this.errors = errors;
   }
 }

@@ -193,7 +193,7 @@ describe('renderAnalystQueries', () => {
 describe('PipelineStack checks', () => {
   const broken = (sql: string): Mart[] => MARTS.map((m) => (m.name === 'genre_ratings' ? { ...m, sql } : m));
 
-  it('fails when a mart references a missing table, naming the mart, file:line:col and the table, on one line', () => {
+  it('fails when a mart references a missing table: a header, then one line naming the mart, file:line:col and the table', () => {
     const { build } = setup(broken('SELECT g.genre, count(*) AS ratings, avg(1.0) AS avg_rating, count(*) AS users\nFROM curated.missing_table AS g\nGROUP BY g.genre'));
     let error: unknown;
     try {
@@ -204,8 +204,11 @@ describe('PipelineStack checks', () => {
     expect(error).toBeInstanceOf(MartsCheckError);
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    expect(message).toMatch(/mart "genre_ratings" \(config\/marts\/genre_ratings\.sql:2:\d+\): .*missing_table/);
-    expect(message).not.toContain('\n');
+    const [header, ...problems] = message.split('\n');
+    expect(header).toBe(`Invalid marts (config/marts, ${problems.length} problem${problems.length === 1 ? '' : 's'}):`);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.startsWith('  - mart "genre_ratings" '))).toBe(true);
+    expect(problems[0]).toMatch(/^ {2}- mart "genre_ratings" \(config\/marts\/genre_ratings\.sql:2:\d+\): .*missing_table/);
   });
 
   it('fails when the marts database is not the stage\'s marts database', () => {
