@@ -158,7 +158,7 @@ describe('npm run synth and cdk synth stop on the gate and on broken declaration
     expect(run(root, entry)).toEqual({ status: 1, stderr: ['config/marts/title_popularity.ts: output.key.0: "movie" is not an output column'], outdir: false });
   });
 
-  it.each(['synth', 'app'] as const)('%s: a mart output type that differs from what its SQL produces → one line, before any stack is built', (entry) => {
+  it.each(['synth', 'app'] as const)('%s: a mart output type that differs from what its SQL produces → a header and one problem line, before any stack is built', (entry) => {
     const root = scratch();
     const file = path.join(root, 'config/marts/title_popularity.ts');
     const source = fs.readFileSync(file, 'utf8');
@@ -166,7 +166,10 @@ describe('npm run synth and cdk synth stop on the gate and on broken declaration
     fs.writeFileSync(file, source.replace(counted[0], `{ name: '${counted[1]}', type: 'int'`));
     const result = run(root, entry);
     expect(result.status).toBe(1);
-    expect(result.stderr).toEqual([expect.stringMatching(new RegExp(`title_popularity\\.ts: output\\.columns\\.\\d+ "${counted[1]}" is declared int but the SQL produces bigint$`))]);
+    expect(result.stderr).toEqual([
+      'Invalid marts (config/marts, 1 problem):',
+      expect.stringMatching(new RegExp(`^ {2}- mart "title_popularity" .*title_popularity\\.ts: output\\.columns\\.\\d+ "${counted[1]}" is declared int but the SQL produces bigint$`)),
+    ]);
     expect(result.outdir).toBe(false);
   });
 
