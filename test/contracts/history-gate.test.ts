@@ -1,19 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { sha256Of } from '../../lib/contracts/loader';
 import { GATE_RULES, LOCK_FILE_NAME, parseLock, renderLock } from '../../lib/contracts/publication';
 import { CommandIo, checkAction, publishedFromHistory } from '../../tools/commands/contracts';
+import { tempDirs } from '../helpers/temp-dirs';
 
 /** Temp folders made by this file, removed after it. */
-const made: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const tempDir = tempDirs();
 
 /**
  * `contracts check --history`, the CI gate of `.ci/run`: a published version rewritten and re-locked (so the

@@ -1,21 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { assertRepositoryContracts, repositoryContractsProblems } from '../../config/synth-gates';
 import { GENERATED_PATHS, renderContractArtifacts } from '../../lib/contracts/build';
 import { ContractsGateError, GENERATED_RULE } from '../../lib/contracts/gate';
 import { loadContracts } from '../../lib/contracts/loader';
 import { GATE_RULES } from '../../lib/contracts/publication';
+import { tempDirs } from '../helpers/temp-dirs';
 
 /** Temp folders made by this file, removed after it. */
-const made: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const tempDir = tempDirs();
 
 /**
  * The contracts gate at synth (`config/synth-gates.ts` → `lib/contracts/gate.ts`), run by `npm run synth`

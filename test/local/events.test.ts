@@ -13,10 +13,11 @@ import fc from 'fast-check';
 import { MARTS } from '../../config/marts';
 import { loadPlatform } from '../../config/platform';
 import { validators } from '../../lambdas/ingest/generated/validators';
-import { DEFAULT_DATA_DIR, localAction, type LocalIo } from '../../tools/commands/local';
+import { DEFAULT_DATA_DIR, localAction } from '../../tools/commands/local';
 import { RATING_SUBMITTED_URI, TAG_ADDED_URI } from '../../tools/local/movielens';
 import { runLocalPlatform } from '../../tools/local/platform';
 import type { LocalSummary } from '../../tools/local/report';
+import { captureIo } from '../helpers/local-io';
 
 /** Local runs start servers and DuckDB: generous, and never a timing assertion. */
 const HEAVY_MS = 180_000;
@@ -97,12 +98,6 @@ function rawLinesByTable(outDir: string): Record<string, number> {
     }
   }
   return counts;
-}
-
-function captureIo(): LocalIo & { text: () => string; errors: () => string } {
-  let out = '';
-  let err = '';
-  return { out: (t) => (out += t), err: (t) => (err += t), isTTY: false, text: () => out, errors: () => err };
 }
 
 /** Checks a run's summary against the expectations of its file. */

@@ -10,10 +10,11 @@ import * as path from 'node:path';
 import { MARTS } from '../../config/marts';
 import { loadPlatform } from '../../config/platform';
 import { parseCsvObjects } from '../../lib/marts/csv';
-import { localAction, type LocalIo } from '../../tools/commands/local';
+import { localAction } from '../../tools/commands/local';
 import { localPipelinePlan, runLocalPlatform, LOCAL_MAX_RECORD_BYTES, type LocalRunResult } from '../../tools/local/platform';
 import type { LocalSummary } from '../../tools/local/report';
 import { MOVIELENS_DIR, RATING_SUBMITTED_URI, readMovieLensEnvelopes, toStreamRecords, type Envelope } from '../helpers/movielens';
+import { captureIo } from '../helpers/local-io';
 
 const LIMIT = 3000;
 const BAD = 0.05;
@@ -21,12 +22,6 @@ const ROUNDS = 3;
 const LATE = 0.05;
 const { contractTables } = loadPlatform();
 const plan = localPipelinePlan(contractTables, MARTS);
-
-function captureIo(): LocalIo & { text: () => string; errors: () => string } {
-  let out = '';
-  let err = '';
-  return { out: (t) => (out += t), err: (t) => (err += t), isTTY: false, text: () => out, errors: () => err };
-}
 
 const readMart = (dir: string, name: string): Record<string, string>[] => parseCsvObjects(fs.readFileSync(path.join(dir, 'marts', `${name}.csv`), 'utf8'));
 const close = (actual: string, expected: number): void => expect(Math.abs(Number(actual) - expected)).toBeLessThanOrEqual(1e-9);

@@ -16,10 +16,11 @@ import { validators } from '../../lambdas/ingest/generated/validators';
 import { createContractAjv, toAjvContractSchema } from '../../lambdas/shared/contract-ajv';
 import { loadContracts, resolveIgluRoot } from '../../lib/contracts/loader';
 import { readContractTables, type ContractTable } from '../../lib/marts/contract-adapter';
-import { localAction, type LocalIo } from '../../tools/commands/local';
+import { localAction } from '../../tools/commands/local';
 import { runLocalPlatform } from '../../tools/local/platform';
 import { readRegistryFolder, withRegistryTables } from '../../tools/local/registry';
 import type { LocalSummary } from '../../tools/local/report';
+import { captureIo } from '../helpers/local-io';
 
 /** Local runs start servers and DuckDB: generous, and never a timing assertion. */
 const HEAVY_MS = 180_000;
@@ -73,12 +74,6 @@ function expectations(registryDir: string | undefined) {
     }
   });
   return { landed, sent: landed + bad.length, byType, bad, curated: Object.fromEntries(Object.entries(curated).map(([t, ids]) => [t, ids.size])) };
-}
-
-function captureIo(): LocalIo & { text: () => string; errors: () => string } {
-  let out = '';
-  let err = '';
-  return { out: (t) => (out += t), err: (t) => (err += t), isTTY: false, text: () => out, errors: () => err };
 }
 
 /** Checks a run's summary against the expectations of the files. */
