@@ -1,0 +1,440 @@
+/**
+ * SchemaVer compatibility checker: given two versions of one schema, the smallest honest
+ * SchemaVer step and whether the declared bump is sufficient.
+ *
+ * SchemaVer is about historical data (Snowplow, "Introducing SchemaVer", 2014):
+ * ADDITION = every instance valid under the old schema stays valid under the new one;
+ * REVISION = some historical instances may become invalid; MODEL = a breaking redesign.
+ *
+ * The checker is sound, not complete: it says ADDITION only when it can show that the new schema
+ * accepts every instance the old one accepts (a property test checks this against ajv). Whatever
+ * it cannot analyse is reported as REVISION with the rule `keyword-changed` (or
+ * `not-analysed`) and the pointer, so a human can judge and over-bump.
+ *
+ * Rules: {@link COMPATIBILITY_RULES}.
+ */
+import { ContractError, joinPointer } from './contract-error';
+import { Contract, JsonObject, JsonValue, isJsonObject, resolveLocalRef } from './contract';
+import { normalizeDraft04 } from './ajv-schema';
+import { SchemaVerStep, compareSchemaVer, declaredStep, maxStep, stepSeverity } from './schemaver';
+
+/** Identifier of a compatibility rule. */
+export type CompatibilityRuleId =
+  | 'type-widened'
+  | 'type-narrowed'
+  | 'required-property-type-changed'
+  | 'root-type-changed'
+  | 'bound-relaxed'
+  | 'bound-tightened'
+  | 'multiple-of-relaxed'
+  | 'multiple-of-changed'
+  | 'pattern-removed'
+  | 'pattern-changed'
+  | 'format-removed'
+  | 'format-changed'
+  | 'enum-widened'
+  | 'enum-narrowed'
+  | 'required-relaxed'
+  | 'required-added'
+  | 'property-added-closed'
+  | 'property-added-open'
+  | 'property-removed-closed'
+  | 'property-removed-open'
+  | 'additional-properties-allowed'
+  | 'additional-properties-restricted'
+  | 'pattern-properties-changed'
+  | 'keyword-removed'
+  | 'keyword-changed'
+  | 'not-analysed';
+
+/** One rule of the checker. */
+export interface CompatibilityRule {
+  /** Rule id, used in reasons. */
+  readonly id: CompatibilityRuleId;
+  /** The SchemaVer step the change requires at least. */
+  readonly step: SchemaVerStep;
+  /** What the rule covers and why it needs that step. */
+  readonly description: string;
+}
+
+/** Every rule, documented; reasons name one of these. */
+export const COMPATIBILITY_RULES: readonly CompatibilityRule[] = [
+  { id: 'type-widened', step: 'ADDITION', description: 'the new schema accepts more JSON types (e.g. integer → number, adding "null", removing "type")' },
+  { id: 'type-narrowed', step: 'REVISION', description: 'the new schema no longer accepts a JSON type the old one accepted' },
+  { id: 'required-property-type-changed', step: 'MODEL', description: 'a property required by the old schema changed to a type with no overlap: every historical instance breaks' },
+  { id: 'root-type-changed', step: 'MODEL', description: 'the root type changed with no overlap: every historical instance breaks' },
+  { id: 'bound-relaxed', step: 'ADDITION', description: 'minimum/maximum (exclusive too), min/maxLength, min/maxItems, min/maxProperties loosened or removed' },
+  { id: 'bound-tightened', step: 'REVISION', description: 'one of those bounds added or tightened' },
+  { id: 'multiple-of-relaxed', step: 'ADDITION', description: 'multipleOf removed, or the new value is a power of two that divides the old one exactly (exact in binary floating point, as ajv checks it)' },
+  { id: 'multiple-of-changed', step: 'REVISION', description: 'multipleOf added or changed otherwise' },
+  { id: 'pattern-removed', step: 'ADDITION', description: 'pattern removed' },
+  { id: 'pattern-changed', step: 'REVISION', description: 'pattern added or changed (regular-expression inclusion is not analysed)' },
+  { id: 'format-removed', step: 'ADDITION', description: 'format removed' },
+  { id: 'format-changed', step: 'REVISION', description: 'format added or changed' },
+  { id: 'enum-widened', step: 'ADDITION', description: 'enum/const values added, or the enum removed' },
+  { id: 'enum-narrowed', step: 'REVISION', description: 'enum/const values removed, or an enum added' },
+  { id: 'required-relaxed', step: 'ADDITION', description: 'a property is no longer required' },
+  { id: 'required-added', step: 'REVISION', description: 'a property became required (historical instances may lack it)' },
+  { id: 'property-added-closed', step: 'ADDITION', description: 'a property added where the old schema forbade additional properties (no historical instance has it)' },
+  { id: 'property-added-open', step: 'REVISION', description: 'a property added where the old schema allowed additional properties: historical instances may carry that name with another type' },
+  { id: 'property-removed-closed', step: 'REVISION', description: 'a property removed while the new schema forbids additional properties: historical instances with it break' },
+  { id: 'property-removed-open', step: 'ADDITION', description: 'a property removed while the new schema allows it as an additional property' },
+  { id: 'additional-properties-allowed', step: 'ADDITION', description: 'additionalProperties relaxed (false → a schema or true)' },
+  { id: 'additional-properties-restricted', step: 'REVISION', description: 'additionalProperties set to false or to a narrower schema' },
+  { id: 'pattern-properties-changed', step: 'REVISION', description: 'patternProperties differ (not analysed)' },
+  { id: 'keyword-removed', step: 'ADDITION', description: 'any other assertion keyword removed (allOf, not, uniqueItems, dependencies…): validation is a conjunction, so removal widens' },
+  { id: 'keyword-changed', step: 'REVISION', description: 'any other assertion keyword added or changed (not analysed, assumed to narrow)' },
+  { id: 'not-analysed', step: 'REVISION', description: 'a $ref with sibling keywords, a recursive schema or tuple items changed: assumed to narrow' },
+];
+
+const RULES_BY_ID = new Map(COMPATIBILITY_RULES.map((r) => [r.id, r]));
+
+/** One detected change. */
+export interface CompatibilityReason {
+  /** JSON pointer in the new schema (or the old one for removals). */
+  readonly pointer: string;
+  /** The rule that classified the change. */
+  readonly rule: CompatibilityRuleId;
+  /** The step the change needs. */
+  readonly step: SchemaVerStep;
+  /** Human-readable detail. */
+  readonly message: string;
+}
+
+/** The checker's verdict for `from` → `to`. */
+export interface CompatibilityReport {
+  /** Full Iglu URI of the old version. */
+  readonly from: string;
+  /** Full Iglu URI of the new version. */
+  readonly to: string;
+  /** The highest SchemaVer component that changed; `NONE` when the versions are equal. */
+  readonly declared: SchemaVerStep | 'NONE';
+  /** The smallest honest step; `NONE` when nothing that affects validation changed. */
+  readonly required: SchemaVerStep | 'NONE';
+  /** True when the new version is higher and `declared` ≥ `required`. */
+  readonly sufficient: boolean;
+  /** Every change found, in schema order. */
+  readonly reasons: readonly CompatibilityReason[];
+}
+
+/** Keywords that never affect validation (annotations and containers reached through `$ref`). */
+export const ANNOTATION_KEYWORDS: readonly string[] = [
+  '$schema', 'self', '$id', 'id', '$comment', 'title', 'description', 'examples', 'default', 'readOnly', 'writeOnly',
+  'deprecated', 'definitions', '$defs', 'contentMediaType', 'contentEncoding',
+];
+
+const HANDLED = new Set([
+  'type', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength',
+  'minItems', 'maxItems', 'minProperties', 'maxProperties', 'multipleOf', 'pattern', 'format', 'required', 'properties',
+  'additionalProperties', 'patternProperties', 'items',
+]);
+
+const JSON_TYPES = ['array', 'boolean', 'integer', 'null', 'number', 'object', 'string'] as const;
+const MAX_DEPTH = 32;
+
+interface Side {
+  readonly root: JsonObject;
+  readonly file: string;
+}
+
+interface Ctx {
+  readonly oldSide: Side;
+  readonly newSide: Side;
+  readonly reasons: CompatibilityReason[];
+  readonly depth: number;
+}
+
+/** Structural JSON equality (object key order ignored). */
+export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && jsonEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+function add(ctx: Ctx, pointer: string, rule: CompatibilityRuleId, message: string): void {
+  const r = RULES_BY_ID.get(rule);
+  ctx.reasons.push({ pointer, rule, step: r?.step ?? 'REVISION', message });
+}
+
+/** Strip annotations so that only assertions are compared. */
+function assertions(s: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(s).filter(([k]) => !ANNOTATION_KEYWORDS.includes(k)));
+}
+
+/** Resolve a plain `$ref` node (no siblings); `undefined` when it has assertion siblings. */
+function deref(node: JsonValue, side: Side, pointer: string, depth: number): JsonValue | undefined {
+  let cur = node;
+  for (let i = 0; isJsonObject(cur) && typeof cur.$ref === 'string'; i += 1) {
+    const { $ref, ...siblings } = cur;
+    if (Object.keys(assertions(siblings)).length > 0 || i + depth > MAX_DEPTH) return undefined;
+    cur = resolveLocalRef(side.root, $ref, side.file, pointer).schema;
+  }
+  return cur;
+}
+
+function jsonTypeOf(v: JsonValue): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+/** The JSON types a schema admits: `type` intersected with the types of its enum/const values; `undefined` = all. */
+function typeSet(s: JsonObject): Set<string> | undefined {
+  const declared =
+    typeof s.type === 'string' ? new Set([s.type]) : Array.isArray(s.type) ? new Set(s.type.filter((t): t is string => typeof t === 'string')) : undefined;
+  const values = Array.isArray(s.enum) ? s.enum : 'const' in s ? [s.const] : undefined;
+  if (values === undefined) return declared;
+  const fromValues = new Set(values.map(jsonTypeOf));
+  // An integral value is also a number; keep 'number' admitted when only it is declared.
+  return new Set([...fromValues].filter((t) => accepts(declared, t)).map((t) => (t === 'integer' && declared !== undefined && !declared.has('integer') ? 'number' : t)));
+}
+
+const accepts = (types: Set<string> | undefined, t: string): boolean =>
+  types === undefined || types.has(t) || (t === 'integer' && types.has('number'));
+
+interface Bound {
+  readonly v: number;
+  readonly excl: boolean;
+}
+
+function bound(s: JsonObject, incl: string, excl: string, lower: boolean): Bound | undefined {
+  const a = typeof s[incl] === 'number' ? { v: s[incl] as number, excl: false } : undefined;
+  const b = typeof s[excl] === 'number' ? { v: s[excl] as number, excl: true } : undefined;
+  if (a === undefined || b === undefined) return a ?? b;
+  if (a.v === b.v) return b;
+  return lower === a.v > b.v ? a : b;
+}
+
+/** True when bound `o` (old) admits no value that bound `n` (new) rejects. */
+function tighterOrEqual(o: Bound | undefined, n: Bound | undefined, lower: boolean): boolean {
+  if (n === undefined) return true;
+  if (o === undefined) return false;
+  if (o.v !== n.v) return lower ? o.v > n.v : o.v < n.v;
+  return o.excl || !n.excl;
+}
+
+const isPowerOfTwo = (x: number): boolean => x > 0 && Number.isFinite(x) && 2 ** Math.round(Math.log2(x)) === x;
+
+function compareBounds(o: JsonObject, n: JsonObject, pointer: string, ctx: Ctx): void {
+  for (const [incl, excl, lower] of [['minimum', 'exclusiveMinimum', true], ['maximum', 'exclusiveMaximum', false]] as const) {
+    const ob = bound(o, incl, excl, lower);
+    const nb = bound(n, incl, excl, lower);
+    if (jsonEqual(ob as unknown as JsonValue, nb as unknown as JsonValue)) continue;
+    const at = joinPointer(pointer, nb?.excl === true ? excl : incl);
+    const show = (b: Bound | undefined): string => (b === undefined ? 'none' : `${b.excl ? (lower ? '>' : '<') : lower ? '≥' : '≤'} ${b.v}`);
+    if (tighterOrEqual(ob, nb, lower)) add(ctx, at, 'bound-relaxed', `${incl} bound relaxed from ${show(ob)} to ${show(nb)}`);
+    else add(ctx, at, 'bound-tightened', `${incl} bound tightened from ${show(ob)} to ${show(nb)}`);
+  }
+  for (const [kw, lower] of [
+    ['minLength', true], ['maxLength', false], ['minItems', true], ['maxItems', false], ['minProperties', true], ['maxProperties', false],
+  ] as const) {
+    const ov = typeof o[kw] === 'number' ? (o[kw] as number) : undefined;
+    const nv = typeof n[kw] === 'number' ? (n[kw] as number) : undefined;
+    if (ov === nv) continue;
+    const ob = ov === undefined ? undefined : { v: ov, excl: false };
+    const nb = nv === undefined ? undefined : { v: nv, excl: false };
+    const at = joinPointer(pointer, kw);
+    if (tighterOrEqual(ob, nb, lower)) add(ctx, at, 'bound-relaxed', `${kw} relaxed from ${ov ?? 'none'} to ${nv ?? 'none'}`);
+    else add(ctx, at, 'bound-tightened', `${kw} tightened from ${ov ?? 'none'} to ${nv ?? 'none'}`);
+  }
+  const om = o.multipleOf;
+  const nm = n.multipleOf;
+  if (!jsonEqual(om, nm)) {
+    const at = joinPointer(pointer, 'multipleOf');
+    if (nm === undefined || (typeof om === 'number' && typeof nm === 'number' && isPowerOfTwo(nm) && om % nm === 0)) {
+      add(ctx, at, 'multiple-of-relaxed', `multipleOf relaxed from ${JSON.stringify(om)} to ${JSON.stringify(nm ?? null)}`);
+    } else {
+      add(ctx, at, 'multiple-of-changed', `multipleOf changed from ${JSON.stringify(om ?? null)} to ${JSON.stringify(nm)}`);
+    }
+  }
+}
+
+function compareSimple(o: JsonObject, n: JsonObject, pointer: string, ctx: Ctx): void {
+  for (const [kw, removed, changed] of [['pattern', 'pattern-removed', 'pattern-changed'], ['format', 'format-removed', 'format-changed']] as const) {
+    if (jsonEqual(o[kw], n[kw])) continue;
+    if (n[kw] === undefined) add(ctx, joinPointer(pointer, kw), removed, `${kw} ${JSON.stringify(o[kw])} removed`);
+    else add(ctx, joinPointer(pointer, kw), changed, `${kw} changed from ${JSON.stringify(o[kw] ?? null)} to ${JSON.stringify(n[kw])}`);
+  }
+  const values = (s: JsonObject): JsonValue[] | undefined => {
+    const fromEnum = Array.isArray(s.enum) ? s.enum : undefined;
+    const fromConst = 'const' in s ? [s.const] : undefined;
+    if (fromEnum !== undefined && fromConst !== undefined) return fromEnum.filter((v) => jsonEqual(v, s.const));
+    return fromEnum ?? fromConst;
+  };
+  const ov = values(o);
+  const nv = values(n);
+  if (!(ov === undefined && nv === undefined) && !(ov !== undefined && nv !== undefined && ov.length === nv.length && ov.every((v) => nv.some((w) => jsonEqual(v, w))))) {
+    const at = joinPointer(pointer, n.enum !== undefined || o.enum !== undefined ? 'enum' : 'const');
+    const lost = ov === undefined ? undefined : ov.filter((v) => nv !== undefined && !nv.some((w) => jsonEqual(v, w)));
+    if (nv === undefined || (lost !== undefined && lost.length === 0)) add(ctx, at, 'enum-widened', `allowed values widened to ${nv === undefined ? 'any' : JSON.stringify(nv)}`);
+    else add(ctx, at, 'enum-narrowed', ov === undefined ? `values restricted to ${JSON.stringify(nv)}` : `values ${JSON.stringify(lost)} no longer allowed`);
+  }
+}
+
+function propertySchema(s: JsonObject, name: string, forOld: boolean): JsonValue {
+  const props = isJsonObject(s.properties) ? s.properties : {};
+  if (Object.prototype.hasOwnProperty.call(props, name)) return props[name];
+  const patterns = isJsonObject(s.patternProperties) ? Object.keys(s.patternProperties) : [];
+  // A name matched by patternProperties: over-approximate the old side (anything), under-approximate the new one (nothing).
+  if (patterns.some((p) => safeRegex(p)?.test(name) ?? true)) return forOld;
+  const ap = s.additionalProperties;
+  return ap === undefined ? true : ap;
+}
+
+function safeRegex(p: string): RegExp | undefined {
+  try {
+    return new RegExp(p, 'u');
+  } catch {
+    return undefined;
+  }
+}
+
+function compareObject(o: JsonObject, n: JsonObject, pointer: string, ctx: Ctx): void {
+  const oReq = new Set(Array.isArray(o.required) ? o.required.filter((r): r is string => typeof r === 'string') : []);
+  const nReq = new Set(Array.isArray(n.required) ? n.required.filter((r): r is string => typeof r === 'string') : []);
+  for (const r of nReq) if (!oReq.has(r)) add(ctx, joinPointer(pointer, 'required'), 'required-added', `"${r}" is now required`);
+  for (const r of oReq) if (!nReq.has(r)) add(ctx, joinPointer(pointer, 'required'), 'required-relaxed', `"${r}" is no longer required`);
+
+  if (!jsonEqual(o.patternProperties ?? {}, n.patternProperties ?? {})) {
+    add(ctx, joinPointer(pointer, 'patternProperties'), 'pattern-properties-changed', 'patternProperties changed');
+  }
+  const oProps = isJsonObject(o.properties) ? o.properties : {};
+  const nProps = isJsonObject(n.properties) ? n.properties : {};
+  const names = [...new Set([...Object.keys(oProps), ...Object.keys(nProps)])];
+  for (const name of names) {
+    const inOld = Object.prototype.hasOwnProperty.call(oProps, name);
+    const inNew = Object.prototype.hasOwnProperty.call(nProps, name);
+    const at = joinPointer(pointer, 'properties', name);
+    const os = propertySchema(o, name, true);
+    const ns = propertySchema(n, name, false);
+    if (inOld && inNew) {
+      compareSchemas(os, ns, at, { ...ctx, depth: ctx.depth + 1 }, oReq.has(name) ? 'required-property' : 'property');
+      continue;
+    }
+    const sub: Ctx = { ...ctx, reasons: [], depth: ctx.depth + 1 };
+    compareSchemas(os, ns, at, sub, 'property');
+    const breaks = sub.reasons.some((r) => stepSeverity(r.step) > 0);
+    if (!inOld) {
+      if (os === false) add(ctx, at, 'property-added-closed', `property "${name}" added; the old schema forbade additional properties`);
+      else if (breaks) add(ctx, at, 'property-added-open', `property "${name}" added, but the old schema allowed additional properties: historical instances may carry "${name}" with another type`);
+      else add(ctx, at, 'property-added-closed', `property "${name}" added with a schema that accepts what the old schema allowed under that name`);
+    } else if (ns === false || breaks) {
+      add(ctx, at, 'property-removed-closed', `property "${name}" removed, and the new schema ${ns === false ? 'forbids it as an additional property' : 'constrains it more than before'}`);
+    } else {
+      add(ctx, at, 'property-removed-open', `property "${name}" removed; the new schema still accepts it as an additional property`);
+    }
+  }
+  const oa = o.additionalProperties ?? true;
+  const na = n.additionalProperties ?? true;
+  if (!jsonEqual(oa, na)) {
+    const sub: Ctx = { ...ctx, reasons: [], depth: ctx.depth + 1 };
+    compareSchemas(oa, na, joinPointer(pointer, 'additionalProperties'), sub, 'other');
+    if (sub.reasons.some((r) => stepSeverity(r.step) > 0)) {
+      add(ctx, joinPointer(pointer, 'additionalProperties'), 'additional-properties-restricted', `additionalProperties restricted from ${JSON.stringify(oa)} to ${JSON.stringify(na)}`);
+    } else {
+      add(ctx, joinPointer(pointer, 'additionalProperties'), 'additional-properties-allowed', `additionalProperties relaxed from ${JSON.stringify(oa)} to ${JSON.stringify(na)}`);
+    }
+  }
+}
+
+type Position = 'root' | 'required-property' | 'property' | 'other';
+
+function compareSchemas(oNode: JsonValue, nNode: JsonValue, pointer: string, ctx: Ctx, position: Position): void {
+  if (ctx.depth > MAX_DEPTH) {
+    if (!jsonEqual(oNode, nNode)) add(ctx, pointer, 'not-analysed', `nesting deeper than ${MAX_DEPTH} levels (recursive schema?)`);
+    return;
+  }
+  const oRes = deref(oNode, ctx.oldSide, pointer, ctx.depth);
+  const nRes = deref(nNode, ctx.newSide, pointer, ctx.depth);
+  if (oRes === undefined || nRes === undefined) {
+    if (!jsonEqual(oNode, nNode)) add(ctx, pointer, 'not-analysed', '$ref with sibling keywords changed');
+    return;
+  }
+  const o: JsonObject | false = oRes === true ? {} : oRes === false ? false : isJsonObject(oRes) ? assertions(oRes) : {};
+  const n: JsonObject | false = nRes === true ? {} : nRes === false ? false : isJsonObject(nRes) ? assertions(nRes) : {};
+  if (o === false) return;
+  if (n === false) {
+    add(ctx, pointer, position === 'property' || position === 'required-property' ? 'property-removed-closed' : 'keyword-changed', 'the new schema rejects every value here');
+    return;
+  }
+  if (jsonEqual(o, n)) return;
+
+  const ot = typeSet(o);
+  const nt = typeSet(n);
+  const lost = (ot === undefined ? [...JSON_TYPES] : [...ot]).filter((t) => !accepts(nt, t));
+  const gained = (nt === undefined ? [...JSON_TYPES] : [...nt]).filter((t) => !accepts(ot, t));
+  if (lost.length > 0) {
+    const overlap = (ot === undefined ? [...JSON_TYPES] : [...ot]).some((t) => t !== 'null' && accepts(nt, t)) ||
+      (nt !== undefined && [...nt].some((t) => t !== 'null' && accepts(ot, t)));
+    const at = joinPointer(pointer, 'type');
+    if (!overlap && position === 'root') add(ctx, at, 'root-type-changed', `root type changed from ${JSON.stringify(o.type ?? 'any')} to ${JSON.stringify(n.type)}`);
+    else if (!overlap && position === 'required-property') add(ctx, at, 'required-property-type-changed', `required property type changed from ${JSON.stringify(o.type ?? 'any')} to ${JSON.stringify(n.type)}`);
+    else add(ctx, at, 'type-narrowed', `type ${JSON.stringify(lost)} no longer accepted (was ${JSON.stringify(o.type ?? 'any')}, now ${JSON.stringify(n.type)})`);
+  } else if (gained.length > 0) {
+    add(ctx, joinPointer(pointer, 'type'), 'type-widened', `type widened from ${JSON.stringify(o.type ?? 'any')} to ${JSON.stringify(n.type ?? 'any')}`);
+  }
+
+  compareBounds(o, n, pointer, ctx);
+  compareSimple(o, n, pointer, ctx);
+  const objectKeys = ['required', 'properties', 'additionalProperties', 'patternProperties'];
+  if (objectKeys.some((k) => !jsonEqual(o[k], n[k]))) compareObject(o, n, pointer, ctx);
+
+  if (!jsonEqual(o.items, n.items)) {
+    const at = joinPointer(pointer, 'items');
+    if (Array.isArray(o.items) || Array.isArray(n.items)) {
+      if (n.items === undefined) add(ctx, at, 'keyword-removed', 'items removed');
+      else add(ctx, at, 'not-analysed', 'tuple-form items changed');
+    } else {
+      compareSchemas(o.items ?? true, n.items ?? true, at, { ...ctx, depth: ctx.depth + 1 }, 'other');
+    }
+  }
+
+  for (const kw of [...new Set([...Object.keys(o), ...Object.keys(n)])].filter((k) => !HANDLED.has(k)).sort()) {
+    if (jsonEqual(o[kw], n[kw])) continue;
+    const at = joinPointer(pointer, kw);
+    if (n[kw] === undefined) add(ctx, at, 'keyword-removed', `"${kw}" removed`);
+    else add(ctx, at, 'keyword-changed', `"${kw}" ${o[kw] === undefined ? 'added' : 'changed'} (not analysed; assumed to narrow)`);
+  }
+}
+
+/**
+ * Compare two versions of one schema.
+ * @param from - the older version
+ * @param to - the newer version (expected; a lower or equal version is reported as not sufficient)
+ * @returns the verdict with every reason; `required` is the most disruptive reason's step
+ * @throws ContractError when the two are not the same vendor/name, or a `$ref` does not resolve
+ */
+export function checkCompatibility(from: Contract, to: Contract): CompatibilityReport {
+  if (from.uri.vendor !== to.uri.vendor || from.uri.name !== to.uri.name) {
+    throw new ContractError(to.file, '/self', `cannot compare ${from.id} with ${to.id}: different vendor/name`);
+  }
+  const ctx: Ctx = {
+    oldSide: { root: normalizeDraft04(from.schema), file: from.file },
+    newSide: { root: normalizeDraft04(to.schema), file: to.file },
+    reasons: [],
+    depth: 0,
+  };
+  compareSchemas(ctx.oldSide.root, ctx.newSide.root, '', ctx, 'root');
+  const required = ctx.reasons.reduce<SchemaVerStep | 'NONE'>((acc, r) => (acc === 'NONE' ? r.step : maxStep(acc, r.step)), 'NONE');
+  const declared = declaredStep(from.uri.version, to.uri.version) ?? 'NONE';
+  const higher = compareSchemaVer(to.uri.version, from.uri.version) > 0;
+  const sufficient = higher && declared !== 'NONE' && (required === 'NONE' || stepSeverity(declared) >= stepSeverity(required));
+  return { from: from.id, to: to.id, declared, required, sufficient, reasons: ctx.reasons };
+}
+
+/** One line per reason: `<STEP> <pointer> [<rule>] <message>`. */
+export function formatReport(report: CompatibilityReport): string {
+  const head = `${report.from} → ${report.to}: declared ${report.declared}, required ${report.required}: ${report.sufficient ? 'sufficient' : 'NOT sufficient'}`;
+  const lines = report.reasons.map((r) => `  ${r.step.padEnd(8)} ${r.pointer === '' ? '(root)' : r.pointer} [${r.rule}] ${r.message}`);
+  return [head, ...lines].join('\n');
+}
+
+/** Render {@link COMPATIBILITY_RULES} as a Markdown table (for the README). */
+export function renderCompatibilityRulesMarkdown(): string {
+  return ['| rule | step | meaning |', '|---|---|---|', ...COMPATIBILITY_RULES.map((r) => `| \`${r.id}\` | ${r.step} | ${r.description} |`)].join('\n');
+}

@@ -1,0 +1,160 @@
+/**
+ * The contract model: one self-describing JSON Schema (Iglu) = one {@link Contract}.
+ * Pure: parsing works on text; the folder loader lives in `loader.ts`.
+ */
+import { ContractError } from './contract-error';
+import { IgluUri, parseSchemaVer, renderIgluUri, renderSchemaVer, NAME_RE, VENDOR_RE } from './schemaver';
+
+/** Any JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+/** A JSON object. */
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** True when `v` is a JSON object (not an array, not null). */
+export function isJsonObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The `$schema` values a contract may declare. Iglu's self-describing meta-schema (draft-04
+ * based) is the normal one (Iglu docs "Self-describing JSON Schemas"); plain draft-04/07 URIs are
+ * tolerated. The keyword is a meta annotation, never handed to ajv.
+ */
+export const ACCEPTED_META_SCHEMAS: readonly string[] = [
+  'http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#',
+  'http://json-schema.org/draft-04/schema#',
+  'http://json-schema.org/draft-07/schema#',
+];
+
+/** One version of one data contract. */
+export interface Contract {
+  /** Parsed Iglu URI from the `self` block. */
+  readonly uri: IgluUri;
+  /** The full Iglu URI string, e.g. `iglu:com.lakeforge.ott/rating_submitted/jsonschema/1-0-0`. */
+  readonly id: string;
+  /** Where the schema was read from (path as given), used in every error. */
+  readonly file: string;
+  /** The schema document as parsed (including `$schema` and `self`). */
+  readonly schema: JsonObject;
+}
+
+/** What a file's place in an Iglu folder says it is. */
+export interface IgluPathParts {
+  readonly vendor: string;
+  readonly name: string;
+  readonly format: string;
+  /** The version as written in the file name, without a `.json` suffix. */
+  readonly version: string;
+}
+
+/** Relative path of a contract in an Iglu folder: `<vendor>/<name>/jsonschema/<M-R-A>.json`. */
+export function igluRelativePath(uri: IgluUri): string {
+  return `${uri.vendor}/${uri.name}/${uri.format}/${renderSchemaVer(uri.version)}.json`;
+}
+
+/**
+ * Parse one self-describing schema.
+ * @param text - file content (UTF-8 JSON)
+ * @param file - path for error messages
+ * @param expected - what the file's location says (vendor, name, format, version); when given,
+ *   each `self` field must equal it
+ * @throws ContractError when the text is not JSON, the root is not an object, the `self` block is
+ *   missing or malformed, `$schema` is not an accepted meta-schema, or `self` disagrees with the path
+ *   (the pointer names the field, e.g. `/self/version`).
+ */
+export function parseContract(text: string, file: string, expected?: IgluPathParts): Contract {
+  let doc: JsonValue;
+  try {
+    doc = JSON.parse(text) as JsonValue;
+  } catch (e) {
+    throw new ContractError(file, '', `not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isJsonObject(doc)) {
+    throw new ContractError(file, '', 'a self-describing schema must be a JSON object');
+  }
+  const meta = doc.$schema;
+  if (meta !== undefined && (typeof meta !== 'string' || !ACCEPTED_META_SCHEMAS.includes(meta))) {
+    throw new ContractError(
+      file,
+      '/$schema',
+      `unsupported meta-schema ${JSON.stringify(meta)}; expected one of ${ACCEPTED_META_SCHEMAS.join(', ')}`,
+    );
+  }
+  const self = doc.self;
+  if (!isJsonObject(self)) {
+    throw new ContractError(file, '/self', 'missing "self" block {vendor, name, format, version}: every contract must be self-describing');
+  }
+  const field = (key: 'vendor' | 'name' | 'format' | 'version'): string => {
+    const v = self[key];
+    if (typeof v !== 'string' || v === '') {
+      throw new ContractError(file, `/self/${key}`, `"self.${key}" must be a non-empty string, found ${JSON.stringify(v ?? null)}`);
+    }
+    return v;
+  };
+  const vendor = field('vendor');
+  const name = field('name');
+  const format = field('format');
+  const versionText = field('version');
+  if (!VENDOR_RE.test(vendor)) throw new ContractError(file, '/self/vendor', `vendor "${vendor}" must match ${VENDOR_RE}`);
+  if (!NAME_RE.test(name)) throw new ContractError(file, '/self/name', `name "${name}" must match ${NAME_RE}`);
+  if (format !== 'jsonschema') {
+    throw new ContractError(file, '/self/format', `format "${format}" is not supported (only "jsonschema")`);
+  }
+  let version;
+  try {
+    version = parseSchemaVer(versionText, file);
+  } catch (e) {
+    throw new ContractError(file, '/self/version', (e as ContractError).reason);
+  }
+  if (expected !== undefined) {
+    const actual: IgluPathParts = { vendor, name, format, version: versionText };
+    for (const key of ['vendor', 'name', 'format', 'version'] as const) {
+      if (actual[key] !== expected[key]) {
+        throw new ContractError(
+          file,
+          `/self/${key}`,
+          `self.${key} "${actual[key]}" does not match the file's path, which says "${expected[key]}"`,
+        );
+      }
+    }
+  }
+  const uri: IgluUri = { vendor, name, format: 'jsonschema', version };
+  return { uri, id: renderIgluUri(uri), file, schema: doc };
+}
+
+/**
+ * Resolve a local `$ref` (`#` or `#/a/b`, RFC 6901 tokens, URI-percent-decoded) against the root
+ * schema. Remote refs (other documents, `iglu:` URIs) are not supported.
+ * @param root - the whole schema document
+ * @param ref - the `$ref` value
+ * @param file - for errors
+ * @param pointer - where the `$ref` sits, for errors
+ * @returns the referenced subschema and its JSON pointer
+ * @throws ContractError when the ref is not local or does not resolve to an object or boolean
+ */
+export function resolveLocalRef(root: JsonObject, ref: string, file: string, pointer: string): { schema: JsonValue; pointer: string } {
+  if (!ref.startsWith('#')) {
+    throw new ContractError(file, pointer, `$ref "${ref}" is not a local reference (only "#/…" refs are supported)`);
+  }
+  let target: JsonValue = root;
+  const fragment = decodeURIComponent(ref.slice(1));
+  if (fragment !== '' && !fragment.startsWith('/')) {
+    throw new ContractError(file, pointer, `$ref "${ref}" is not a JSON pointer fragment`);
+  }
+  const tokens = fragment === '' ? [] : fragment.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  for (const token of tokens) {
+    if (isJsonObject(target) && Object.prototype.hasOwnProperty.call(target, token)) {
+      target = target[token];
+    } else if (Array.isArray(target) && /^(0|[1-9]\d*)$/.test(token) && Number(token) < target.length) {
+      target = target[Number(token)];
+    } else {
+      throw new ContractError(file, pointer, `$ref "${ref}" does not resolve: no "${token}"`);
+    }
+  }
+  if (!isJsonObject(target) && typeof target !== 'boolean') {
+    throw new ContractError(file, pointer, `$ref "${ref}" resolves to a ${target === null ? 'null' : typeof target}, not a schema`);
+  }
+  return { schema: target, pointer: fragment };
+}
