@@ -12,6 +12,7 @@
  * The two are paired by `sourcePointer` (the property's JSON pointer in the contract), which is how
  * the curated SQL maps `data.<raw_name> AS <curated_name>`.
  */
+import * as fs from 'node:fs';
 import { loadContracts, type LoadedContract } from '../contracts/loader';
 import { contractColumns, type GlueColumn } from '../contracts/glue-types';
 import type { CatalogColumn } from './catalog-model';
@@ -22,6 +23,14 @@ export interface ContractColumn extends CatalogColumn {
   readonly sourcePointer: string;
   /** True when the value can be NULL (optional property, or a type that admits `null`). */
   readonly nullable: boolean;
+}
+
+/** One version of a contract as it is published: its Iglu URI and the text of its file. */
+export interface ContractSchemaText {
+  /** Full Iglu URI, e.g. `iglu:com.lakeforge.ott/rating_submitted/jsonschema/1-0-0` (equals the schema's `self`). */
+  readonly uri: string;
+  /** The schema file's text, unchanged (UTF-8): the registry object's content, byte for byte. */
+  readonly text: string;
 }
 
 /** One contract MODEL as a table: the latest version within that MODEL decides the columns. */
@@ -38,6 +47,12 @@ export interface ContractTable {
   readonly schemaUri: string;
   /** Every version of this MODEL found in the contracts folder, as full Iglu URIs, oldest first. */
   readonly versions: readonly string[];
+  /**
+   * Every version of {@link versions} as it is published to the contract registry (same order: oldest first),
+   * set by {@link readContractTables}. A `DataProduct` with a `registry` publishes them.
+   * @default - unknown (a table built by hand): a `DataProduct` with a `registry` refuses it
+   */
+  readonly schemas?: readonly ContractSchemaText[];
   /** The latest version's top-level `description`. @default - none */
   readonly description?: string;
   /** Raw zone key prefix: `events/<vendor>/<name>/v<MODEL>/`. */
@@ -77,17 +92,19 @@ function toContractColumn(c: GlueColumn): ContractColumn {
  */
 export function readContractTables(contractsDir: string): ContractTable[] {
   // loadContracts sorts by vendor, name, version: the last version seen per MODEL is the latest.
-  const byModel = new Map<string, { versions: string[]; latest: LoadedContract }>();
+  const byModel = new Map<string, { versions: string[]; schemas: ContractSchemaText[]; latest: LoadedContract }>();
   for (const entry of loadContracts(contractsDir)) {
     const { vendor, name, version } = entry.contract.uri;
     const key = `${vendor}/${name}/${version.model}`;
     const group = byModel.get(key);
-    if (group === undefined) byModel.set(key, { versions: [entry.contract.id], latest: entry });
-    else byModel.set(key, { versions: [...group.versions, entry.contract.id], latest: entry });
+    // The file as it is (loadContracts parsed this very file): the lock's sha256 and the registry object agree.
+    const schema = { uri: entry.contract.id, text: fs.readFileSync(entry.contract.file, 'utf8') };
+    if (group === undefined) byModel.set(key, { versions: [entry.contract.id], schemas: [schema], latest: entry });
+    else byModel.set(key, { versions: [...group.versions, entry.contract.id], schemas: [...group.schemas, schema], latest: entry });
   }
   const tables: ContractTable[] = [];
   const owners = new Map<string, string>();
-  for (const { versions, latest } of byModel.values()) {
+  for (const { versions, schemas, latest } of byModel.values()) {
     const contract = latest.contract;
     const { vendor, name, version } = contract.uri;
     const tableName = contractTableName(name, version.model);
@@ -104,6 +121,7 @@ export function readContractTables(contractsDir: string): ContractTable[] {
       tableName,
       schemaUri: contract.id,
       versions,
+      schemas,
       ...(description === undefined ? {} : { description }),
       rawPrefix: `events/${vendor}/${name}/v${version.model}/`,
       columns: contractColumns(contract, { zone: 'curated' }).map(toContractColumn),

@@ -59,6 +59,19 @@ export function consumerRoleName(env: string, consumer: string): string {
   return `lakeforge-${env}-${consumer}`;
 }
 
+/**
+ * The name of the IAM role of an environment's registry publisher function: `lakeforge-<env>-registry-publisher`.
+ * Fixed, so that the registry bucket's policy (Storage stack) names the only writer before the function (Analytics
+ * stack) exists.
+ *
+ * @param env - environment name.
+ * @throws Error when `env` is not a lower-case identifier.
+ */
+export function registryPublisherRoleName(env: string): string {
+  assertEnv(env);
+  return `lakeforge-${env}-registry-publisher`;
+}
+
 /** The stage id of an environment: `dev` → `Dev`. */
 export function stageId(env: string): string {
   assertEnv(env);
