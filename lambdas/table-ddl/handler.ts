@@ -25,7 +25,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { createPowertools } from '../shared/powertools';
 import { TABLE_DDL_SERVICE_NAME } from '../shared/table-ddl-properties';
-import { athenaDdlPort, type CustomResourceResponse, glueDdlPort, httpsResponseSender, type ResponseSender, stackPort } from './adapters';
+import { type CustomResourceResponse, httpsResponseSender, type ResponseSender } from '../shared/custom-resource-response';
+import { athenaDdlPort, glueDdlPort, stackPort } from './adapters';
 import { type AthenaDdlPort, applyTables, type GlueDdlPort, parseTableDdlProperties, type StackPort } from './core';
 
 /** Time kept back from the function's timeout to send the response after a stopped query, ms. */

@@ -17,8 +17,8 @@ import { ConfigError } from '../shared/config-error';
 import { type GeneratedFile, renderContractArtifacts, GENERATED_PATHS, DEFAULT_CONTRACTS_DIR } from './build';
 import { isContractError } from './contract-error';
 import type { LoadResult } from './loader';
-import { type GateIssue, type PublishedSet, checkPublication } from './publication';
-import { stepSeverity } from './schemaver';
+import { formatGateIssue } from '../../lambdas/shared/contracts/publication-rules';
+import { type PublishedSet, checkPublication } from './publication';
 
 /** The rule the generated-files check enforces, as printed in its problems. */
 export const GENERATED_RULE = 'generated validators and types match the contracts';
@@ -80,20 +80,8 @@ export function contractsGateProblems(input: ContractsGateInput): string[] {
   return problems;
 }
 
-/**
- * One line for a publication issue: `<uri>: <rule>: <message on one line>`. For an insufficient bump, the
- * message lists only the changes that need more than the declared step (all of them when nothing was declared).
- */
-export function formatGateIssue(issue: GateIssue): string {
-  if (issue.report !== undefined) {
-    const r = issue.report;
-    const declared = r.declared === 'NONE' ? 0 : stepSeverity(r.declared);
-    const beyond = r.reasons.filter((x) => stepSeverity(x.step) > declared);
-    const reasons = beyond.map((x) => `${x.pointer === '' ? '(root)' : x.pointer} [${x.rule}] ${x.message} (${x.step})`).join('; ');
-    return `${issue.uri}: ${issue.rule}: declared ${r.declared} but the changes require ${r.required} (compared with ${r.from})${reasons === '' ? '' : `: ${reasons}`}`;
-  }
-  return `${issue.uri}: ${issue.rule}: ${issue.message.replace(/\s*\n\s*/g, ' ')}`;
-}
+// One line per issue: shared with the registry publisher function, so a failed deployment reads like this gate.
+export { formatGateIssue } from '../../lambdas/shared/contracts/publication-rules';
 
 /**
  * Thrown by the repository's synth entries when {@link contractsGateProblems} finds problems. A

@@ -12,42 +12,21 @@
  * - every contract loads, compiles with ajv and maps to Glue columns.
  */
 import { ContractError, isContractError } from './contract-error';
-import { CompatibilityReport, checkCompatibility, formatReport } from './compatibility';
+import { CompatibilityReport } from './compatibility';
 import { contractColumns } from './glue-types';
 import { LoadResult, LoadedContract } from './loader';
-import { compareSchemaVer, isNextVersion, schemaKey } from './schemaver';
+import { compareSchemaVer, schemaKey } from './schemaver';
 import { compileContract } from './validators';
+import { GATE_RULES, type GateIssue, checkSuccession } from '../../lambdas/shared/contracts/publication-rules';
+
+// The rules and the issue type are shared with the registry publisher function (one wording for both).
+export { GATE_RULES, type GateIssue, type GateRule } from '../../lambdas/shared/contracts/publication-rules';
 
 /** File name of the lock, at the top of the contracts folder. */
 export const LOCK_FILE_NAME = 'published.lock.json';
 
 /** Published versions: full Iglu URI → `sha256:<hex>` of the file's bytes. */
 export type PublishedSet = Readonly<Record<string, string>>;
-
-/** The gate's rules, as printed in errors. */
-export const GATE_RULES = {
-  immutable: 'published versions are immutable',
-  noDelete: 'published versions cannot be deleted',
-  bump: 'new versions bump sufficiently',
-  consecutive: 'versions are consecutive',
-  firstVersion: 'a new schema starts at 1-0-0',
-  valid: 'contracts are valid',
-} as const;
-
-/** One of {@link GATE_RULES}' values. */
-export type GateRule = (typeof GATE_RULES)[keyof typeof GATE_RULES];
-
-/** One gate failure. */
-export interface GateIssue {
-  /** Full Iglu URI (or the file path when the file could not be parsed). */
-  readonly uri: string;
-  /** The rule that failed. */
-  readonly rule: GateRule;
-  /** What is wrong. */
-  readonly message: string;
-  /** The compatibility report, for bump failures. */
-  readonly report?: CompatibilityReport;
-}
 
 /** The gate's outcome. */
 export interface GateResult {
@@ -125,32 +104,8 @@ export function checkPublication(current: LoadResult, published: PublishedSet): 
     const previous = current.contracts
       .filter((c) => schemaKey(c.contract.uri) === schemaKey(contract.uri) && compareSchemaVer(c.contract.uri.version, contract.uri.version) < 0)
       .at(-1);
-    if (previous === undefined) {
-      const v = contract.uri.version;
-      if (v.model !== 1 || v.revision !== 0 || v.addition !== 0) {
-        issues.push({ uri: contract.id, rule: GATE_RULES.firstVersion, message: `no earlier version of ${schemaKey(contract.uri)} exists` });
-      }
-      newVersions.push({ uri: contract.id, sha256: loaded.sha256 });
-      continue;
-    }
-    if (!isNextVersion(previous.contract.uri.version, contract.uri.version)) {
-      issues.push({ uri: contract.id, rule: GATE_RULES.consecutive, message: `${contract.id} does not directly follow ${previous.contract.id}` });
-    }
-    let report: CompatibilityReport | undefined;
-    try {
-      report = checkCompatibility(previous.contract, contract);
-    } catch (e) {
-      if (!isContractError(e)) throw e;
-      issues.push({ uri: contract.id, rule: GATE_RULES.valid, message: e.message });
-    }
-    if (report !== undefined && !report.sufficient) {
-      issues.push({
-        uri: contract.id,
-        rule: GATE_RULES.bump,
-        message: `declared ${report.declared} but the changes require ${report.required}:\n${formatReport(report)}`,
-        report,
-      });
-    }
+    const { issues: succession, report } = checkSuccession(previous?.contract, contract);
+    issues.push(...succession);
     newVersions.push({ uri: contract.id, sha256: loaded.sha256, ...(report === undefined ? {} : { report }) });
   }
   for (const uri of Object.keys(published).sort()) {
