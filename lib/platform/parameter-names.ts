@@ -39,6 +39,11 @@ export const PLATFORM_PARAMETERS = {
   quarantineBucketName: 'storage/quarantine-bucket-name',
   /** Name of the contract registry bucket (an Iglu static registry under `schemas/`, see `REGISTRY_SCHEMAS_PREFIX`). */
   registryBucketName: 'storage/registry-bucket-name',
+  /**
+   * ARN of the registry publisher function: the `ServiceToken` of `Custom::LakeforgeSchemaPublication` resources,
+   * through which a data product publishes its contracts and catalog entry (the contract registry's only writer).
+   */
+  registryPublisherFunctionArn: 'registry/publisher-function-arn',
   /** Glue database of the raw zone. */
   rawDatabaseName: 'catalog/raw-database-name',
   /** Glue database of the curated zone. */

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { AnalyticsConfig } from '../../config/schema';
 import { QueryConsumer } from '../constructs/analytics/query-consumer';
 import { QueryWorkgroup } from '../constructs/analytics/query-workgroup';
+import { RegistryPublisherFunction } from '../constructs/catalog/registry-publisher-function';
 import { TableDdlFunction } from '../constructs/catalog/table-ddl-function';
 import { consumerRoleName, workgroupName } from '../shared/naming';
 
@@ -24,20 +25,24 @@ export interface AnalyticsStackProps extends StackProps {
   readonly curatedBucket: s3.IBucket;
   /** Marts zone bucket (likewise). */
   readonly martsBucket: s3.IBucket;
+  /** The contract registry bucket: the registry publisher function is its only writer. */
+  readonly registryBucket: s3.IBucket;
   /**
    * The Glue Data Catalog key, when this environment encrypts the catalog.
    * @default - no catalog key permissions for the table DDL function
    */
   readonly catalogEncryptionKey?: kms.IKey;
-  /** Retention of the table DDL function's log group. */
+  /** Retention of the table DDL and registry publisher functions' log groups. */
   readonly logRetention: logs.RetentionDays;
   /** Whether workgroups (and the DDL function's log group) may be deleted with their history (dev only). */
   readonly allowDestroy: boolean;
 }
 
 /**
- * The query layer of an environment: Athena workgroups with enforced configuration, and the table DDL function
- * that creates and evolves the environment's Iceberg tables in the platform workgroup. `platform` runs the
+ * The query layer of an environment: Athena workgroups with enforced configuration, the table DDL function
+ * that creates and evolves the environment's Iceberg tables in the platform workgroup, and the registry publisher
+ * function that publishes data products' contracts and catalog entries to the contract registry (the publishing
+ * gate; the two custom resource providers every data product uses, the platform's and the teams'). `platform` runs the
  * platform's own statements (curated step, mart refresh, table DDL); `analysts` is for people; extra consumer
  * workgroups come from config.
  *
@@ -56,6 +61,8 @@ export class AnalyticsStack extends Stack {
   public readonly consumers: Readonly<Record<string, QueryConsumer>>;
   /** The provider of `Custom::LakeforgeIcebergTables` resources (curated, mart and control tables). */
   public readonly tableDdl: TableDdlFunction;
+  /** The provider of `Custom::LakeforgeSchemaPublication` resources: the contract registry's only writer. */
+  public readonly registryPublisher: RegistryPublisherFunction;
 
   constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
     super(scope, id, props);
@@ -108,6 +115,14 @@ export class AnalyticsStack extends Stack {
       martsBucket: props.martsBucket,
       encryptionKey: props.encryptionKey,
       catalogEncryptionKey: props.catalogEncryptionKey,
+      logRetention: props.logRetention,
+      allowDestroy: props.allowDestroy,
+    });
+
+    this.registryPublisher = new RegistryPublisherFunction(this, 'RegistryPublisher', {
+      environmentName: props.environmentName,
+      registryBucket: props.registryBucket,
+      encryptionKey: props.encryptionKey,
       logRetention: props.logRetention,
       allowDestroy: props.allowDestroy,
     });

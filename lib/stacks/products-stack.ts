@@ -11,6 +11,7 @@ import type { ProductDeclaration } from '../products/declaration';
 import type { QueryConsumer } from '../constructs/analytics/query-consumer';
 import type { QueryWorkgroup } from '../constructs/analytics/query-workgroup';
 import { ConsumerReadPolicies } from '../constructs/data-product/consumer-read-policies';
+import type { IRegistryPublisher } from '../constructs/catalog/registry-publisher-function';
 import type { ITableDdlProvider } from '../constructs/catalog/table-ddl-function';
 import { type BatchTable, DataProduct } from '../constructs/data-product/data-product';
 
@@ -55,6 +56,11 @@ export interface ProductsStackProps extends StackProps {
   readonly readWorkgroup: QueryWorkgroup;
   /** The provider of the curated Iceberg tables (the Analytics stack's `tableDdl`). */
   readonly ddl: ITableDdlProvider;
+  /**
+   * The registry publisher (the Analytics stack's `registryPublisher`): each product publishes every version of its
+   * contracts and its catalog entry (consumers included) to the contract registry.
+   */
+  readonly registry: IRegistryPublisher;
   /** First arrival date of the raw tables' partition projection, `YYYY-MM-DD` (config `pipeline.goLiveDate`). */
   readonly projectionStartDate: string;
   /** Whether a stack operation may delete the products' tables (dev only). */
@@ -62,7 +68,8 @@ export interface ProductsStackProps extends StackProps {
 }
 
 /**
- * The data products of one domain, and their consumers' read access. Products are grouped by domain (see
+ * The data products of one domain, their publication to the contract registry (every version of their contracts
+ * and their catalog entries), and their consumers' read access. Products are grouped by domain (see
  * `planProductStacks`) so each stack stays far below CloudFormation's 500-resource limit as products are added.
  * Each consumer a product names (and the environment defines) gets one customer-managed policy per stack, attached
  * to the consumer's role, with the `readStatements()` of the products that name it: curated tables, batch tables,
@@ -105,6 +112,8 @@ export class ProductsStack extends Stack {
         ingestStream: props.ingestStream,
         readWorkgroup: props.readWorkgroup,
         ddl: props.ddl,
+        registry: props.registry,
+        consumers: [...p.consumers],
         projectionStartDate: props.projectionStartDate,
         allowDestroy: props.allowDestroy,
       });

@@ -2,9 +2,12 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StorageConfig } from '../../config/schema';
 import { LakeStorage } from '../constructs/storage/lake-storage';
+import { registryPublisherRoleName } from '../shared/naming';
 
 /** Properties of {@link StorageStack}. */
 export interface StorageStackProps extends StackProps {
+  /** Environment name: the registry bucket's only writer is the role `lakeforge-<env>-registry-publisher`. */
+  readonly environmentName: string;
   /** The storage slice of the environment's config. */
   readonly storage: StorageConfig;
 }
@@ -23,6 +26,7 @@ export class StorageStack extends Stack {
       lifecycle: props.storage.lifecycle,
       allowDestroy: props.storage.allowDestroy,
       keyPendingWindow: Duration.days(props.storage.keyPendingWindowDays),
+      registryPublisherRoleName: registryPublisherRoleName(props.environmentName),
     });
   }
 }

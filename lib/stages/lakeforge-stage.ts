@@ -76,6 +76,7 @@ export class LakeforgeStage extends Stage {
     this.storage = new StorageStack(this, 'Storage', {
       ...common,
       description: `Lakeforge ${config.name}: lake key and buckets (stateful)`,
+      environmentName: config.name,
       storage: config.storage,
     });
     const lake = this.storage.lake;
@@ -105,13 +106,14 @@ export class LakeforgeStage extends Stage {
     });
     this.analytics = new AnalyticsStack(this, 'Analytics', {
       ...common,
-      description: `Lakeforge ${config.name}: Athena workgroups and the Iceberg table DDL function`,
+      description: `Lakeforge ${config.name}: Athena workgroups, the Iceberg table DDL function and the contract registry publisher`,
       environmentName: config.name,
       analytics: config.analytics,
       resultsBucket: lake.athenaResultsBucket,
       encryptionKey: lake.key,
       curatedBucket: lake.curatedBucket,
       martsBucket: lake.martsBucket,
+      registryBucket: lake.registryBucket,
       catalogEncryptionKey: this.catalog.encryption?.key,
       logRetention: config.observability.logRetentionDays,
       allowDestroy: config.storage.allowDestroy,
@@ -140,6 +142,7 @@ export class LakeforgeStage extends Stage {
           ingestStream: this.ingestion.ingestion.stream,
           readWorkgroup: this.analytics.analystsWorkgroup,
           ddl: this.analytics.tableDdl,
+          registry: this.analytics.registryPublisher,
           projectionStartDate: config.pipeline.goLiveDate,
           allowDestroy: config.storage.allowDestroy,
         }),
@@ -233,6 +236,7 @@ export class LakeforgeStage extends Stage {
       catalogKey: this.catalog.encryption?.key,
       workgroups: this.analytics.workgroups,
       tableDdl: this.analytics.tableDdl,
+      registryPublisher: this.analytics.registryPublisher,
       alarmTopic,
       goLiveDate: config.pipeline.goLiveDate,
     });

@@ -5,13 +5,15 @@ import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { CatalogTable } from '../../marts/catalog-model';
+import type { CatalogColumn, CatalogTable } from '../../marts/catalog-model';
 import type { ContractTable } from '../../marts/contract-adapter';
 import { curatedTable, rawTable } from '../../marts/curated';
 import { renderCsvTableInput, renderMetadataParameters, renderRawEventTableInput, type TableMetadata, validateProjectionStartDate } from '../../products/glue-tables';
 import { statefulRemovalPolicy } from '../../shared/removal';
 import type { QueryWorkgroup } from '../analytics/query-workgroup';
 import { IcebergTables, martTablePrefix, renderCuratedIcebergTableSpec } from '../catalog/iceberg-tables';
+import type { IRegistryPublisher } from '../catalog/registry-publisher-function';
+import { type CatalogEntryColumn, type CatalogEntryTable, type ProductCatalogEntry, SchemaPublication } from '../catalog/schema-publication';
 import type { ITableDdlProvider } from '../catalog/table-ddl-function';
 
 /** A vendor batch table (CSV files under a raw-zone prefix). */
@@ -42,6 +44,7 @@ export interface DataProductProps {
   /**
    * Event contracts, one entry per contract MODEL (from `readContractTables`). Each gets a raw table
    * (JSON, partition projection on arrival `dt`/`hour`) and a curated Iceberg table (partitioned by event `dt`).
+   * With a `registry`, every version of each (`ContractTable.schemas`) is published to the contract registry.
    * @default - no event tables
    */
   readonly eventTables?: ContractTable[];
@@ -52,6 +55,23 @@ export interface DataProductProps {
    * @default - none; the product may then only have batch tables
    */
   readonly ddl?: ITableDdlProvider;
+  /**
+   * The environment's registry publisher (`RegistryPublisherFunction` of the platform, or the handle
+   * `LakeforgePlatform.registryPublisher` in a team's app). When set, the product publishes on every deploy, through
+   * one `SchemaPublication`: every version of its contracts (the publishing gate refuses a changed published version
+   * or a dishonest SchemaVer step, which fails the deployment before any of the product's event tables changes) and
+   * its catalog entry (`catalog/products/<product>.json`). The ingest function resolves a published schema at run
+   * time; until it is published, events of it are quarantined as `schema_unknown`.
+   * @default - nothing is published: only contracts compiled into the ingest function (the platform's own) are
+   *   validated, events of any other are quarantined as `schema_unknown`
+   */
+  readonly registry?: IRegistryPublisher;
+  /**
+   * The consumers that may read the product (consumer names of the platform's config, e.g. `analysts`): recorded in
+   * its catalog entry. Grants are made by whoever owns the consumers' roles (`readStatements`, `grantRead`).
+   * @default - not recorded
+   */
+  readonly consumers?: string[];
   /**
    * First arrival date the raw tables' partition projection enumerates, `YYYY-MM-DD`: the go-live date
    * (config `pipeline.goLiveDate`). Nothing arrives before it, and a query whose date bound Athena cannot fold
@@ -126,13 +146,20 @@ export interface DataProductProps {
  * `metadata_location` (cloudformation-coverage-roadmap#1919): a contract ADDITION becomes `ALTER TABLE … ADD
  * COLUMNS`, and a stack operation never drops a curated table.
  *
+ * With a `registry`, the product publishes every version of its contracts and its catalog entry to the
+ * environment's contract registry on every deploy (one `SchemaPublication`, served by the platform's registry
+ * publisher, the publishing gate). The event tables (raw and curated) depend on the publication: a version the gate
+ * refuses fails the deployment before a table is created or evolved for it, and a table never describes an
+ * unpublished contract. (Events do not wait for tables: until its schema is published, an event of a team's
+ * contract is quarantined as `schema_unknown`, and nothing lands for a table to read.)
+ *
  * @example
  * const product = new DataProduct(this, 'ViewerEngagement', {
  *   productName: 'viewer-engagement', owner: 'growth-analytics', domain: 'engagement',
  *   description: 'Ratings and tags viewers submit', classification: 'confidential', piiColumns: ['user_id'],
  *   freshnessSla: Duration.hours(2), eventTables, rawDatabase, curatedDatabase, rawBucket, curatedBucket,
  *   encryptionKey: lake.key, ingestStream, readWorkgroup: analysts, ddl: analytics.tableDdl,
- *   projectionStartDate: '2024-01-01',
+ *   registry: analytics.registryPublisher, projectionStartDate: '2024-01-01',
  * });
  * product.grantRead(analystRole);
  */
@@ -145,6 +172,8 @@ export class DataProduct extends Construct {
   public readonly curatedTables: Readonly<Record<string, string>>;
   /** The custom resource that creates and evolves the curated tables, when the product has event tables. */
   public readonly icebergTables?: IcebergTables;
+  /** The product's publication to the contract registry (contracts and catalog entry), when it has a `registry`. */
+  public readonly publication?: SchemaPublication;
   /** Key prefixes of the tables consumers read, per bucket: batch tables (raw bucket), curated tables, marts. */
   private readonly batchPrefixes: string[] = [];
   private readonly curatedPrefixes: string[] = [];
@@ -155,7 +184,9 @@ export class DataProduct extends Construct {
   /**
    * @throws Error when the product has no tables, has event tables but no `ddl`, has marts but no `martsDatabase`
    *   or `martsBucket`, a PII column is not a column of
-   *   its tables, the freshness SLA is under one minute, or `projectionStartDate` is not a `YYYY-MM-DD` date.
+   *   its tables, the freshness SLA is under one minute, or `projectionStartDate` is not a `YYYY-MM-DD` date; with a
+   *   `registry`, when an event table carries no schema texts (not built by `readContractTables`), or the publication
+   *   is invalid (see `SchemaPublication`).
    */
   constructor(scope: Construct, id: string, props: DataProductProps) {
     super(scope, id);
@@ -173,8 +204,17 @@ export class DataProduct extends Construct {
     });
 
     const stack = Stack.of(this);
+    const events = props.eventTables ?? [];
+    if (props.registry !== undefined) {
+      this.publication = new SchemaPublication(this, 'Publication', {
+        registry: props.registry,
+        product: props.productName,
+        schemas: events.flatMap((t) => t.schemas ?? []),
+        catalogEntry: renderProductCatalogEntry(props),
+      });
+    }
     const raw: Record<string, glue.CfnTable> = {};
-    for (const t of props.eventTables ?? []) {
+    for (const t of events) {
       raw[t.tableName] = new glue.CfnTable(this, `${pascal(t.tableName)}RawTable`, {
         catalogId: stack.account,
         databaseName: props.rawDatabase.databaseName,
@@ -187,6 +227,8 @@ export class DataProduct extends Construct {
           props.projectionStartDate,
         ),
       });
+      // A contract's tables change only after its versions passed the publishing gate (see the class doc).
+      if (this.publication !== undefined) raw[t.tableName].node.addDependency(this.publication);
       this.curatedPrefixes.push(t.rawPrefix);
     }
     for (const b of props.batchTables ?? []) {
@@ -203,7 +245,6 @@ export class DataProduct extends Construct {
     const removalPolicy = statefulRemovalPolicy(this, props.allowDestroy ?? false);
     for (const t of Object.values(raw)) t.applyRemovalPolicy(removalPolicy);
 
-    const events = props.eventTables ?? [];
     if (events.length > 0) {
       this.icebergTables = new IcebergTables(this, 'CuratedTables', {
         ddl: props.ddl!,
@@ -216,6 +257,9 @@ export class DataProduct extends Construct {
           }),
         ),
       });
+      // The gate runs first: a refused version fails the deployment before any ALTER TABLE … ADD COLUMNS, which a
+      // rollback would not undo (the DDL function keeps added columns).
+      if (this.publication !== undefined) this.icebergTables.node.addDependency(this.publication);
     }
     this.martPrefixes.push(...(props.martNames ?? []).map((name) => martTablePrefix({ name })));
     this.curatedTables = Object.fromEntries(events.map((t) => [t.tableName, tableArn(stack, props.curatedDatabase.databaseName, t.tableName)]));
@@ -352,6 +396,38 @@ export function renderProduceStatements(stream: kinesis.IStream, encryptionKey: 
   ];
 }
 
+/**
+ * A data product's catalog entry (published with its contracts, see {@link DataProductProps.registry}): its
+ * metadata, its tables — raw and curated per contract MODEL (with their columns, partition columns last), vendor
+ * batch tables, marts (names only: their columns are declared with the marts) — every contract version it
+ * publishes, and its consumers when known.
+ */
+export function renderProductCatalogEntry(p: DataProductProps): ProductCatalogEntry {
+  const columns = (t: CatalogTable): CatalogEntryColumn[] =>
+    [...t.columns, ...(t.partitionKeys ?? [])].map((c: CatalogColumn) => ({ name: c.name, type: c.type, ...(c.description === undefined ? {} : { description: c.description }) }));
+  const events = p.eventTables ?? [];
+  const tables: CatalogEntryTable[] = [
+    ...events.flatMap((t): CatalogEntryTable[] => [
+      { zone: 'raw', table: t.tableName, contract: t.schemaUri, columns: columns(rawTable(t)) },
+      { zone: 'curated', table: t.tableName, contract: t.schemaUri, columns: columns(curatedTable(t)) },
+    ]),
+    ...(p.batchTables ?? []).map((b): CatalogEntryTable => ({ zone: 'raw', table: b.name.slice(b.name.indexOf('.') + 1), columns: columns(b) })),
+    ...(p.martNames ?? []).map((name): CatalogEntryTable => ({ zone: 'marts', table: name, columns: [] })),
+  ];
+  return {
+    product: p.productName,
+    owner: p.owner,
+    domain: p.domain,
+    description: p.description,
+    classification: p.classification,
+    piiColumns: [...(p.piiColumns ?? [])],
+    freshnessSlaMinutes: p.freshnessSla.toMinutes(),
+    tables,
+    contracts: events.flatMap((t) => [...t.versions]),
+    ...(p.consumers === undefined ? {} : { consumers: [...p.consumers] }),
+  };
+}
+
 function tableArn(stack: Stack, database: string, table: string): string {
   return stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database}/${table}` });
 }
@@ -372,6 +448,14 @@ function validateProps(p: DataProductProps): void {
     throw new Error(
       `DataProduct ${p.productName}: has event tables (${events.map((t) => t.tableName).join(', ')}), so it needs the ddl prop (the environment's TableDdlFunction, or its serviceToken and workgroupName) to create its curated Iceberg tables`,
     );
+  }
+  if (p.registry !== undefined) {
+    const unpublishable = events.filter((t) => t.schemas === undefined || t.schemas.length === 0).map((t) => t.tableName);
+    if (unpublishable.length > 0) {
+      throw new Error(
+        `DataProduct ${p.productName}: has a registry, but the event tables ${unpublishable.join(', ')} carry no schema texts to publish (ContractTable.schemas); build them with readContractTables(<contracts folder>)`,
+      );
+    }
   }
   try {
     validateProjectionStartDate(p.projectionStartDate);

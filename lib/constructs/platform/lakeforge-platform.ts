@@ -15,6 +15,7 @@ import {
   platformParameterPrefix,
   workgroupParameterKey,
 } from '../../platform/parameter-names';
+import type { IRegistryPublisher } from '../catalog/registry-publisher-function';
 import type { ITableDdlProvider } from '../catalog/table-ddl-function';
 
 /** Properties of {@link LakeforgePlatform.fromParameters}. */
@@ -28,8 +29,8 @@ export interface LakeforgePlatformParametersProps {
 
 /**
  * The handles of a deployed Lakeforge environment, for a product team's own CDK app: the ingest stream, the
- * producer policy, the lake buckets and key, the contract registry, the Glue databases, the workgroups, the table
- * DDL provider, the monitoring topic and the go-live date — every one read from the SSM parameters the
+ * producer policy, the lake buckets and key, the contract registry and its publisher, the Glue databases, the
+ * workgroups, the table DDL provider, the monitoring topic and the go-live date — every one read from the SSM parameters the
  * environment's `Handles` stack writes under `/lakeforge/<env>/` (names from `lib/platform/parameter-names.ts`).
  *
  * Every value is a CloudFormation dynamic reference, `{{resolve:ssm:/lakeforge/<env>/…}}`
@@ -53,7 +54,8 @@ export interface LakeforgePlatformParametersProps {
  * new DataProduct(this, 'CheckoutOrders', {
  *   …, rawDatabase: platform.rawDatabase, curatedDatabase: platform.curatedDatabase,
  *   rawBucket: platform.rawBucket, curatedBucket: platform.curatedBucket, encryptionKey: platform.lakeKey,
- *   ingestStream: platform.ingestStream, ddl: platform.tableDdl, projectionStartDate: platform.goLiveDate,
+ *   ingestStream: platform.ingestStream, ddl: platform.tableDdl, registry: platform.registryPublisher,
+ *   projectionStartDate: platform.goLiveDate,
  * });
  * producerRole.addManagedPolicy(platform.producerPolicy);
  */
@@ -99,6 +101,12 @@ export class LakeforgePlatform extends Construct {
   public readonly catalogKey: kms.IKey;
   /** The table DDL provider for `DataProduct`'s `ddl` prop: the function's ARN and the workgroup the DDL runs in. */
   public readonly tableDdl: ITableDdlProvider;
+  /**
+   * The registry publisher for `DataProduct`'s `registry` prop: the publisher function's ARN and the registry bucket's
+   * name. The product publishes its contracts and catalog entry through it; the team's deployment role never writes
+   * the registry (its bucket policy allows only the publisher).
+   */
+  public readonly registryPublisher: IRegistryPublisher;
   /** The table DDL function's name. */
   public readonly tableDdlFunctionName: string;
   /** The monitoring topic the environment's alarms publish to. */
@@ -129,6 +137,7 @@ export class LakeforgePlatform extends Construct {
     this.catalogKey = kms.Key.fromKeyArn(this, 'CatalogKey', this.value(OPTIONAL_PLATFORM_PARAMETERS.catalogKeyArn));
     this.tableDdl = { serviceToken: this.value(p.tableDdlFunctionArn), workgroupName: this.value(p.tableDdlWorkgroupName) };
     this.tableDdlFunctionName = this.value(p.tableDdlFunctionName);
+    this.registryPublisher = { serviceToken: this.value(p.registryPublisherFunctionArn), registryBucketName: this.registryBucket.bucketName };
     this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', this.value(p.alarmTopicArn));
     this.goLiveDate = this.value(p.goLiveDate);
     this.node.addValidation({ validate: () => findSplitHandles(Stack.of(this), this.parameterPrefix) });

@@ -18,6 +18,7 @@ import {
 } from '../../platform/parameter-names';
 import { validateProjectionStartDate } from '../../products/glue-tables';
 import type { QueryWorkgroup } from '../analytics/query-workgroup';
+import type { IRegistryPublisher } from '../catalog/registry-publisher-function';
 import type { TableDdlFunction } from '../catalog/table-ddl-function';
 import { renderProduceStatements } from '../data-product/data-product';
 
@@ -54,6 +55,8 @@ export interface PlatformParametersProps {
   readonly workgroups: Readonly<Record<string, QueryWorkgroup>>;
   /** The table DDL function (provider of `Custom::LakeforgeIcebergTables`). */
   readonly tableDdl: TableDdlFunction;
+  /** The registry publisher (provider of `Custom::LakeforgeSchemaPublication`). */
+  readonly registryPublisher: IRegistryPublisher;
   /** The monitoring topic the environment's alarms publish to. */
   readonly alarmTopic: sns.ITopic;
   /** First arrival date of the raw zone, `YYYY-MM-DD` (config `pipeline.goLiveDate`). */
@@ -76,7 +79,8 @@ export interface PlatformParametersProps {
  * @example
  * new PlatformParameters(this, 'Parameters', {
  *   environmentName: 'dev', ingestStream: stream, encryptionKey: lake.key, rawBucket: lake.rawBucket, …,
- *   workgroups: analytics.workgroups, tableDdl: analytics.tableDdl, alarmTopic, goLiveDate: '2024-01-01',
+ *   workgroups: analytics.workgroups, tableDdl: analytics.tableDdl, registryPublisher: analytics.registryPublisher,
+ *   alarmTopic, goLiveDate: '2024-01-01',
  * });
  */
 export class PlatformParameters extends Construct {
@@ -138,6 +142,7 @@ export function renderPlatformParameterValues(props: PlatformParametersProps, pr
     tableDdlFunctionName: props.tableDdl.function.functionName,
     tableDdlFunctionArn: props.tableDdl.serviceToken,
     tableDdlWorkgroupName: props.tableDdl.workgroupName,
+    registryPublisherFunctionArn: props.registryPublisher.serviceToken,
     alarmTopicArn: props.alarmTopic.topicArn,
     goLiveDate: props.goLiveDate,
   };

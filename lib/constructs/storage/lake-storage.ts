@@ -63,11 +63,17 @@ export interface LakeStorageProps {
    */
   readonly keyPendingWindow?: Duration;
   /**
-   * IAM ARN patterns (`ArnLike`, `*` and `?` wildcards) of the principals that may write or delete objects
-   * in the registry bucket, besides the CloudFormation execution role of the CDK bootstrap
-   * ({@link cdkExecutionRoleArnPattern}). Everyone else is denied by the bucket policy, whatever their IAM
-   * policies say. The contract-publishing custom resource's role belongs here.
-   * @default - only the CDK bootstrap's CloudFormation execution role
+   * Name of the IAM role of the environment's registry publisher function (`registryPublisherRoleName(env)`,
+   * `lakeforge-<env>-registry-publisher`): the publishing gate, and the registry's writer. A fixed name, so the
+   * bucket policy names the role before the function (in a later stack) exists.
+   * @default - no publisher; then `registryWriterArnPatterns` must name at least one writer
+   */
+  readonly registryPublisherRoleName?: string;
+  /**
+   * IAM ARN patterns (`ArnLike`, `*` and `?` wildcards) of further principals that may write or delete objects in
+   * the registry bucket, besides the publisher role ({@link registryPublisherRoleName}), e.g. a break-glass role
+   * for an operator's repair. Everyone else is denied by the bucket policy, whatever their IAM policies say.
+   * @default - only the publisher role
    */
   readonly registryWriterArnPatterns?: readonly string[];
 }
@@ -84,15 +90,15 @@ export interface LakeStorageProps {
  * Iglu Server", https://docs.snowplow.io/docs/event-studio/data-structures/manage/iglu/) that the ingest
  * function resolves unknown schema URIs against. Write model: the bucket policy denies `s3:PutObject`,
  * `s3:DeleteObject` and `s3:DeleteObjectVersion` on every object to any principal whose ARN
- * (`aws:PrincipalArn`, the role ARN for an assumed-role session) matches neither the CDK bootstrap's
- * CloudFormation execution role nor `registryWriterArnPatterns`; readers get read through
+ * (`aws:PrincipalArn`, the role ARN for an assumed-role session) is neither the registry publisher's role
+ * (`registryPublisherRoleName`) nor matches `registryWriterArnPatterns`; readers get read through
  * {@link LakeStorage.grantRegistryRead} and nothing else. The policy does not make a published version
- * immutable by itself: that is the job of the publishing custom resource (its role goes into
- * `registryWriterArnPatterns`), which refuses to overwrite a version with different content; versioning keeps
- * every overwritten or deleted object recoverable.
+ * immutable by itself: that is the job of the publisher (the publishing gate), which refuses to overwrite a
+ * version with different content and never deletes; versioning keeps every overwritten or deleted object
+ * recoverable.
  *
  * @example
- * const storage = new LakeStorage(this, 'Lake', { lifecycle, allowDestroy: false });
+ * const storage = new LakeStorage(this, 'Lake', { lifecycle, allowDestroy: false, registryPublisherRoleName: registryPublisherRoleName('dev') });
  * storage.grantRead(analystRole, LakeZone.MARTS);
  */
 export class LakeStorage extends Construct {
@@ -183,7 +189,16 @@ export class LakeStorage extends Construct {
     this.athenaResultsBucket = zoneBucket('AthenaResults', props.lifecycle.athenaResults);
 
     this.registryBucket = zoneBucket('Registry', props.lifecycle.registry ?? REGISTRY_DEFAULT_LIFECYCLE);
-    const writers = [cdkExecutionRoleArnPattern(stack), ...(props.registryWriterArnPatterns ?? [])];
+    // Only the publisher (and explicitly configured break-glass roles) write. Not the CDK bootstrap's CloudFormation
+    // execution role any more: no stack deploys objects into the registry (CloudFormation has no S3 object resource,
+    // and every product publishes through the publisher's custom resource), and keeping it would let any stack
+    // deployed with that role's bootstrap — a product team's too, in a shared account — bypass the publishing gate.
+    const writers = [
+      ...(props.registryPublisherRoleName === undefined
+        ? []
+        : [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: props.registryPublisherRoleName })]),
+      ...(props.registryWriterArnPatterns ?? []),
+    ];
     this.registryBucket.addToResourcePolicy(renderRegistryWriteGuard(this.registryBucket, writers));
 
     for (const b of [logs.bucket, this.rawBucket, this.curatedBucket, this.martsBucket, this.quarantineBucket, this.athenaResultsBucket, this.registryBucket]) {
@@ -253,16 +268,6 @@ export class LakeStorage extends Construct {
 }
 
 /**
- * The ARN pattern of the CDK bootstrap's CloudFormation execution role of the stack's account and Region,
- * any qualifier: `arn:<partition>:iam::<account>:role/cdk-*-cfn-exec-role-<account>-<region>` (the name the
- * default bootstrap template gives it, `cdk-<qualifier>-cfn-exec-role-<account>-<region>`, as in
- * `DefaultStackSynthesizer.DEFAULT_CLOUDFORMATION_ROLE_ARN`). Tokens of the stack, no lookup.
- */
-export function cdkExecutionRoleArnPattern(stack: Stack): string {
-  return `arn:${stack.partition}:iam::${stack.account}:role/cdk-*-cfn-exec-role-${stack.account}-${stack.region}`;
-}
-
-/**
  * The registry bucket's write guard: deny `s3:PutObject`, `s3:DeleteObject`, `s3:DeleteObjectVersion` on every
  * object to every principal whose `aws:PrincipalArn` matches none of `writerArnPatterns` (`ArnNotLike`; IAM User
  * Guide, "AWS global condition context keys", aws:PrincipalArn: for a role session it is the role's ARN,
@@ -272,14 +277,16 @@ export function cdkExecutionRoleArnPattern(stack: Stack): string {
  *   not an ARN.
  */
 export function renderRegistryWriteGuard(bucket: s3.IBucket, writerArnPatterns: readonly string[]): iam.PolicyStatement {
-  if (writerArnPatterns.length === 0) throw new Error('LakeStorage: the registry needs at least one writer ARN pattern');
+  if (writerArnPatterns.length === 0) {
+    throw new Error('LakeStorage: the registry needs at least one writer (registryPublisherRoleName or registryWriterArnPatterns)');
+  }
   for (const pattern of writerArnPatterns) {
     if (!Token.isUnresolved(pattern) && !pattern.startsWith('arn:')) {
       throw new Error(`LakeStorage: registryWriterArnPatterns must hold IAM ARN patterns (arn:<partition>:iam::<account>:role/<name>), got ${JSON.stringify(pattern)}`);
     }
   }
   return new iam.PolicyStatement({
-    sid: 'RegistryWritesOnlyByDeploymentRoles',
+    sid: 'RegistryWritesOnlyByPublisher',
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
     actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
