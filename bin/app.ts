@@ -2,20 +2,23 @@
 import { App } from 'aws-cdk-lib';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
 
-// Load config, gate the contracts and marts, create one Stage per environment and register the policy packs. Nothing else.
+// Load config, gate the contracts and marts, create one Stage per environment, register the policy packs and, when
+// config/delivery.ts has a delivery section, add the delivery pipeline. Nothing else.
 try {
   // Required inside the try, not imported: loading the declarations (config/products, config/marts, the
   // contracts) runs their checks, and an error there must become one line below, not a stack trace.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadAllConfigs } = require('../config') as typeof import('../config');
   const { assertMarts, assertRepositoryContracts } = require('../config/synth-gates') as typeof import('../config/synth-gates');
+  const { loadDeliveryConfig } = require('../config/delivery') as typeof import('../config/delivery');
   const configs = loadAllConfigs();
+  const delivery = loadDeliveryConfig();
   assertRepositoryContracts();
   const { loadPlatform } = require('../config/platform') as typeof import('../config/platform');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const platform = loadPlatform();
   assertMarts(platform);
-  addLakeforgeStages(new App({ context: LAKEFORGE_APP_CONTEXT }), configs, platform);
+  addLakeforgeStages(new App({ context: LAKEFORGE_APP_CONTEXT }), configs, platform, delivery);
 } catch (e) {
   // Invalid config, contracts or declarations: one line per problem, no stack trace (LAKEFORGE_DEBUG=1 shows it).
   if (process.env.LAKEFORGE_DEBUG) throw e;

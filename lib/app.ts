@@ -1,8 +1,11 @@
 import type { App } from 'aws-cdk-lib';
+import type { DeliveryConfig } from '../config/delivery';
 import type { EnvironmentConfig } from '../config/schema';
 import { registerPolicyPacks } from './governance/policy-packs';
 import { checkProductConsumers } from './products/consumers';
 import { stageId } from './shared/naming';
+import { DeliveryPipelineStack } from './stacks/delivery-pipeline-stack';
+import { SmokeAccessStack } from './stacks/smoke-access-stack';
 import { LakeforgeStage, type PlatformDefinition } from './stages/lakeforge-stage';
 
 /**
@@ -23,10 +26,54 @@ export const LAKEFORGE_APP_CONTEXT: Readonly<Record<string, string | boolean>> =
  * @returns the stages, in the order of `configs`.
  * @throws ProductConsumersError when a product names a consumer no environment defines (`analytics.consumers`).
  */
-export function addLakeforgeStages(app: App, configs: readonly EnvironmentConfig[], platform: PlatformDefinition): LakeforgeStage[] {
+export function addLakeforgeStages(
+  app: App,
+  configs: readonly EnvironmentConfig[],
+  platform: PlatformDefinition,
+  delivery?: DeliveryConfig,
+): LakeforgeStage[] {
   // A product may name a consumer only some environments define (granted only there), but not one none defines.
   checkProductConsumers(platform.products, configs.flatMap((c) => Object.keys(c.analytics.consumers)));
   const stages = configs.map((config) => new LakeforgeStage(app, stageId(config.name), { config, platform }));
   registerPolicyPacks(app);
+  if (delivery !== undefined) addDeliveryPipeline(app, stages, delivery);
   return stages;
+}
+
+/** The construct id (and stack path) of the delivery pipeline stack: `Delivery`. */
+export const DELIVERY_STACK_ID = 'Delivery';
+
+/**
+ * Adds the delivery pipeline ({@link DeliveryPipelineStack}, stack `Delivery` in the tooling account) that deploys
+ * the given stages Dev → Acc (smoke test) → approval → Prod, and the smoke role (`SmokeAccess` stack) to the Acc
+ * stage. Called after the stages are complete and the policy packs are registered: CDK Pipelines synthesizes each
+ * stage when it is added, so nothing may be added to a stage afterwards.
+ *
+ * @param app - the CDK app (the stages' scope).
+ * @param stages - the stages of `addLakeforgeStages`, one per environment (dev, acc, prod).
+ * @param delivery - the parsed delivery config (`loadDeliveryConfig()`).
+ * @throws Error when one of the dev, acc or prod stages is missing.
+ */
+export function addDeliveryPipeline(app: App, stages: readonly LakeforgeStage[], delivery: DeliveryConfig): DeliveryPipelineStack {
+  const byId = (env: string): LakeforgeStage => {
+    const stage = stages.find((s) => s.stageName === stageId(env));
+    if (stage === undefined) throw new Error(`The delivery pipeline needs a ${stageId(env)} stage (config/environments.ts defines ${stages.map((s) => s.stageName).join(', ')})`);
+    return stage;
+  };
+  const [dev, acc, prod] = [byId('dev'), byId('acc'), byId('prod')];
+  new SmokeAccessStack(acc, 'SmokeAccess', {
+    description: `Lakeforge acc: the role the delivery pipeline's smoke test assumes (lakeforge-acc-smoke)`,
+    environmentName: 'acc',
+    stage: acc,
+    smokeRunnerAccount: delivery.toolingAccount,
+    smokeRunnerRoleName: `${delivery.pipelineName}-smoke`,
+    terminationProtection: false,
+  });
+  return new DeliveryPipelineStack(app, DELIVERY_STACK_ID, {
+    description: `Lakeforge delivery pipeline ${delivery.pipelineName}: Dev → Acc (smoke test) → approval → Prod`,
+    delivery,
+    dev,
+    acc,
+    prod,
+  });
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { ConfigError, loadAllConfigs, type EnvironmentConfig } from '../config';
+import { loadDeliveryConfig } from '../config/delivery';
 import { assertMarts, assertRepositoryContracts } from '../config/synth-gates';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
 import { POLICY_PACKS } from '../lib/governance/policy-packs';
@@ -74,7 +75,8 @@ export function synthesizeAll(outdir = 'cdk.out', configs?: readonly Environment
   assertMarts(platform);
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir, analyticsReporting: false, context: LAKEFORGE_APP_CONTEXT });
-  addLakeforgeStages(app, envs, platform);
+  // The delivery pipeline (config/delivery.ts) only with the repository's own environments: a pipeline deploys them.
+  addLakeforgeStages(app, envs, platform, configs === undefined ? loadDeliveryConfig() : undefined);
   return synthesizeApp(app);
 }
 
