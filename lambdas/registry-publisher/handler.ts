@@ -86,7 +86,7 @@ export function createRegistryPublisherHandler(deps: RegistryPublisherHandlerDep
       }
     }
     try {
-      metrics.publishStoredMetrics();
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     } catch (e) {
       logger.warn('could not publish the metrics', { error: e as Error });
     }
