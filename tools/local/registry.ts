@@ -13,13 +13,19 @@
  *
  * The folder is read strictly before anything starts: a schema that does not load (not JSON, `self` block not
  * matching its path, a construct the Glue mapping refuses) is one line naming the file, as publishing refuses it
- * on AWS. Pure apart from reading the folder and the injected S3 client.
+ * on AWS. Publishing then runs the deploy's publishing gate (`lambdas/registry-publisher/core.ts`, the same code
+ * as the `Custom::LakeforgeSchemaPublication` function) against what the local registry already holds: a
+ * rewritten published version or a dishonest SchemaVer step (e.g. `1-0-1` adding a required property) is
+ * refused with the deploy's messages, one line per schema, and nothing is published. Pure apart from reading the
+ * folder and the injected S3 client.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchemaResolution } from '../../lambdas/ingest/core';
 import { compileRegistrySchema, registryObjectKey } from '../../lambdas/ingest/registry';
+import { s3RegistryStore } from '../../lambdas/registry-publisher/adapters';
+import { PublicationError, publishSchemas } from '../../lambdas/registry-publisher/core';
 import { isContractError } from '../../lib/contracts/contract-error';
 import { loadContracts, resolveIgluRoot } from '../../lib/contracts/loader';
 import { readContractTables, type ContractTable } from '../../lib/marts/contract-adapter';
@@ -74,20 +80,28 @@ export function readRegistryFolder(dir: string): RegistryFolder {
   }
 }
 
+/** The product name the local publication is made under (it has no catalog entry; names appear in no key). */
+export const LOCAL_REGISTRY_PRODUCT = 'local-registry';
+
 /**
- * Publishes every schema of a registry folder to `bucket` (PutObject, `application/json`), at most
- * `concurrency` at a time. Locally the registry starts empty on every run, so there is nothing to overwrite.
- * @returns the number of objects written.
+ * Publishes every schema of a registry folder to `bucket` as a deploy does: through the publishing gate
+ * (`publishSchemas` of the registry publisher function), against what the bucket already holds (locally the
+ * registry starts empty on every run, so the folder's versions are checked against each other). Each new version
+ * is written once (`application/json`, create-only), oldest first; versions already there with the same content
+ * are left as they are.
+ * @returns the number of the folder's schemas now in the registry (all of them).
+ * @throws Error (`--registry <dir>: …`, then one line per problem, `<uri>: <rule>: <message>`) when the gate refuses
+ *   the folder; nothing is published then.
  */
-export async function publishRegistry(client: S3Client, bucket: string, registry: RegistryFolder, concurrency = 8): Promise<number> {
-  const queue = [...registry.schemas];
-  const worker = async (): Promise<void> => {
-    for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: s.key, Body: s.body, ContentType: 'application/json' }));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-  return registry.schemas.length;
+export async function publishRegistry(client: S3Client, bucket: string, registry: RegistryFolder): Promise<number> {
+  const schemas = registry.schemas.map((s) => ({ Uri: s.uri, Schema: s.body.toString('utf8') }));
+  try {
+    const result = await publishSchemas(s3RegistryStore(client, bucket), { RegistryBucket: bucket, RegistryPrefix: '', Product: LOCAL_REGISTRY_PRODUCT, Schemas: schemas });
+    return result.created.length + result.unchanged.length;
+  } catch (e) {
+    if (!(e instanceof PublicationError)) throw e;
+    throw new Error(`--registry ${registry.dir}: the registry refuses ${e.problems.length} schema(s); nothing was published:\n${e.problems.join('\n')}`);
+  }
 }
 
 /**
