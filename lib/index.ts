@@ -8,6 +8,15 @@ export * from './constructs/catalog/catalog-encryption';
 export * from './constructs/catalog/bad-rows-table';
 export { IcebergTables, type IcebergTablesProps, type IcebergTableSpec, renderCuratedIcebergTableSpec, type CuratedIcebergTableOptions, renderMartIcebergTableSpec, renderWatermarkIcebergTableSpec } from './constructs/catalog/iceberg-tables';
 export { TableDdlFunction, type TableDdlFunctionProps, type ITableDdlProvider } from './constructs/catalog/table-ddl-function';
+export { RegistryPublisherFunction, type RegistryPublisherFunctionProps, type IRegistryPublisher } from './constructs/catalog/registry-publisher-function';
+export {
+  SchemaPublication,
+  type SchemaPublicationProps,
+  type ProductCatalogEntry,
+  type CatalogEntryTable,
+  type CatalogEntryColumn,
+  SCHEMA_PUBLICATION_MAX_BYTES,
+} from './constructs/catalog/schema-publication';
 export * from './constructs/analytics/query-workgroup';
 export * from './constructs/analytics/query-consumer';
 export * from './constructs/data-product/consumer-read-policies';
@@ -36,7 +45,7 @@ export { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from './app';
 // Data products and contracts
 export { defineProduct, checkProducts, productDeclarationSchema, ProductDeclarationError, CLASSIFICATIONS, type ProductDeclaration, type ProductDeclarationInput } from './products/declaration';
 export { planProductStacks, PRODUCT_STACK_BUDGET, CFN_RESOURCE_LIMIT, type ProductStackGroup } from './products/stack-plan';
-export { readContractTables, type ContractTable } from './marts/contract-adapter';
+export { readContractTables, type ContractTable, type ContractSchemaText } from './marts/contract-adapter';
 export { BATCH_TABLES } from './marts/catalog';
 export type { CatalogColumn, CatalogTable } from './marts/catalog-model';
 export * as contracts from './contracts';
@@ -61,6 +70,6 @@ export {
 // Governance and naming
 export { acknowledge, acknowledgeAll, acknowledgeWildcardResources, listAcknowledgements, type Acknowledgement, type RecordedAcknowledgement } from './governance/acknowledge';
 export { registerPolicyPacks, POLICY_PACKS } from './governance/policy-packs';
-export { databaseName, workgroupName, stageId, type CatalogZone, CATALOG_ZONES } from './shared/naming';
+export { databaseName, workgroupName, registryPublisherRoleName, stageId, type CatalogZone, CATALOG_ZONES } from './shared/naming';
 export { loadConfig, loadAllConfigs, ConfigError } from '../config';
 export type * from '../config/schema';

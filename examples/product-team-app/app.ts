@@ -4,7 +4,9 @@
  * platform team already deployed, finding the platform's resources through the environment's handles: SSM
  * parameters under `/lakeforge/<env>/`, read by `LakeforgePlatform.fromParameters` as CloudFormation dynamic
  * references. Nothing of the platform is hard-coded: synth needs no credentials and no lookups, and
- * CloudFormation resolves the names when the stack is deployed (to the environment's account and region).
+ * CloudFormation resolves the names when the stack is deployed (to the environment's account and region). On
+ * deploy the product publishes its contracts and catalog entry to the environment's contract registry (through the
+ * platform's registry publisher), then creates its tables.
  *
  *   npx tsx examples/product-team-app/app.ts   # synthesizes into examples/product-team-app/cdk.out
  */
@@ -59,6 +61,11 @@ export function buildProductTeamApp(target: TargetEnvironment, outdir?: string):
     catalogKey: platform.catalogKey,
     ingestStream: platform.ingestStream,
     ddl: platform.tableDdl,
+    // Every version of the team's contracts (read with the tables above) and the product's catalog entry are
+    // published to the environment's contract registry on deploy, through the platform's publisher: the gate that
+    // refuses a changed published version or a dishonest SchemaVer step. The team's role never writes the registry.
+    registry: platform.registryPublisher,
+    consumers: ['finance-analysts'],
     projectionStartDate: platform.goLiveDate,
   });
 

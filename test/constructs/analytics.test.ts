@@ -98,6 +98,7 @@ describe('AnalyticsStack consumers', () => {
       resultsBucket: bucket('Results'),
       encryptionKey: key,
       curatedBucket: bucket('Curated'),
+      registryBucket: bucket('Registry'),
       martsBucket: bucket('Marts'),
       logRetention: 14,
       allowDestroy: false,

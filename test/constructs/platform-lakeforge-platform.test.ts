@@ -30,6 +30,7 @@ const READERS: Record<PlatformHandle | OptionalPlatformHandle, (p: LakeforgePlat
   tableDdlFunctionName: (p) => p.tableDdlFunctionName,
   tableDdlFunctionArn: (p) => p.tableDdl.serviceToken,
   tableDdlWorkgroupName: (p) => p.tableDdl.workgroupName,
+  registryPublisherFunctionArn: (p) => p.registryPublisher.serviceToken,
   alarmTopicArn: (p) => p.alarmTopic.topicArn,
   goLiveDate: (p) => p.goLiveDate,
   catalogKeyArn: (p) => p.catalogKey.keyArn,

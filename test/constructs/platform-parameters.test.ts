@@ -60,7 +60,7 @@ describe('PlatformParameters (the Handles stack of each stage)', () => {
     }
   });
 
-  it('publishes the resources of the stage it belongs to (stream, key, buckets, function, topic)', () => {
+  it('publishes the resources of the stage it belongs to (stream, key, buckets, functions, topic)', () => {
     const { stages } = lakeforgeApp();
     const dev = stages.Dev;
     const stack = dev.handles;
@@ -74,6 +74,7 @@ describe('PlatformParameters (the Handles stack of each stage)', () => {
     }
     expect(imports(PLATFORM_PARAMETERS.tableDdlFunctionArn)).toMatch(/Dev-Analytics:.*TableDdl.*Arn/);
     expect(imports(PLATFORM_PARAMETERS.tableDdlFunctionName)).toMatch(/Dev-Analytics:.*RefTableDdl/);
+    expect(imports(PLATFORM_PARAMETERS.registryPublisherFunctionArn)).toMatch(/Dev-Analytics:.*RegistryPublisher.*Arn/);
     expect(imports(PLATFORM_PARAMETERS.alarmTopicArn)).toMatch(/Dev-Monitoring:.*AlarmTopic/);
     expect(imports(OPTIONAL_PLATFORM_PARAMETERS.catalogKeyArn)).toMatch(/Dev-Catalog:.*CatalogEncryption/);
     expect(valueOf('dev', PLATFORM_PARAMETERS.producerPolicyArn)).toEqual({ Ref: stack.getLogicalId(stack.handles.producerPolicy.node.defaultChild as never) });

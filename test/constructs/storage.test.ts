@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { LakeStorage, LakeZone, REGISTRY_SCHEMAS_PREFIX, renderRegistryWriteGuard } from '../../lib/constructs/storage/lake-storage';
 import { SecureBucket } from '../../lib/constructs/storage/secure-bucket';
+import { registryPublisherRoleName } from '../../lib/shared/naming';
 
 const lifecycle = { noncurrentVersionExpireAfterDays: 30 };
 const lifecycles = {
@@ -16,7 +17,12 @@ const lifecycles = {
 
 function lake(allowDestroy = false) {
   const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const storage = new LakeStorage(stack, 'Lake', { lifecycle: lifecycles, allowDestroy, keyPendingWindow: Duration.days(7) });
+  const storage = new LakeStorage(stack, 'Lake', {
+    lifecycle: lifecycles,
+    allowDestroy,
+    keyPendingWindow: Duration.days(7),
+    registryPublisherRoleName: registryPublisherRoleName('test'),
+  });
   return {
     stack,
     storage,
@@ -153,17 +159,19 @@ describe('LakeStorage contract registry', () => {
     return policy.Properties.PolicyDocument.Statement;
   }
 
-  it('denies object writes and deletes to every principal but the CDK execution role of this account and Region', () => {
+  it('denies object writes and deletes to every principal but the registry publisher role (not the CDK execution role)', () => {
     const statements = registryPolicyStatements(lake().template);
-    const guard = statements.find((s) => s.Sid === 'RegistryWritesOnlyByDeploymentRoles');
+    const guard = statements.find((s) => s.Sid === 'RegistryWritesOnlyByPublisher');
     expect(guard).toMatchObject({
       Effect: 'Deny',
       Principal: { AWS: '*' },
       Action: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LakeRegistryBucket/), 'Arn'] }, '/*']] },
     });
-    const patterns = JSON.stringify(guard!.Condition.ArnNotLike['aws:PrincipalArn']);
-    expect(patterns).toContain(':iam::123456789012:role/cdk-*-cfn-exec-role-123456789012-eu-west-1');
+    expect(guard!.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::123456789012:role/${registryPublisherRoleName('test')}`]] },
+    ]);
+    expect(JSON.stringify(guard)).not.toContain('cfn-exec-role');
     // No statement of the registry bucket allows anything.
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
   });
@@ -171,8 +179,15 @@ describe('LakeStorage contract registry', () => {
   it('adds the configured writer ARN patterns to the write guard', () => {
     const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
     new LakeStorage(stack, 'Lake', { lifecycle: lifecycles, registryWriterArnPatterns: ['arn:aws:iam::123456789012:role/publisher-*'] });
-    const guard = registryPolicyStatements(Template.fromStack(stack)).find((s) => s.Sid === 'RegistryWritesOnlyByDeploymentRoles');
+    const guard = registryPolicyStatements(Template.fromStack(stack)).find((s) => s.Sid === 'RegistryWritesOnlyByPublisher');
     expect(guard!.Condition.ArnNotLike['aws:PrincipalArn']).toContain('arn:aws:iam::123456789012:role/publisher-*');
+  });
+
+  it('refuses a registry without any writer, naming both props', () => {
+    const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+    expect(() => new LakeStorage(stack, 'Lake', { lifecycle: lifecycles })).toThrow(
+      'LakeStorage: the registry needs at least one writer (registryPublisherRoleName or registryWriterArnPatterns)',
+    );
   });
 
   it('never expires current schema objects by default', () => {

@@ -3,11 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildProductTeamApp, DEV_TARGET } from '../../examples/product-team-app/app';
+import { SCHEMA_PUBLICATION_RESOURCE_TYPE } from '../../lambdas/shared/schema-publication-properties';
+import { readContractTables } from '../../lib/marts/contract-adapter';
 import { PLATFORM_PARAMETERS, platformParameterName } from '../../lib/platform/parameter-names';
 import { databaseName, stageId, workgroupName } from '../../lib/shared/naming';
 import { lakeforgeApp } from '../helpers/app';
 
 const EXAMPLE = path.join(__dirname, '../../examples/product-team-app/app.ts');
+const EXAMPLE_CONTRACTS = path.join(__dirname, '../../examples/product-team-app/contracts');
 const DYNAMIC_REFERENCE = /\{\{resolve:ssm:([^}]+)\}\}/g;
 /** CloudFormation's limit of dynamic references per template (AWS CloudFormation User Guide, "dynamic references"). */
 const MAX_DYNAMIC_REFERENCES = 60;
@@ -53,13 +56,37 @@ describe('the product-team example app', () => {
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [ref(PLATFORM_PARAMETERS.producerPolicyArn)] });
   });
 
+  it('publishes every version of its contracts and its catalog entry through the platform\'s registry publisher, before its tables', () => {
+    const ref = (key: string) => `{{resolve:ssm:${platformParameterName('dev', key)}}}`;
+    const publications = template.findResources(SCHEMA_PUBLICATION_RESOURCE_TYPE);
+    expect(Object.keys(publications)).toHaveLength(1);
+    const [[id, publication]] = Object.entries(publications);
+    expect(publication.Properties.ServiceToken).toBe(ref(PLATFORM_PARAMETERS.registryPublisherFunctionArn));
+    expect(publication.Properties.RegistryBucket).toBe(ref(PLATFORM_PARAMETERS.registryBucketName));
+    const declared = readContractTables(EXAMPLE_CONTRACTS).flatMap((t) => t.schemas ?? []);
+    expect(publication.Properties.Schemas).toEqual(declared.map((s) => ({ Uri: s.uri, Schema: s.text })));
+    const entry = JSON.parse(publication.Properties.CatalogEntry);
+    expect(entry).toMatchObject({ product: 'checkout-orders', owner: 'checkout-team', contracts: declared.map((s) => s.uri) });
+    // The team's deployment role writes nothing to the registry: no policy of the app names the registry bucket.
+    expect(JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'))).not.toContain(PLATFORM_PARAMETERS.registryBucketName);
+    for (const type of ['AWS::Glue::Table', 'Custom::LakeforgeIcebergTables']) {
+      for (const table of Object.values(template.findResources(type))) expect(table.DependsOn).toContain(id);
+    }
+  });
+
   it('hard-codes no platform name: every platform value is a dynamic reference to /lakeforge/dev/', () => {
     const references = [...text.matchAll(DYNAMIC_REFERENCE)].map((m) => m[1]);
     expect(references.length).toBeGreaterThan(0);
     for (const name of references) expect(name.startsWith('/lakeforge/dev/')).toBe(true);
-    // The names the platform gives its resources (and the placeholders the example used to carry) appear nowhere.
+    // The names the platform gives its resources (and the placeholders the example used to carry) appear nowhere
+    // outside the team's own schema files (published as they are).
+    const json = JSON.parse(JSON.stringify(template.toJSON()));
+    for (const r of Object.values(json.Resources as Record<string, { Type: string; Properties: { Schemas?: unknown } }>)) {
+      if (r.Type === SCHEMA_PUBLICATION_RESOURCE_TYPE) delete r.Properties.Schemas;
+    }
+    const platformText = JSON.stringify(json);
     for (const literal of [databaseName('dev', 'raw'), databaseName('dev', 'curated'), workgroupName('dev', 'platform'), 'Dev-', 'example', ':key/']) {
-      expect(text).not.toContain(literal);
+      expect(platformText).not.toContain(literal);
     }
     // No CloudFormation parameters either (valueForStringParameter would add one per handle).
     expect(Object.keys(template.toJSON().Parameters ?? {})).toEqual(['BootstrapVersion']);

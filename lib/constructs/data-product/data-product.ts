@@ -67,8 +67,9 @@ export interface DataProductProps {
    */
   readonly registry?: IRegistryPublisher;
   /**
-   * The consumers that may read the product (consumer names of the platform's config, e.g. `analysts`): recorded in
-   * its catalog entry. Grants are made by whoever owns the consumers' roles (`readStatements`, `grantRead`).
+   * Who may read the product, by name (the platform config's consumers, e.g. `analysts`, or a team's own readers,
+   * e.g. `finance-analysts`): recorded in its catalog entry only. The grants themselves are made with
+   * `readStatements`/`grantRead` by whoever owns the readers' roles.
    * @default - not recorded
    */
   readonly consumers?: string[];
