@@ -9,7 +9,7 @@
  * 1. window ({@link renderCuratedWindowQuery}): the first arrival partition to read, a literal for the
  *    next statements = start of the last successful run (from {@link WATERMARK_TABLE}) minus the
  *    lookback (the longest time a record can take from Kinesis arrival to the raw zone, plus a margin),
- *    never before the go-live date; an execution input `backfillFrom` overrides it;
+ *    never before the go-live date (both deploy-time placeholders); an execution input `backfillFrom` overrides it;
  * 2. chunks ({@link renderCuratedChunksQuery}): the event dates the window holds, grouped into
  *    calendar-aligned buckets of {@link MAX_PARTITIONS_PER_WRITE} days, so no chunk can ever hold more
  *    partitions, whatever arrives meanwhile;
@@ -26,6 +26,7 @@
  */
 import { type CatalogColumn, type CatalogTable, splitTopLevel } from './catalog-model';
 import type { ContractTable } from './contract-adapter';
+import { PLACEHOLDERS } from '../pipeline/template';
 
 /**
  * Largest number of partitions one Athena statement may write: Athena fails a CTAS, INSERT INTO or
@@ -150,17 +151,6 @@ function columnPairs(contract: ContractTable): { raw: CatalogColumn; curated: Ca
   });
 }
 
-/** Options of the curated statements of a stage. */
-export interface CuratedWindowOptions {
-  /** First arrival date the pipeline ever reads, `YYYY-MM-DD` (config `pipeline.goLiveDate`). */
-  readonly goLiveDate: string;
-  /**
-   * Hours re-read before the start of the last successful run: at least the longest time a record can
-   * take from its Kinesis arrival to the raw zone (see `curatedLookbackHours` in lib/pipeline/plan.ts).
-   */
-  readonly lookbackHours: number;
-}
-
 /** Arrival partitions from the window's first partition on (literals, so partition projection prunes). */
 function windowPredicate(alias: string): string {
   return `(${alias}.dt > '{{since_dt}}' OR (${alias}.dt = '{{since_dt}}' AND ${alias}.hour >= '{{since_hour}}'))`;
@@ -169,20 +159,23 @@ function windowPredicate(alias: string): string {
 const eventDate = (alias: string): string => `CAST(CAST(${utcTimestamp(`${alias}.event_time`)} AS date) AS varchar)`;
 
 /**
- * The window query of a curated step: one row `(since_dt, since_hour)`, the first arrival partition the
- * run reads. `'{{backfill_from}}'` is the empty string unless the execution asks for a backfill.
+ * The window query of a curated step: one row `(since_dt, since_hour)`, the first arrival partition the run reads:
+ * the start of the step's last successful run minus `'{{lookback_hours}}'` hours, never before
+ * `'{{go_live_date}}'`. `'{{backfill_from}}'` is the empty string unless the execution asks for a backfill.
  *
- * @throws Error when `goLiveDate` is not `YYYY-MM-DD` or `lookbackHours` is not a positive whole number.
+ * The go-live date and the lookback are run-time placeholders (`lib/pipeline/template.ts`), not literals: the
+ * statement is the same for every deployment, and the executor fills them from its deploy-time values (a product
+ * team's state machine knows the platform's only at deploy time). Both sit in string literals that Trino and DuckDB
+ * both parse and cast the same way: `CAST('2026-11-01' AS timestamp)` is midnight UTC of that date, and
+ * `INTERVAL '3' HOUR` three hours.
  */
-export function renderCuratedWindowQuery(contract: ContractTable, o: CuratedWindowOptions): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(o.goLiveDate)) throw new Error(`goLiveDate must be YYYY-MM-DD, got "${o.goLiveDate}"`);
-  if (!Number.isInteger(o.lookbackHours) || o.lookbackHours < 1) throw new Error(`lookbackHours must be a whole number ≥ 1, got ${o.lookbackHours}`);
-  const goLive = `TIMESTAMP '${o.goLiveDate} 00:00:00'`;
+export function renderCuratedWindowQuery(contract: ContractTable): string {
+  const goLive = `CAST('${PLACEHOLDERS.goLiveDate}' AS timestamp)`;
   return [
     "SELECT CAST(CAST(w.since AS date) AS varchar) AS since_dt, lpad(CAST(hour(w.since) AS varchar), 2, '0') AS since_hour",
     'FROM (',
     '  SELECT greatest(',
-    `    coalesce(CAST(nullif('{{backfill_from}}', '') AS timestamp), max(m.run_started_at) - INTERVAL '${o.lookbackHours}' HOUR, ${goLive}),`,
+    `    coalesce(CAST(nullif('${PLACEHOLDERS.backfillFrom}', '') AS timestamp), max(m.run_started_at) - INTERVAL '${PLACEHOLDERS.lookbackHours}' HOUR, ${goLive}),`,
     `    ${goLive}`,
     '  ) AS since',
     `  FROM ${WATERMARK_TABLE} AS m`,

@@ -12,10 +12,14 @@
  * 3. maintenance (a separate execution mode): OPTIMIZE then VACUUM per Iceberg table.
  *
  * Statements are physical (database names of the stage) and hold run-time placeholders
- * (`lib/pipeline/template.ts`).
+ * (`lib/pipeline/template.ts`), the curated window's settings (go-live date, lookback) included: the statements
+ * ({@link PipelinePlanTemplate}) are the same whatever those values are, so a product team's refresh can publish them
+ * as an asset although it knows the platform's values only at deploy time. A {@link PipelinePlan} adds the literal
+ * values, for the executors that know them at synth (the local runtime, `lakeforge marts`).
  */
 import { curatedTable, MAX_PARTITIONS_PER_WRITE, renderCuratedChunksQuery, renderCuratedMerge, renderCuratedWindowQuery, renderFreshnessQuery, renderWatermarkInsert, WATERMARK_TABLE } from '../marts/curated';
 import type { ContractTable } from '../marts/contract-adapter';
+import { PLACEHOLDER_PATTERNS, type TemplateValues } from './template';
 import type { Mart } from '../marts/declaration';
 import { physicalTable, renderMartChunksQuery, renderMartMerge, renderPhysical, type PhysicalTable } from '../marts/render';
 import { buildCatalogModel } from '../marts/catalog';
@@ -72,13 +76,13 @@ export interface MaintenanceStep {
   readonly statements: readonly string[];
 }
 
-/** The pipeline of a stage. JSON-serializable (it is the state machine's item source). */
-export interface PipelinePlan {
+/**
+ * The statements of a pipeline, every run-time value a placeholder (the curated window's go-live date and lookback
+ * included). JSON-serializable (it is the state machine's item source).
+ */
+export interface PipelinePlanTemplate {
+  /** Environment name: the physical database names of the statements are `lakeforge_<env>_<zone>`. */
   readonly env: string;
-  /** First arrival date the pipeline ever reads (`YYYY-MM-DD`). */
-  readonly goLiveDate: string;
-  /** Hours the curated window re-reads before the last successful run's start. */
-  readonly lookbackHours: number;
   /** The writer limit every write respects ({@link MAX_PARTITIONS_PER_WRITE}). */
   readonly maxPartitionsPerWrite: number;
   /** The control table of curated watermarks. */
@@ -87,21 +91,39 @@ export interface PipelinePlan {
   readonly curated: readonly PipelineStep[];
   /** Marts by dependency level: level n only depends on curated steps and levels < n. */
   readonly martLevels: readonly (readonly PipelineStep[])[];
-  /** Maintenance of every curated and mart table (and the control table). */
+  /** Maintenance of every curated and mart table (and, unless left out, the control table). */
   readonly maintenance: readonly MaintenanceStep[];
 }
 
-/** Options of {@link renderPipelinePlan}. */
-export interface PipelinePlanOptions {
-  /** First arrival date the pipeline reads, `YYYY-MM-DD` (config `pipeline.goLiveDate`). */
+/** The pipeline of a stage: its statements and the literal values of the curated window's settings. */
+export interface PipelinePlan extends PipelinePlanTemplate {
+  /** First arrival date the pipeline ever reads (`YYYY-MM-DD`): the value of `{{go_live_date}}`. */
   readonly goLiveDate: string;
-  /** See {@link curatedLookbackHours}. */
+  /** Hours the curated window re-reads before the last successful run's start: the value of `{{lookback_hours}}`. */
   readonly lookbackHours: number;
+}
+
+/** Options of {@link renderPipelinePlanTemplate}. */
+export interface PipelinePlanTemplateOptions {
   /**
    * Days of recent event-date partitions OPTIMIZE rewrites (at most {@link MAX_PARTITIONS_PER_WRITE} - 1).
    * @default 30
    */
   readonly optimizeRecentDays?: number;
+  /**
+   * Whether maintenance includes the watermark control table. `false` for a data product's own refresh: the control
+   * table is the platform's (its pipeline creates and maintains it); the product only adds rows.
+   * @default true
+   */
+  readonly maintainWatermarkTable?: boolean;
+}
+
+/** Options of {@link renderPipelinePlan}. */
+export interface PipelinePlanOptions extends PipelinePlanTemplateOptions {
+  /** First arrival date the pipeline reads, `YYYY-MM-DD` (config `pipeline.goLiveDate`). */
+  readonly goLiveDate: string;
+  /** See {@link curatedLookbackHours}. */
+  readonly lookbackHours: number;
 }
 
 /**
@@ -153,7 +175,8 @@ export function martLevels(marts: readonly Mart[]): Mart[][] {
 }
 
 /**
- * Renders the pipeline of a stage.
+ * Renders the pipeline of a stage with the literal values of its curated window ({@link renderPipelinePlanTemplate}
+ * plus `goLiveDate` and `lookbackHours`, checked as the placeholders they fill).
  *
  * @param env - environment name (`dev`, `acc`, `prod`).
  * @param marts - validated declarations (run `checkMarts` first).
@@ -161,12 +184,45 @@ export function martLevels(marts: readonly Mart[]): Mart[][] {
  * @throws Error when a statement does not parse, on a mart dependency cycle, or on invalid options.
  */
 export function renderPipelinePlan(env: string, marts: readonly Mart[], contracts: readonly ContractTable[], options: PipelinePlanOptions): PipelinePlan {
+  validateWindowSettings(options.goLiveDate, options.lookbackHours);
+  const { goLiveDate, lookbackHours, ...templateOptions } = options;
+  return { ...renderPipelinePlanTemplate(env, marts, contracts, templateOptions), goLiveDate, lookbackHours };
+}
+
+/**
+ * Checks the curated window's settings against the patterns of the placeholders they fill.
+ *
+ * @throws Error when `goLiveDate` is not `YYYY-MM-DD` or `lookbackHours` is not a whole number from 1 to 99999.
+ */
+export function validateWindowSettings(goLiveDate: string, lookbackHours: number): void {
+  if (!PLACEHOLDER_PATTERNS.goLiveDate.test(goLiveDate)) throw new Error(`goLiveDate must be YYYY-MM-DD, got "${goLiveDate}"`);
+  if (!Number.isInteger(lookbackHours) || !PLACEHOLDER_PATTERNS.lookbackHours.test(String(lookbackHours))) {
+    throw new Error(`lookbackHours must be a whole number from 1 to 99999, got ${lookbackHours}`);
+  }
+}
+
+/**
+ * The values of a plan's deploy-time placeholders (`{{go_live_date}}`, `{{lookback_hours}}`), for `fillTemplate`.
+ */
+export function windowSettingValues(plan: Pick<PipelinePlan, 'goLiveDate' | 'lookbackHours'>): TemplateValues {
+  return { goLiveDate: plan.goLiveDate, lookbackHours: String(plan.lookbackHours) };
+}
+
+/**
+ * Renders the statements of a pipeline: one curated step per contract table, the marts by dependency level, and
+ * maintenance. The same for the platform's stage and for a data product's own refresh (its contract tables, its marts).
+ *
+ * @param env - environment name (`dev`, `acc`, `prod`).
+ * @param marts - validated declarations (run `checkMarts` first).
+ * @param contracts - contract tables.
+ * @throws Error when a statement does not parse, on a mart dependency cycle, or on invalid options.
+ */
+export function renderPipelinePlanTemplate(env: string, marts: readonly Mart[], contracts: readonly ContractTable[], options: PipelinePlanTemplateOptions = {}): PipelinePlanTemplate {
   const optimizeDays = options.optimizeRecentDays ?? 30;
   if (!Number.isInteger(optimizeDays) || optimizeDays < 1 || optimizeDays >= MAX_PARTITIONS_PER_WRITE) {
     throw new Error(`optimizeRecentDays must be a whole number from 1 to ${MAX_PARTITIONS_PER_WRITE - 1}, got ${optimizeDays}`);
   }
   const phys = (sql: string): string => renderPhysical(sql, env);
-  const window = { goLiveDate: options.goLiveDate, lookbackHours: options.lookbackHours };
   const watermark = physicalTable(env, WATERMARK_TABLE);
   const curated: PipelineStep[] = contracts.map((c) => {
     const id = curatedTable(c).name;
@@ -175,7 +231,7 @@ export function renderPipelinePlan(env: string, marts: readonly Mart[], contract
       kind: 'curated',
       table: physicalTable(env, id),
       database: physicalTable(env, id).database,
-      windowQuery: phys(renderCuratedWindowQuery(c, window)),
+      windowQuery: phys(renderCuratedWindowQuery(c)),
       chunksQuery: phys(renderCuratedChunksQuery(c)),
       writeStatement: phys(renderCuratedMerge(c)),
       watermarkStatement: phys(renderWatermarkInsert(c)),
@@ -214,8 +270,6 @@ export function renderPipelinePlan(env: string, marts: readonly Mart[], contract
   };
   return {
     env,
-    goLiveDate: options.goLiveDate,
-    lookbackHours: options.lookbackHours,
     maxPartitionsPerWrite: MAX_PARTITIONS_PER_WRITE,
     watermarkTable: watermark,
     curated,
@@ -223,13 +277,13 @@ export function renderPipelinePlan(env: string, marts: readonly Mart[], contract
     maintenance: [
       ...contracts.map((c) => maintain(curatedTable(c).name, true)),
       ...marts.map((m) => maintain(m.table, false)),
-      maintain(WATERMARK_TABLE, false),
+      ...(options.maintainWatermarkTable ?? true ? [maintain(WATERMARK_TABLE, false)] : []),
     ],
   };
 }
 
 /** Every step of a plan in execution order (curated steps, then mart levels). */
-export function planSteps(plan: PipelinePlan): PipelineStep[] {
+export function planSteps(plan: PipelinePlanTemplate): PipelineStep[] {
   return [...plan.curated, ...plan.martLevels.flat()];
 }
 

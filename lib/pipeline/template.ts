@@ -7,6 +7,15 @@
  *
  * Values are checked against a strict pattern before they are substituted ({@link PLACEHOLDER_PATTERNS}),
  * so a value can never close the string literal it is placed in.
+ *
+ * Two kinds of value:
+ * - per run: the query results of the run (`since_*`, `lo`/`hi`/`chunk`), the execution's start and id, the
+ *   backfill input;
+ * - per deployment: the curated window's settings ({@link PLACEHOLDERS.goLiveDate}, {@link PLACEHOLDERS.lookbackHours}).
+ *   They are placeholders too, not SQL literals, because the plan is an S3 asset and CloudFormation resolves no
+ *   dynamic reference inside an asset: a product team's state machine knows the platform's values only at deploy
+ *   time (`{{resolve:ssm:…}}`). The state machine gets them through its definition substitutions (CloudFormation
+ *   resolves those), the local runtime from the plan's literal `goLiveDate`/`lookbackHours`.
  */
 
 /** The placeholders of pipeline statements, by name. */
@@ -27,6 +36,16 @@ export const PLACEHOLDERS = {
   executionId: '{{execution_id}}',
   /** Backfill lower bound `YYYY-MM-DD` from the execution input, or the empty string. */
   backfillFrom: '{{backfill_from}}',
+  /**
+   * First arrival date the pipeline ever reads, `YYYY-MM-DD` (config `pipeline.goLiveDate`; a deploy-time value:
+   * the state machine's definition substitutions, or the plan's `goLiveDate` locally).
+   */
+  goLiveDate: '{{go_live_date}}',
+  /**
+   * Hours the curated window re-reads before the last successful run's start, a whole number ≥ 1 (see
+   * `curatedLookbackHours` in lib/pipeline/plan.ts; a deploy-time value like {@link PLACEHOLDERS.goLiveDate}).
+   */
+  lookbackHours: '{{lookback_hours}}',
 } as const;
 
 /** A placeholder name. */
@@ -48,6 +67,8 @@ export const PLACEHOLDER_PATTERNS: Readonly<Record<PlaceholderName, RegExp>> = {
   runStartedAt: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/,
   executionId: /^[0-9A-Za-z_.:\-/]{1,256}$/,
   backfillFrom: /^(\d{4}-\d{2}-\d{2})?$/,
+  goLiveDate: /^\d{4}-\d{2}-\d{2}$/,
+  lookbackHours: /^[1-9]\d{0,4}$/,
 };
 
 /**

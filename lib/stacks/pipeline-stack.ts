@@ -144,6 +144,8 @@ export class PipelineStack extends Stack {
 
     this.orchestration = new PipelineOrchestration(this, 'Pipeline', {
       plan: this.plan,
+      goLiveDate: this.plan.goLiveDate,
+      curatedLookbackHours: this.plan.lookbackHours,
       stateMachineName: pipelineStateMachineName(env),
       workgroup: props.platformWorkgroup,
       resultsBucket: props.resultsBucket,

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnDynamicReference, CfnDynamicReferenceService, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { MARTS } from '../../config/marts';
 import { loadPlatform } from '../../config/platform';
 import {
+  DEFINITION_SUBSTITUTIONS,
   GUARD_EXPRESSION,
   INVALID_INPUT_ERROR,
   PipelineOrchestration,
@@ -21,8 +22,8 @@ import {
 } from '../../lib/constructs/analytics/pipeline-orchestration';
 import { QueryWorkgroup } from '../../lib/constructs/analytics/query-workgroup';
 import { registerPolicyPacks } from '../../lib/governance/policy-packs';
-import { renderPipelinePlan, type PipelinePlan, type PipelineStep } from '../../lib/pipeline/plan';
-import { fillTemplate } from '../../lib/pipeline/template';
+import { renderPipelinePlan, windowSettingValues, type PipelinePlan, type PipelineStep } from '../../lib/pipeline/plan';
+import { fillTemplate, PLACEHOLDERS } from '../../lib/pipeline/template';
 import { allStates, definitionOf, evaluateField, mainPath, syntheticContract, type AslState } from '../helpers/state-machine';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -62,6 +63,8 @@ function setup(plan: PipelinePlan = SAMPLE_PLAN, overrides: Partial<PipelineOrch
   const stack = new Stack(app, 'Pipeline', { env: ENV });
   const orchestration = new PipelineOrchestration(stack, 'Pipeline', {
     plan,
+    goLiveDate: SAMPLE_PLAN.goLiveDate,
+    curatedLookbackHours: SAMPLE_PLAN.lookbackHours,
     stateMachineName: STATE_MACHINE_NAME,
     workgroup,
     resultsBucket: results,
@@ -103,7 +106,16 @@ const policyStatements = (roleLogicalIdPrefix: string) => {
 };
 const actionsOf = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
-const RUN = { backfillFrom: '', runStartedAt: '2026-12-01T10:05:00.123Z', executionId: `arn:aws:states:eu-west-1:123456789012:execution:${STATE_MACHINE_NAME}:5f0c2a3e-0000-4000-8000-000000000001` };
+/** The state machine's definition substitutions, as CloudFormation applies them (`${key}` → value). */
+const SUBSTITUTIONS = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionSubstitutions as Record<string, string>;
+const substituted = (field: string): string => field.replace(/\$\{(\w+)\}/g, (_m, key: string) => SUBSTITUTIONS[key]);
+const RUN = {
+  backfillFrom: '',
+  runStartedAt: '2026-12-01T10:05:00.123Z',
+  executionId: `arn:aws:states:eu-west-1:123456789012:execution:${STATE_MACHINE_NAME}:5f0c2a3e-0000-4000-8000-000000000001`,
+  goLiveDate: substituted(stateNamed('Read input').Assign!.goLiveDate as string),
+  lookbackHours: substituted(stateNamed('Read input').Assign!.lookbackHours as string),
+};
 const curatedStep = SAMPLE_PLAN.curated[0];
 const martStep = SAMPLE_PLAN.martLevels[0][0];
 
@@ -280,6 +292,17 @@ describe('PipelineOrchestration guard and input', () => {
     expect(stateNamed('Maintenance').Next).toBe('Maintenance done');
   });
 
+  it('takes the go-live date and the lookback from its definition substitutions, into every table step\'s run values', async () => {
+    expect(SUBSTITUTIONS).toEqual({ [DEFINITION_SUBSTITUTIONS.goLiveDate]: SAMPLE_PLAN.goLiveDate, [DEFINITION_SUBSTITUTIONS.lookbackHours]: String(SAMPLE_PLAN.lookbackHours) });
+    const assign = stateNamed('Read input').Assign!;
+    expect({ goLiveDate: assign.goLiveDate, lookbackHours: assign.lookbackHours }).toEqual({ goLiveDate: '${goLiveDate}', lookbackHours: '${curatedLookbackHours}' });
+    // The substitution keys are the only ${…} of the definition: CloudFormation touches nothing else.
+    expect([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]).sort()).toEqual(Object.values(DEFINITION_SUBSTITUTIONS).sort());
+    const selector = stateNamed('Curated steps').ItemSelector!;
+    const item = await evaluateField(selector, { states: { context: { Map: { Item: { Value: curatedStep } } } }, ...RUN });
+    expect(item).toEqual({ step: curatedStep, run: RUN });
+  });
+
   it('defaults backfillFrom to the empty string and takes the run start and id from the context', async () => {
     const assign = stateNamed('Read input').Assign!;
     const ctx = { context: { Execution: { Id: RUN.executionId, StartTime: RUN.runStartedAt } } };
@@ -295,9 +318,24 @@ describe('PipelineOrchestration statements (same SQL as fillTemplate)', () => {
   const window = { sinceDt: '2026-11-30', sinceHour: '07' };
   const chunk = { chunk: '205', lo: '2026-11-24', hi: '2026-11-30' };
 
-  it.each(['', '2026-10-15'])('fills the window query of a curated step with backfillFrom "%s"', async (backfillFrom) => {
+  it.each(['', '2026-10-15'])('fills the window query of a curated step with backfillFrom "%s", the go-live date and the lookback', async (backfillFrom) => {
     const sql = await evaluateField(query('Curated: Window query'), { step: curatedStep, run: { ...RUN, backfillFrom }, window: {} });
-    expect(sql).toBe(fillTemplate(curatedStep.windowQuery!, { backfillFrom }));
+    expect(sql).toBe(fillTemplate(curatedStep.windowQuery!, { backfillFrom, ...windowSettingValues(SAMPLE_PLAN) }));
+    expect(sql).toContain(`CAST('${SAMPLE_PLAN.goLiveDate}' AS timestamp)`);
+    expect(sql).toContain(`INTERVAL '${SAMPLE_PLAN.lookbackHours}' HOUR`);
+  });
+
+  it.each([
+    ['go_live_date', { goLiveDate: "2026-11-01' OR '1'='1" }],
+    ['go_live_date', { goLiveDate: '{{resolve:ssm:/lakeforge/dev/pipeline/go-live-date}}' }],
+    ['lookback_hours', { lookbackHours: '3 HOUR' }],
+    ['lookback_hours', { lookbackHours: '0' }],
+  ])('fails the window query\'s state, like fillTemplate, when the deployed %s is %j', async (name, bad) => {
+    const values = { ...windowSettingValues(SAMPLE_PLAN), ...bad };
+    expect(() => fillTemplate(curatedStep.windowQuery!, values)).toThrow(/does not match/);
+    await expect(evaluateField(query('Curated: Window query'), { step: curatedStep, run: { ...RUN, ...bad }, window: {} })).rejects.toMatchObject({
+      message: expect.stringMatching(new RegExp(`^Pipeline template value ${name} = ".*" does not match`)),
+    });
   });
 
   it('fills the chunks query with the window', async () => {
@@ -447,6 +485,9 @@ describe('PipelineOrchestration resources', () => {
     [{ maxConcurrentCuratedSteps: 0 }, /maxConcurrentCuratedSteps must be a whole number from 1 to 40, got 0/],
     [{ maxConcurrentCuratedSteps: 2.5 }, /maxConcurrentCuratedSteps must be a whole number from 1 to 40, got 2.5/],
     [{ stateMachineName: 'lakeforge dev pipeline' }, /stateMachineName must be 1–80 letters, digits, '-' or '_', got "lakeforge dev pipeline"/],
+    [{ goLiveDate: '1 Nov 2026' }, /PipelineOrchestration: goLiveDate must be YYYY-MM-DD, got "1 Nov 2026"/],
+    [{ curatedLookbackHours: 0 }, /PipelineOrchestration: curatedLookbackHours must be a whole number from 1 to 99999, got 0/],
+    [{ curatedLookbackHours: 1.5, goLiveDate: Token.asString({ resolve: () => '2026-11-01' }) }, /curatedLookbackHours must be a whole number from 1 to 99999, got 1.5/],
   ])('fails when %j', (overrides, message) => {
     expect(() => setup(SAMPLE_PLAN, overrides)).toThrow(message);
   });
@@ -486,5 +527,34 @@ describe('PipelineOrchestration metrics', () => {
     const m = shared.orchestration.metricFailedExecutions();
     expect({ ns: m.namespace, name: m.metricName, stat: m.statistic }).toEqual({ ns: 'AWS/States', name: 'ExecutionsFailed', stat: 'Sum' });
     expect(Object.keys(m.dimensions ?? {})).toEqual(['StateMachineArn']);
+  });
+});
+
+describe('PipelineOrchestration with deploy-time window settings (a product team\'s handles)', () => {
+  const goLive = new CfnDynamicReference(CfnDynamicReferenceService.SSM, '/lakeforge/dev/pipeline/go-live-date').toString();
+  const lookback = Token.asNumber(new CfnDynamicReference(CfnDynamicReferenceService.SSM, '/lakeforge/dev/pipeline/curated-lookback-hours'));
+  const tokens = setup(SAMPLE_PLAN, { goLiveDate: goLive, curatedLookbackHours: lookback });
+  const machine = Template.fromStack(tokens.stack).findResources('AWS::StepFunctions::StateMachine');
+  const props = Object.values(machine)[0].Properties;
+
+  it('passes dynamic references to the state machine as definition substitutions, which CloudFormation resolves', () => {
+    expect(props.DefinitionSubstitutions).toEqual({
+      goLiveDate: '{{resolve:ssm:/lakeforge/dev/pipeline/go-live-date}}',
+      curatedLookbackHours: '{{resolve:ssm:/lakeforge/dev/pipeline/curated-lookback-hours}}',
+    });
+    // The definition itself is the one of literal values: only the substitutions differ.
+    const literal = Object.values(Template.fromStack(setup(SAMPLE_PLAN).stack).findResources('AWS::StepFunctions::StateMachine'))[0].Properties;
+    expect(JSON.stringify(props.DefinitionString) === JSON.stringify(literal.DefinitionString)).toBe(true);
+    expect(literal.DefinitionSubstitutions).toEqual({ goLiveDate: SAMPLE_PLAN.goLiveDate, curatedLookbackHours: String(SAMPLE_PLAN.lookbackHours) });
+  });
+
+  it('publishes a plan asset free of deploy-time values (CloudFormation resolves nothing inside an asset)', () => {
+    const files = fs.readdirSync(path.join(tokens.app.outdir, '.lakeforge')).map((f) => fs.readFileSync(path.join(tokens.app.outdir, '.lakeforge', f), 'utf8'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      expect(f).not.toContain('resolve:ssm');
+      expect(f).not.toContain('${Token');
+    }
+    expect(files.join('\n')).toContain(PLACEHOLDERS.goLiveDate);
   });
 });

@@ -5,7 +5,7 @@ import { readContractTables } from '../../lib/marts/contract-adapter';
 import { MAX_PARTITIONS_PER_WRITE } from '../../lib/marts/curated';
 import type { Mart } from '../../lib/marts/declaration';
 import { trinoSql } from '../../lib/marts/trino-parser';
-import { curatedLookbackHours, martLevels, planSteps, renderPipelinePlan } from '../../lib/pipeline/plan';
+import { curatedLookbackHours, martLevels, planSteps, renderPipelinePlan, renderPipelinePlanTemplate, windowSettingValues } from '../../lib/pipeline/plan';
 import { fillTemplate, PLACEHOLDER_PATTERNS, PLACEHOLDERS, placeholdersOf, type PlaceholderName } from '../../lib/pipeline/template';
 
 const contracts = readContractTables(path.join(__dirname, '../../config/contracts'));
@@ -24,6 +24,8 @@ const sample: Record<PlaceholderName, string> = {
   runStartedAt: '2026-12-01T10:05:00.123Z',
   executionId: 'arn:aws:states:eu-west-1:111111111111:execution:lakeforge-dev-pipeline:abc',
   backfillFrom: '',
+  goLiveDate: '2026-11-01',
+  lookbackHours: '3',
 };
 
 describe('curatedLookbackHours', () => {
@@ -76,10 +78,48 @@ describe('renderPipelinePlan', () => {
     }
   });
 
-  it('inlines the go-live date and the lookback as literals in every window query', () => {
+  it('leaves the go-live date and the lookback as run-time placeholders in every window query, and keeps their values beside the statements', () => {
     for (const s of plan.curated) {
-      expect(s.windowQuery).toContain(`TIMESTAMP '${options.goLiveDate} 00:00:00'`);
-      expect(s.windowQuery).toContain(`INTERVAL '${options.lookbackHours}' HOUR`);
+      expect(placeholdersOf(s.windowQuery!)).toEqual(expect.arrayContaining(['goLiveDate', 'lookbackHours', 'backfillFrom']));
+      expect(s.windowQuery).toContain(`CAST('${PLACEHOLDERS.goLiveDate}' AS timestamp)`);
+      expect(s.windowQuery).toContain(`INTERVAL '${PLACEHOLDERS.lookbackHours}' HOUR`);
+      expect(s.windowQuery).not.toContain(options.goLiveDate);
+    }
+    expect(windowSettingValues(plan)).toEqual({ goLiveDate: options.goLiveDate, lookbackHours: String(options.lookbackHours) });
+  });
+
+  it('renders the same statements whatever the window settings (what a product team publishes before it knows them)', () => {
+    const other = renderPipelinePlan('dev', MARTS, contracts, { goLiveDate: '2020-01-01', lookbackHours: 26 });
+    const { goLiveDate: _g, lookbackHours: _l, ...statements } = plan;
+    expect(renderPipelinePlanTemplate('dev', MARTS, contracts)).toEqual(statements);
+    expect({ ...other, goLiveDate: plan.goLiveDate, lookbackHours: plan.lookbackHours }).toEqual(plan);
+  });
+
+  it.each([
+    [{ goLiveDate: '2026-1-01', lookbackHours: 3 }, /goLiveDate must be YYYY-MM-DD, got "2026-1-01"/],
+    [{ goLiveDate: "2026-11-01' OR '1'='1", lookbackHours: 3 }, /goLiveDate must be YYYY-MM-DD/],
+    [{ goLiveDate: '2026-11-01', lookbackHours: 0 }, /lookbackHours must be a whole number from 1 to 99999, got 0/],
+    [{ goLiveDate: '2026-11-01', lookbackHours: 2.5 }, /lookbackHours must be a whole number from 1 to 99999, got 2.5/],
+  ])('fails on window settings %j that do not fit their placeholders', (window, message) => {
+    expect(() => renderPipelinePlan('dev', MARTS, contracts, window)).toThrow(message);
+  });
+
+  it('leaves the watermark table out of maintenance when asked (a product refresh: the platform maintains it)', () => {
+    const product = renderPipelinePlanTemplate('dev', [], contracts.slice(0, 1), { maintainWatermarkTable: false });
+    expect(product.maintenance.map((m) => m.id)).toEqual([`curated.${contracts[0].tableName}`]);
+  });
+
+  it('runs the filled window query in DuckDB with the go-live date and lookback cast as in Trino', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      const sql = (q: string) => conn.runAndReadAll(q).then((r) => r.getRowObjectsJson());
+      await expect(sql(`SELECT CAST(CAST('${sample.goLiveDate}' AS timestamp) AS varchar) AS t, CAST(CAST('2026-11-02 05:00:00' AS timestamp) - INTERVAL '${sample.lookbackHours}' HOUR AS varchar) AS l`)).resolves.toEqual([
+        { t: '2026-11-01 00:00:00', l: '2026-11-02 02:00:00' },
+      ]);
+    } finally {
+      conn.closeSync();
     }
   });
 

@@ -4,7 +4,8 @@
  * chunking, filled with {@link fillTemplate} and translated only by {@link toDuckDb}:
  *
  * 1. each curated step: window query (one row → `{{since_dt}}`, `{{since_hour}}`; `{{backfill_from}}` = ''
- *    unless a backfill is asked for) → chunks query (one write per row, in row order, `{{chunk}}`, `{{lo}}`,
+ *    unless a backfill is asked for; `{{go_live_date}}` and `{{lookback_hours}}` from the plan's literal values,
+ *    where the state machine has its definition substitutions) → chunks query (one write per row, in row order, `{{chunk}}`, `{{lo}}`,
  *    `{{hi}}` from the row) → the write of each chunk → watermark insert (`{{run_started_at}}`,
  *    `{{execution_id}}`) → freshness query (a failed read never fails the run);
  * 2. the mart levels in order, each mart: chunks query when it has one (else one write with no chunk values)
@@ -20,7 +21,7 @@ import { curatedTable } from '../../lib/marts/curated';
 import type { ContractTable } from '../../lib/marts/contract-adapter';
 import type { Mart } from '../../lib/marts/declaration';
 import { toDuckDb } from '../../lib/marts/dialect';
-import type { PipelinePlan, PipelineStep } from '../../lib/pipeline/plan';
+import { windowSettingValues, type PipelinePlan, type PipelineStep } from '../../lib/pipeline/plan';
 import { fillTemplate, type TemplateValues } from '../../lib/pipeline/template';
 
 /** The SQL engine the runner drives (a `DuckDbLake` fits). */
@@ -189,7 +190,12 @@ export class PipelineRunner {
     this.stats.runs += 1;
     const run = { statements: 0, writes: 0, maxPartitionsPerWrite: 0 };
     const steps: StepReport[] = [];
-    const runValues: TemplateValues = { runStartedAt: options.runStartedAt, executionId: options.executionId, backfillFrom: options.backfillFrom ?? '' };
+    const runValues: TemplateValues = {
+      ...windowSettingValues(this.plan),
+      runStartedAt: options.runStartedAt,
+      executionId: options.executionId,
+      backfillFrom: options.backfillFrom ?? '',
+    };
     for (const step of [...this.plan.curated, ...this.plan.martLevels.flat()]) {
       steps.push(await this.runStep(step, runValues, options, run));
     }

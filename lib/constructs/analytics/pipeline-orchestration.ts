@@ -21,31 +21,59 @@ import { Construct } from 'constructs';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
 import { curatedFreshnessMetric } from '../observability/freshness-alarms';
 import { FRESHNESS_DIMENSION, FRESHNESS_METRICS, PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME, SERVICE_DIMENSION } from '../../pipeline/metrics';
-import type { PipelinePlan } from '../../pipeline/plan';
+import { validateWindowSettings, type PipelinePlanTemplate } from '../../pipeline/plan';
 import { PLACEHOLDER_PATTERNS, PLACEHOLDERS, type PlaceholderName } from '../../pipeline/template';
 import { databaseName } from '../../shared/naming';
 import { statefulRemovalPolicy } from '../../shared/removal';
-import type { QueryWorkgroup } from './query-workgroup';
+import type { PhysicalTable } from '../../marts/render';
+import type { QueryWorkgroupReference } from './query-workgroup';
 
 /** Properties of {@link PipelineOrchestration}. */
 export interface PipelineOrchestrationProps {
-  /** The stage's pipeline plan (`renderPipelinePlan`): published as JSON files in an S3 asset, read by the state machine at run time. */
-  readonly plan: PipelinePlan;
+  /**
+   * The pipeline's statements (`renderPipelinePlan` or `renderPipelinePlanTemplate`): published as JSON files in an
+   * S3 asset, read by the state machine at run time. The curated window's settings are not taken from it: see
+   * {@link goLiveDate} and {@link curatedLookbackHours}.
+   */
+  readonly plan: PipelinePlanTemplate;
+  /**
+   * First arrival date the curated steps ever read, `YYYY-MM-DD` (config `pipeline.goLiveDate`): the value of
+   * `{{go_live_date}}`. A token is allowed (e.g. a platform handle, a CloudFormation dynamic reference): it reaches the
+   * state machine through its definition substitutions, which CloudFormation resolves, and is checked against its
+   * pattern at run time (a bad value fails the window query's state).
+   */
+  readonly goLiveDate: string;
+  /**
+   * Hours the curated window re-reads before the last successful run's start, a whole number from 1 to 99999
+   * (`curatedLookbackHours` in lib/pipeline/plan.ts): the value of `{{lookback_hours}}`. A token is allowed, as for
+   * {@link goLiveDate} (e.g. `Token.asNumber(platform.curatedLookbackHours)`).
+   */
+  readonly curatedLookbackHours: number;
   /**
    * Physical name of the state machine, e.g. `lakeforge-dev-pipeline` (operators type it to start or redrive
    * executions). 1–80 characters: letters, digits, `-` and `_`.
    */
   readonly stateMachineName: string;
-  /** The platform workgroup every statement runs in (its results prefix is `workgroup.resultsPrefix`). */
-  readonly workgroup: QueryWorkgroup;
+  /**
+   * The platform workgroup every statement runs in (its results prefix is `workgroup.resultsPrefix`): a
+   * `QueryWorkgroup`, or `queryWorkgroupReference(scope, name)` for a workgroup known by name (a platform handle).
+   */
+  readonly workgroup: QueryWorkgroupReference;
   /** The Athena results bucket of that workgroup. */
   readonly resultsBucket: s3.IBucket;
-  /** Raw zone bucket: read under `events/` (contract tables) and `batch/` (vendor batch tables). */
+  /** Raw zone bucket: read under `events/` (contract tables) and `batch/` (vendor batch tables), or {@link dataScope}'s prefixes. */
   readonly rawBucket: s3.IBucket;
   /** Curated zone bucket (curated Iceberg tables and the watermark table): read, write and delete. */
   readonly curatedBucket: s3.IBucket;
   /** Marts zone bucket (mart Iceberg tables): read, write and delete. */
   readonly martsBucket: s3.IBucket;
+  /**
+   * Limits the role to the tables of the plan: Glue on the tables its steps write and read (by name, no wildcard) and
+   * S3 on these key prefixes only. For a data product's own refresh, which must not reach other products' tables.
+   * @default - every table of the environment's raw, curated and marts databases, raw `events/` and `batch/`, the whole
+   *   curated and marts buckets: the platform's pipeline, which curates products added later without a policy change
+   */
+  readonly dataScope?: PipelineDataScope;
   /**
    * The lake key: lake objects, query results, the state machine's log group and the schedules' dead-letter
    * queue. Its key policy must let `logs.<region>.amazonaws.com` use it (as `LakeStorage` does).
@@ -76,6 +104,37 @@ export interface PipelineOrchestrationProps {
    */
   readonly allowDestroy?: boolean;
 }
+
+/** The S3 key prefixes a scoped pipeline may use ({@link PipelineOrchestrationProps.dataScope}), each ending in `/`. */
+export interface PipelineDataScope {
+  /** Prefixes of the raw tables the plan reads (`ContractTable.rawPrefix`, e.g. `events/com.acme/order_placed/v1/`): read. */
+  readonly rawPrefixes: string[];
+  /** Prefixes of the curated tables it writes and of the watermark table (`_lakeforge/watermarks/`): read, write, delete. */
+  readonly curatedPrefixes: string[];
+  /**
+   * Prefixes of the mart tables it writes (`<mart>/`): read, write, delete.
+   * @default - none
+   */
+  readonly martPrefixes?: string[];
+}
+
+/**
+ * Keys of the state machine's definition substitutions (AWS::StepFunctions::StateMachine `DefinitionSubstitutions`,
+ * `${key}` in the definition): the curated window's settings. CloudFormation substitutes them when it creates or updates
+ * the state machine, after it has resolved their values, dynamic references included (AWS CloudFormation Template
+ * Reference, AWS::StepFunctions::StateMachine, DefinitionSubstitutions: "mappings for placeholder variables in the state
+ * machine definition … values obtained at runtime, for example from intrinsic functions";
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-statemachine.html;
+ * CDK `StateMachineProps.definitionSubstitutions`, passed through as is whatever the query language). They sit in plain
+ * JSON string values of the `Read input` state's `Assign`, not in a JSONata expression, so the substitution is the same
+ * with JSONata as with JSONPath.
+ */
+export const DEFINITION_SUBSTITUTIONS = {
+  /** `{{go_live_date}}`. */
+  goLiveDate: 'goLiveDate',
+  /** `{{lookback_hours}}`. */
+  lookbackHours: 'curatedLookbackHours',
+} as const;
 
 /** The schedules of a {@link PipelineOrchestration}. */
 export interface PipelineSchedules {
@@ -233,6 +292,7 @@ export class PipelineOrchestration extends Construct {
       martsBucket: props.martsBucket,
       key: props.encryptionKey,
       catalogKey: props.catalogEncryptionKey,
+      scope: props.dataScope === undefined ? undefined : { ...props.dataScope, ...planTables(props.plan) },
       planObjectArns: assets.all.map((a) => a.bucket.arnForObjects(a.s3ObjectKey)),
       mapRunLabels: mapRunLabels(props.plan),
     });
@@ -256,6 +316,10 @@ export class PipelineOrchestration extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSONATA,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      definitionSubstitutions: {
+        [DEFINITION_SUBSTITUTIONS.goLiveDate]: props.goLiveDate,
+        [DEFINITION_SUBSTITUTIONS.lookbackHours]: Token.isUnresolved(props.curatedLookbackHours) ? Token.asString(props.curatedLookbackHours) : String(props.curatedLookbackHours),
+      },
       comment: `Lakeforge ${props.plan.env} pipeline: curated steps, then marts by level; {"mode":"maintenance"} runs OPTIMIZE/VACUUM`,
       // A run that hangs must not block every later run (the guard skips while it is RUNNING). A redrive
       // resets this timeout.
@@ -369,7 +433,7 @@ export class PipelineOrchestration extends Construct {
   }
 
   /** Writes the plan files and publishes each as an S3 asset (a file asset is uploaded as is, not zipped). */
-  private publishPlan(plan: PipelinePlan): { curated: Asset; martLevels: Asset[]; maintenance: Asset; all: Asset[] } {
+  private publishPlan(plan: PipelinePlanTemplate): { curated: Asset; martLevels: Asset[]; maintenance: Asset; all: Asset[] } {
     const files = renderPlanFiles(plan);
     const asset = (assetId: string, name: string) => new Asset(this, assetId, { path: writePlanFile(this, name, files[name]) });
     const curated = asset('CuratedPlan', PLAN_FILES.curated);
@@ -382,28 +446,39 @@ export class PipelineOrchestration extends Construct {
     const cfnPolicy = policy.node.defaultChild as iam.CfnManagedPolicy;
     const stack = Stack.of(this);
     const env = props.plan.env;
-    const glueTables = (['raw', 'curated', 'marts'] as const).map((zone) =>
-      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName(env, zone)}/*` }),
-    );
-    acknowledgeWildcardResources(
-      cfnPolicy,
-      glueTables,
-      "Every table of the stage's own Glue databases (raw, curated, marts): data products added later by product teams get curated steps and marts without a policy change, and no other database is reachable.",
-    );
-    acknowledgeWildcardResources(
-      cfnPolicy,
-      [
-        props.rawBucket.arnForObjects('events/*'),
-        props.rawBucket.arnForObjects('batch/*'),
-        props.resultsBucket.arnForObjects(`${props.workgroup.resultsPrefix}*`),
-      ],
-      "Prefix-scoped object ARNs: raw contract and batch tables the curated steps and marts read, and the platform workgroup's results prefix; naming an S3 key prefix needs a trailing wildcard.",
-    );
-    acknowledgeWildcardResources(
-      cfnPolicy,
-      [props.curatedBucket.arnForObjects('*'), props.martsBucket.arnForObjects('*')],
-      'The curated and marts buckets hold only the Iceberg tables this pipeline writes (MERGE, OPTIMIZE) and expires (VACUUM deletes unreferenced files), including tables of products added later.',
-    );
+    const results = props.resultsBucket.arnForObjects(`${props.workgroup.resultsPrefix}*`);
+    const scope = props.dataScope;
+    if (scope === undefined) {
+      const glueTables = (['raw', 'curated', 'marts'] as const).map((zone) =>
+        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName(env, zone)}/*` }),
+      );
+      acknowledgeWildcardResources(
+        cfnPolicy,
+        glueTables,
+        "Every table of the stage's own Glue databases (raw, curated, marts): data products added later by product teams get curated steps and marts without a policy change, and no other database is reachable.",
+      );
+      acknowledgeWildcardResources(
+        cfnPolicy,
+        [props.rawBucket.arnForObjects('events/*'), props.rawBucket.arnForObjects('batch/*'), results],
+        "Prefix-scoped object ARNs: raw contract and batch tables the curated steps and marts read, and the platform workgroup's results prefix; naming an S3 key prefix needs a trailing wildcard.",
+      );
+      acknowledgeWildcardResources(
+        cfnPolicy,
+        [props.curatedBucket.arnForObjects('*'), props.martsBucket.arnForObjects('*')],
+        'The curated and marts buckets hold only the Iceberg tables this pipeline writes (MERGE, OPTIMIZE) and expires (VACUUM deletes unreferenced files), including tables of products added later.',
+      );
+    } else {
+      acknowledgeWildcardResources(
+        cfnPolicy,
+        [
+          ...scope.rawPrefixes.map((p) => props.rawBucket.arnForObjects(`${p}*`)),
+          ...scope.curatedPrefixes.map((p) => props.curatedBucket.arnForObjects(`${p}*`)),
+          ...(scope.martPrefixes ?? []).map((p) => props.martsBucket.arnForObjects(`${p}*`)),
+          results,
+        ],
+        "Prefix-scoped object ARNs, one per table of this pipeline's plan (its raw tables read; its curated and mart tables and the watermark table written and expired) and the workgroup's results prefix; naming an S3 key prefix needs a trailing wildcard.",
+      );
+    }
     acknowledgeWildcardResources(
       cfnPolicy,
       mapRunLabels(props.plan).map((label) => childExecutionsArn(stack, props.stateMachineName, label)),
@@ -427,7 +502,7 @@ export class PipelineOrchestration extends Construct {
  * (array of the marts of one dependency level) and `maintenance.json` (array of maintenance steps).
  * Deterministic: the content depends only on the plan.
  */
-export function renderPlanFiles(plan: PipelinePlan): Record<string, string> {
+export function renderPlanFiles(plan: PipelinePlanTemplate): Record<string, string> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   return {
     [PLAN_FILES.curated]: json(plan.curated),
@@ -545,10 +620,15 @@ function buildDefinition(scope: Construct, i: DefinitionInputs): sfn.IChainable 
       backfillFrom: '{% $exists($states.input.backfillFrom) ? $states.input.backfillFrom : "" %}',
       runStartedAt: '{% $states.context.Execution.StartTime %}',
       executionId: '{% $states.context.Execution.Id %}',
+      // Plain strings, not JSONata: CloudFormation puts the deploy-time values here (DEFINITION_SUBSTITUTIONS).
+      goLiveDate: `\${${DEFINITION_SUBSTITUTIONS.goLiveDate}}`,
+      lookbackHours: `\${${DEFINITION_SUBSTITUTIONS.lookbackHours}}`,
     },
   });
 
-  const itemSelector = `{% {"step": $states.context.Map.Item.Value, "run": {"backfillFrom": $backfillFrom, "runStartedAt": $runStartedAt, "executionId": $executionId}} %}`;
+  const itemSelector =
+    '{% {"step": $states.context.Map.Item.Value, "run": {"backfillFrom": $backfillFrom, "runStartedAt": $runStartedAt, "executionId": $executionId, ' +
+    '"goLiveDate": $goLiveDate, "lookbackHours": $lookbackHours}} %}';
   const tableMap = (mapId: string, name: string, asset: Asset, processor: sfn.IChainable): sfn.DistributedMap =>
     sfn.DistributedMap.jsonata(scope, mapId, {
       stateName: name,
@@ -652,7 +732,7 @@ function buildTableStepProcessor(scope: Construct, prefix: string, workgroupName
   const windowValues: FillValues = { sinceDt: '$window.sinceDt', sinceHour: '$window.sinceHour' };
 
   // Window: the first arrival partition to read (curated steps only).
-  const windowQuery = athenaQuery(scope, 'WindowQuery', name('Window query'), renderFillExpression('$step.windowQuery', { backfillFrom: '$run.backfillFrom' }), '$step.database', workgroupName);
+  const windowQuery = athenaQuery(scope, 'WindowQuery', name('Window query'), renderFillExpression('$step.windowQuery', { backfillFrom: '$run.backfillFrom', goLiveDate: '$run.goLiveDate', lookbackHours: '$run.lookbackHours' }), '$step.database', workgroupName);
   const windowResult = queryResults(scope, 'WindowResult', name('Window result'), {
     window: `{% ($row := ${DATA_ROWS}[0]; {"sinceDt": $row.Data[0].VarCharValue, "sinceHour": $row.Data[1].VarCharValue}) %}`,
   });
@@ -782,6 +862,12 @@ export interface PipelineStatementInputs {
   readonly key: kms.IKey;
   /** The Glue Data Catalog key. @default - none */
   readonly catalogKey?: kms.IKey;
+  /**
+   * The tables and key prefixes the role is limited to ({@link PipelineOrchestrationProps.dataScope} and
+   * {@link planTables}).
+   * @default - every table of the environment's databases and the whole lake prefixes (the platform's pipeline)
+   */
+  readonly scope?: PipelineDataScope & PlanTables;
   /** Object ARNs of the plan files. */
   readonly planObjectArns: readonly string[];
   /** Labels of the Distributed Map states ({@link mapRunLabels}). */
@@ -805,8 +891,8 @@ export function renderPipelineStatements(i: PipelineStatementInputs): iam.Policy
   const zones = ['raw', 'curated', 'marts'] as const;
   const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
   const databaseArn = (zone: (typeof zones)[number]) => stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName(i.env, zone) });
-  const tablesArn = (zone: (typeof zones)[number]) => stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName(i.env, zone)}/*` });
   const keys = [i.key.keyArn, ...(i.catalogKey === undefined ? [] : [i.catalogKey.keyArn])];
+  const data = renderDataAccess(i);
   return [
     new iam.PolicyStatement({
       sid: 'RunQueriesInPlatformWorkgroup',
@@ -816,33 +902,30 @@ export function renderPipelineStatements(i: PipelineStatementInputs): iam.Policy
     new iam.PolicyStatement({
       sid: 'ReadTableMetadata',
       actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
-      resources: [catalogArn, ...zones.map(databaseArn), ...zones.map(tablesArn)],
+      resources: [catalogArn, ...zones.map(databaseArn), ...data.readTableArns],
     }),
     new iam.PolicyStatement({
       sid: 'CommitIcebergTables',
       actions: ['glue:UpdateTable'],
-      resources: [catalogArn, databaseArn('curated'), databaseArn('marts'), tablesArn('curated'), tablesArn('marts')],
+      resources: [catalogArn, databaseArn('curated'), databaseArn('marts'), ...data.writtenTableArns],
     }),
-    new iam.PolicyStatement({
-      sid: 'ReadRawData',
-      actions: ['s3:GetObject'],
-      resources: [i.rawBucket.arnForObjects('events/*'), i.rawBucket.arnForObjects('batch/*')],
-    }),
+    new iam.PolicyStatement({ sid: 'ReadRawData', actions: ['s3:GetObject'], resources: data.rawObjectArns }),
     new iam.PolicyStatement({
       sid: 'ListRawData',
       actions: ['s3:ListBucket'],
       resources: [i.rawBucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': ['events/', 'events/*', 'batch/', 'batch/*'] } },
+      conditions: { StringLike: { 's3:prefix': data.rawPrefixes.flatMap((p) => [p, `${p}*`]) } },
     }),
     new iam.PolicyStatement({
       sid: 'ReadWriteExpireIcebergData',
       actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-      resources: [i.curatedBucket.arnForObjects('*'), i.martsBucket.arnForObjects('*')],
+      resources: data.icebergObjectArns,
     }),
     new iam.PolicyStatement({
       sid: 'ListIcebergData',
       actions: ['s3:ListBucket'],
-      resources: [i.curatedBucket.bucketArn, i.martsBucket.bucketArn],
+      resources: data.icebergBuckets.map((b) => b.bucketArn),
+      ...(i.scope === undefined ? {} : { conditions: { StringLike: { 's3:prefix': data.icebergPrefixes.flatMap((p) => [p, `${p}*`]) } } }),
     }),
     new iam.PolicyStatement({
       sid: 'WriteQueryResults',
@@ -897,6 +980,61 @@ export function renderPipelineStatements(i: PipelineStatementInputs): iam.Policy
   ];
 }
 
+/** The tables a plan's steps write and read, physical, each once. */
+export interface PlanTables {
+  /** Tables the steps read or write (Glue read). */
+  readonly readTables: readonly PhysicalTable[];
+  /** Tables the steps write: curated and mart tables, and the watermark table when a curated step records one (Iceberg commits). */
+  readonly writtenTables: readonly PhysicalTable[];
+}
+
+/** The tables of a plan ({@link PlanTables}), sorted by database and name. */
+export function planTables(plan: PipelinePlanTemplate): PlanTables {
+  const steps = [...plan.curated, ...plan.martLevels.flat()];
+  const unique = (tables: readonly PhysicalTable[]) =>
+    [...new Map(tables.map((t) => [`${t.database}.${t.table}`, t])).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => t);
+  const written = unique([...steps.map((s) => s.table), ...(plan.curated.some((s) => s.watermarkStatement !== undefined) ? [plan.watermarkTable] : [])]);
+  return { readTables: unique([...steps.flatMap((s) => s.reads), ...written]), writtenTables: written };
+}
+
+/** The data resources of the pipeline role: the whole environment, or the scope's tables and prefixes. */
+function renderDataAccess(i: PipelineStatementInputs): {
+  readTableArns: string[];
+  writtenTableArns: string[];
+  rawPrefixes: string[];
+  rawObjectArns: string[];
+  icebergObjectArns: string[];
+  icebergBuckets: s3.IBucket[];
+  icebergPrefixes: string[];
+} {
+  const { stack } = i;
+  const tableArn = (database: string, table: string) => stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database}/${table}` });
+  if (i.scope === undefined) {
+    const all = (zone: 'raw' | 'curated' | 'marts') => tableArn(databaseName(i.env, zone), '*');
+    const rawPrefixes = ['events/', 'batch/'];
+    return {
+      readTableArns: [all('raw'), all('curated'), all('marts')],
+      writtenTableArns: [all('curated'), all('marts')],
+      rawPrefixes,
+      rawObjectArns: rawPrefixes.map((p) => i.rawBucket.arnForObjects(`${p}*`)),
+      icebergObjectArns: [i.curatedBucket.arnForObjects('*'), i.martsBucket.arnForObjects('*')],
+      icebergBuckets: [i.curatedBucket, i.martsBucket],
+      icebergPrefixes: [],
+    };
+  }
+  const s = i.scope;
+  const martPrefixes = s.martPrefixes ?? [];
+  return {
+    readTableArns: s.readTables.map((t) => tableArn(t.database, t.table)),
+    writtenTableArns: s.writtenTables.map((t) => tableArn(t.database, t.table)),
+    rawPrefixes: [...s.rawPrefixes],
+    rawObjectArns: s.rawPrefixes.map((p) => i.rawBucket.arnForObjects(`${p}*`)),
+    icebergObjectArns: [...s.curatedPrefixes.map((p) => i.curatedBucket.arnForObjects(`${p}*`)), ...martPrefixes.map((p) => i.martsBucket.arnForObjects(`${p}*`))],
+    icebergBuckets: [i.curatedBucket, ...(martPrefixes.length > 0 ? [i.martsBucket] : [])],
+    icebergPrefixes: [...s.curatedPrefixes, ...martPrefixes],
+  };
+}
+
 /**
  * Every permission of the schedules' role: start this state machine, and send undeliverable starts to the
  * dead-letter queue (encrypted with the lake key).
@@ -913,7 +1051,7 @@ export function renderPipelineSchedulerStatements(i: { stateMachineArn: string; 
  * Labels of the Distributed Map states of a plan's state machine, in definition order: `Curated`,
  * `MartsLevel<n>`, `Maintenance`. A Map Run's child executions are named `<stateMachineName>/<label>:<id>`.
  */
-export function mapRunLabels(plan: PipelinePlan): string[] {
+export function mapRunLabels(plan: PipelinePlanTemplate): string[] {
   return [...(plan.curated.length > 0 ? ['Curated'] : []), ...plan.martLevels.map((_, n) => `MartsLevel${n}`), ...(plan.maintenance.length > 0 ? ['Maintenance'] : [])];
 }
 
@@ -935,6 +1073,23 @@ function writePlanFile(scope: Construct, name: string, content: string): string 
 }
 
 function validateProps(p: PipelineOrchestrationProps): void {
+  if (!Token.isUnresolved(p.goLiveDate) || !Token.isUnresolved(p.curatedLookbackHours)) {
+    // A literal half of a pair is checked; a token is checked at run time by the state that uses it.
+    try {
+      validateWindowSettings(Token.isUnresolved(p.goLiveDate) ? '2000-01-01' : p.goLiveDate, Token.isUnresolved(p.curatedLookbackHours) ? 1 : p.curatedLookbackHours);
+    } catch (e) {
+      throw new Error(`PipelineOrchestration: ${(e as Error).message.replace('lookbackHours', 'curatedLookbackHours')}`);
+    }
+  }
+  const d = p.dataScope;
+  if (d !== undefined) {
+    if (d.rawPrefixes.length === 0 || d.curatedPrefixes.length === 0) throw new Error('PipelineOrchestration: dataScope needs at least one raw prefix and one curated prefix');
+    for (const prefix of [...d.rawPrefixes, ...d.curatedPrefixes, ...(d.martPrefixes ?? [])]) {
+      if (!Token.isUnresolved(prefix) && !/^[A-Za-z0-9_.=-]+(\/[A-Za-z0-9_.=-]+)*\/$/.test(prefix)) {
+        throw new Error(`PipelineOrchestration: dataScope prefix "${prefix}" must be a key prefix ending in '/' (letters, digits, '_', '.', '=', '-')`);
+      }
+    }
+  }
   if (!Token.isUnresolved(p.stateMachineName) && !/^[A-Za-z0-9_-]{1,80}$/.test(p.stateMachineName)) {
     throw new Error(`PipelineOrchestration: stateMachineName must be 1–80 letters, digits, '-' or '_', got "${p.stateMachineName}"`);
   }

@@ -11,6 +11,37 @@ export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
 /** Athena engine version 3 (Trino based), the only one Lakeforge's SQL is written for. */
 export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
 
+/**
+ * What a construct that runs statements in an Athena workgroup needs to know of it: its name, ARN and results
+ * prefix. {@link QueryWorkgroup} is one; {@link queryWorkgroupReference} builds one from a workgroup's name alone (e.g.
+ * a platform handle, a deploy-time value, in a product team's app).
+ */
+export interface QueryWorkgroupReference {
+  /** The workgroup name (token allowed). */
+  readonly workgroupName: string;
+  /** The workgroup ARN. */
+  readonly workgroupArn: string;
+  /** Key prefix of the workgroup's query results in the results bucket, ending in `/` (token allowed). */
+  readonly resultsPrefix: string;
+}
+
+/**
+ * A reference to an existing workgroup of this account and region, by name: ARN built with `Stack.formatArn` (no
+ * `Fn::Split`, so the name may be a CloudFormation dynamic reference), results prefix `<workgroupName>/` unless given
+ * (the default of {@link QueryWorkgroup}, which every Lakeforge workgroup keeps).
+ *
+ * @param scope - any construct of the stack that uses the reference.
+ * @param workgroupName - the workgroup name, e.g. `LakeforgePlatform.workgroupName('platform')`.
+ * @param resultsPrefix - the workgroup's results prefix. @default '<workgroupName>/'
+ */
+export function queryWorkgroupReference(scope: Construct, workgroupName: string, resultsPrefix?: string): QueryWorkgroupReference {
+  return {
+    workgroupName,
+    workgroupArn: Stack.of(scope).formatArn({ service: 'athena', resource: 'workgroup', resourceName: workgroupName }),
+    resultsPrefix: resultsPrefix ?? `${workgroupName}/`,
+  };
+}
+
 /** Properties of {@link QueryWorkgroup}. */
 export interface QueryWorkgroupProps {
   /** The workgroup name, as people type it in query tools (see `workgroupName()` in lib/shared/naming). */
@@ -50,7 +81,7 @@ export interface QueryWorkgroupProps {
  * });
  * wg.grantUse(analystRole);
  */
-export class QueryWorkgroup extends Construct {
+export class QueryWorkgroup extends Construct implements QueryWorkgroupReference {
   /** The workgroup name. */
   public readonly workgroupName: string;
   /** The workgroup ARN (built with `Stack.formatArn`). */
