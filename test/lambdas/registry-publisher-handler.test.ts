@@ -7,7 +7,6 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { s3RegistryStore } from '../../lambdas/registry-publisher/adapters';
 import { createRegistryPublisherHandler } from '../../lambdas/registry-publisher/handler';
@@ -16,7 +15,7 @@ import { type CustomResourceResponse, httpsResponseSender, MAX_RESPONSE_BYTES } 
 import { SCHEMA_PUBLICATION_RESOURCE_TYPE, type SchemaPublicationProperties } from '../../lambdas/shared/schema-publication-properties';
 import type { JsonObject } from '../../lib/contracts/contract';
 import { selfDescribing } from '../contracts/contract-factory';
-import { listKeys, type LocalS3, startLocalS3 } from '../helpers/local-s3';
+import { listKeys, localS3ForFile } from '../helpers/local-s3';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
@@ -28,16 +27,13 @@ const schemaAt = (version: string, body: JsonObject = BODY, name = 'video_played
   Schema: JSON.stringify(selfDescribing(body, version, name, 'com.acme')),
 });
 
-let s3: LocalS3;
-let client: S3Client;
+const local = localS3ForFile();
+const client = () => local.server().client();
 let server: http.Server;
 let url: string;
 let received: CustomResourceResponse[];
-let bucketSeq = 0;
 
 beforeAll(async () => {
-  s3 = await startLocalS3([]);
-  client = s3.client();
   server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
@@ -49,19 +45,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/response?X-Amz-Signature=abc`;
 });
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await s3.stop();
-});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   received = [];
 });
 
 async function freshProps(overrides: Partial<SchemaPublicationProperties> = {}): Promise<SchemaPublicationProperties> {
-  bucketSeq += 1;
-  const bucket = `registry-${bucketSeq}`;
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  return { RegistryBucket: bucket, RegistryPrefix: '', Product: PRODUCT, Schemas: [schemaAt('1-0-0')], ...overrides };
+  return { RegistryBucket: await local.freshBucket('registry'), RegistryPrefix: '', Product: PRODUCT, Schemas: [schemaAt('1-0-0')], ...overrides };
 }
 
 function event(type: 'Create' | 'Update' | 'Delete', props: unknown): CloudFormationCustomResourceEvent {
@@ -80,7 +70,7 @@ function event(type: 'Create' | 'Update' | 'Delete', props: unknown): CloudForma
 
 const handler = () =>
   createRegistryPublisherHandler({
-    registry: (bucket) => s3RegistryStore(client, bucket),
+    registry: (bucket) => s3RegistryStore(client(), bucket),
     send: httpsResponseSender(2_000),
     logger: new Logger({ logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: 'LakeforgeTest', serviceName: 'registry-publisher' }),
@@ -91,7 +81,7 @@ describe('registry publisher handler', () => {
     const props = await freshProps();
     await handler()(event('Create', props));
     expect(received).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID, RequestId: 'req-Create', LogicalResourceId: 'SchemaPublication' })]);
-    expect(await listKeys(client, props.RegistryBucket)).toEqual(['schemas/com.acme/video_played/jsonschema/1-0-0']);
+    expect(await listKeys(client(), props.RegistryBucket)).toEqual(['schemas/com.acme/video_played/jsonschema/1-0-0']);
   });
 
   it('answers a refused Update with one FAILED naming the schema and the rule, with the physical id unchanged', async () => {
@@ -107,11 +97,11 @@ describe('registry publisher handler', () => {
   it('answers a Delete with SUCCESS and unpublishes nothing', async () => {
     const props = await freshProps({ CatalogEntry: '{"product":"viewer-engagement"}' });
     await handler()(event('Create', props));
-    const before = await listKeys(client, props.RegistryBucket);
+    const before = await listKeys(client(), props.RegistryBucket);
     received = [];
     await handler()(event('Delete', props));
     expect(received).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID })]);
-    expect(await listKeys(client, props.RegistryBucket)).toEqual(before);
+    expect(await listKeys(client(), props.RegistryBucket)).toEqual(before);
     expect(before).toHaveLength(2);
   });
 
@@ -135,6 +125,6 @@ describe('registry publisher handler', () => {
     expect(Buffer.byteLength(JSON.stringify(received[0]))).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
     expect(reason.split('\n')[0]).toBe(`iglu:com.acme/${names[0]}/jsonschema/1-0-1: ${GATE_RULES.firstVersion}: no earlier version of com.acme/${names[0]} exists`);
     expect(reason).toMatch(/\n… and \d+ more \(see the function's log\)$/);
-    expect(await listKeys(client, props.RegistryBucket)).toEqual([]);
+    expect(await listKeys(client(), props.RegistryBucket)).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
  * with S3's 412 PreconditionFailed themselves ({@link ConditionalWrites}), as S3 does.
  */
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { s3RegistryStore } from '../../lambdas/registry-publisher/adapters';
 import { PublicationError, publishSchemas, type RegistryStore, summarizeProblems } from '../../lambdas/registry-publisher/core';
@@ -17,7 +17,7 @@ import { catalogEntryKey, registrySchemaKey } from '../../lambdas/shared/registr
 import type { PublishedSchemaProperty, SchemaPublicationProperties } from '../../lambdas/shared/schema-publication-properties';
 import type { JsonObject } from '../../lib/contracts/contract';
 import { selfDescribing } from '../contracts/contract-factory';
-import { listKeys, type LocalS3, startLocalS3 } from '../helpers/local-s3';
+import { listKeys, localS3ForFile } from '../helpers/local-s3';
 
 const VENDOR = 'com.acme';
 const NAME = 'video_played';
@@ -37,9 +37,8 @@ function schema(body: JsonObject, version: string, name = NAME): PublishedSchema
   return { Uri: uriOf(version, name), Schema: JSON.stringify(selfDescribing(body, version, name, VENDOR), null, 2) };
 }
 
-let s3: LocalS3;
+const local = localS3ForFile();
 let client: S3Client;
-let bucketSeq = 0;
 
 /**
  * S3's conditional write on top of s3rver: a PutObject with `If-None-Match: *` of a key that exists is answered
@@ -65,20 +64,13 @@ class ConditionalWrites extends NodeHttpHandler {
   }
 }
 
-beforeAll(async () => {
-  s3 = await startLocalS3([]);
-  client = s3.client({ requestHandler: new ConditionalWrites(() => s3.client()) });
-});
-afterAll(async () => {
-  await s3.stop();
+beforeAll(() => {
+  client = local.server().client({ requestHandler: new ConditionalWrites(() => local.server().client()) });
 });
 
 /** A fresh registry bucket and the properties of a request publishing `schemas` to it under `prefix`. */
 async function freshRequest(schemas: PublishedSchemaProperty[], prefix = 'iglu/'): Promise<SchemaPublicationProperties> {
-  bucketSeq += 1;
-  const bucket = `registry-${bucketSeq}`;
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  return { RegistryBucket: bucket, RegistryPrefix: prefix, Product: 'viewer-engagement', Schemas: schemas };
+  return { RegistryBucket: await local.freshBucket('registry'), RegistryPrefix: prefix, Product: 'viewer-engagement', Schemas: schemas };
 }
 
 const publish = (props: SchemaPublicationProperties, store: RegistryStore = s3RegistryStore(client, props.RegistryBucket)) => publishSchemas(store, props);

@@ -6,14 +6,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { GATE_RULES } from '../../lambdas/shared/contracts/publication-rules';
 import type { JsonObject } from '../../lib/contracts/contract';
 import { localAction } from '../../tools/commands/local';
 import { publishRegistry, readRegistryFolder } from '../../tools/local/registry';
 import { selfDescribing } from '../contracts/contract-factory';
 import { captureIo } from '../helpers/local-io';
-import { listKeys, type LocalS3, startLocalS3 } from '../helpers/local-s3';
+import { listKeys, localS3ForFile } from '../helpers/local-s3';
 import { tempDirs } from '../helpers/temp-dirs';
 
 const EXAMPLE_REGISTRY = path.join(__dirname, '..', '..', 'examples', 'registry');
@@ -35,38 +34,27 @@ function registryFolder(versions: Record<string, JsonObject>): string {
   return dir;
 }
 
-let s3: LocalS3;
-let bucketSeq = 0;
-beforeAll(async () => {
-  s3 = await startLocalS3([]);
-});
-afterAll(async () => {
-  await s3.stop();
-});
-
-async function freshBucket(): Promise<string> {
-  bucketSeq += 1;
-  await s3.client().send(new CreateBucketCommand({ Bucket: `registry-${bucketSeq}` }));
-  return `registry-${bucketSeq}`;
-}
+const local = localS3ForFile();
+const client = () => local.server().client();
+const freshBucket = () => local.freshBucket('registry');
 
 describe('publishing a registry folder locally', () => {
   it('publishes every schema of the example registry at its key, and republishing it is a no-op', async () => {
     const bucket = await freshBucket();
     const registry = readRegistryFolder(EXAMPLE_REGISTRY);
-    expect(await publishRegistry(s3.client(), bucket, registry)).toBe(registry.schemas.length);
-    expect((await listKeys(s3.client(), bucket)).sort()).toEqual(registry.schemas.map((s) => s.key).sort());
-    expect(await publishRegistry(s3.client(), bucket, registry)).toBe(registry.schemas.length);
+    expect(await publishRegistry(client(), bucket, registry)).toBe(registry.schemas.length);
+    expect((await listKeys(client(), bucket)).sort()).toEqual(registry.schemas.map((s) => s.key).sort());
+    expect(await publishRegistry(client(), bucket, registry)).toBe(registry.schemas.length);
   });
 
   it('refuses a dishonest SchemaVer step with the deploy\'s message and publishes nothing', async () => {
     const bucket = await freshBucket();
     const dir = registryFolder({ '1-0-0': V1, '1-0-1': V1_PLUS_REQUIRED });
-    const error = await publishRegistry(s3.client(), bucket, readRegistryFolder(dir)).catch((e: Error) => e);
+    const error = await publishRegistry(client(), bucket, readRegistryFolder(dir)).catch((e: Error) => e);
     const lines = (error as Error).message.split('\n');
     expect(lines[0]).toBe(`--registry ${dir}: the registry refuses 1 schema(s); nothing was published:`);
     expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${uri('1-0-1')}: ${GATE_RULES.bump}: declared ADDITION but the changes require REVISION \\(compared with ${uri('1-0-0')}\\): `))]);
-    expect(await listKeys(s3.client(), bucket)).toEqual([]);
+    expect(await listKeys(client(), bucket)).toEqual([]);
   });
 
   it('makes `lakeforge local --registry <dishonest folder>` fail with that message', async () => {
