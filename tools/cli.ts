@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerContractsCommands } from './commands/contracts';
 import { registerLocalCommand } from './commands/local';
 import { registerScaffoldCommands } from './commands/scaffold';
+import { registerSmokeCommand } from './commands/smoke';
 import { ConfigError, renderSummary, synthesizeAll } from './synth';
 
 /**
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   (require('./commands/catalog') as typeof import('./commands/catalog')).registerCatalogCommand(program);
   registerLocalCommand(program);
   registerScaffoldCommands(program);
+  registerSmokeCommand(program);
   return program;
 }
 

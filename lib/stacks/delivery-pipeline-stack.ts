@@ -24,15 +24,24 @@ export const DELIVERY_SYNTH_COMMANDS: readonly string[] = [
 /** The CodeBuild image of every pipeline step: Amazon Linux standard 7.0 (Node.js 20 and 22 available). */
 const BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0;
 
+/** The AWS CLI profile the smoke step runs with: it assumes the environment's smoke role. */
+export const SMOKE_PROFILE = 'lakeforge-smoke';
+
 /**
- * The command the smoke step runs after the Acc stage.
+ * The commands the smoke step runs after the Acc stage: a profile that assumes the environment's smoke role with
+ * the CodeBuild container's credentials (`credential_source = EcsContainer`, AWS CLI User Guide, "Using an IAM
+ * role in the AWS CLI"; read by the SDK's default credential chain too), then `lakeforge smoke` with it.
  *
  * @param env - the environment (`acc`).
  * @param roleArn - the smoke role of that environment (`lakeforge-<env>-smoke`).
  * @param smoke - waits of the smoke test.
  */
-export function smokeCommand(env: string, roleArn: string, smoke: DeliveryConfig['smoke']): string {
-  return `npm run --silent lakeforge -- smoke --env ${env} --role-arn ${roleArn} --timeout-seconds ${smoke.timeoutSeconds} --poll-seconds ${smoke.pollIntervalSeconds}`;
+export function smokeCommands(env: string, roleArn: string, smoke: DeliveryConfig['smoke']): string[] {
+  return [
+    `aws configure set role_arn ${roleArn} --profile ${SMOKE_PROFILE}`,
+    `aws configure set credential_source EcsContainer --profile ${SMOKE_PROFILE}`,
+    `AWS_PROFILE=${SMOKE_PROFILE} AWS_SDK_LOAD_CONFIG=1 npm run --silent lakeforge -- smoke --env ${env} --timeout-seconds ${smoke.timeoutSeconds} --poll-seconds ${smoke.pollIntervalSeconds}`,
+  ];
 }
 
 /** Properties of {@link DeliveryPipelineStack}. */
@@ -107,7 +116,7 @@ export class DeliveryPipelineStack extends Stack {
           input: source,
           role: this.smokeRunnerRole,
           installCommands: ['npm ci --no-audit --no-fund'],
-          commands: [smokeCommand(envName(props.acc), smokeRoleArn, delivery.smoke)],
+          commands: smokeCommands(envName(props.acc), smokeRoleArn, delivery.smoke),
           timeout: Duration.seconds(delivery.smoke.timeoutSeconds * 3 + 600),
         }),
       ],
