@@ -18,13 +18,13 @@ export interface ProductStackGroup {
 }
 
 /**
- * CloudFormation resources one product creates: two tables (raw + curated) per contract MODEL and one per
- * batch table.
+ * CloudFormation resources one product creates: two tables (raw + curated) per contract MODEL, one per
+ * batch table, and its registry publication (one custom resource).
  *
  * @param modelsOf - how many distinct contract MODELs the product's contracts span.
  */
 export function productResourceCount(p: ProductDeclaration, modelsOf: (p: ProductDeclaration) => number): number {
-  return 2 * modelsOf(p) + p.batchTables.length;
+  return 2 * modelsOf(p) + p.batchTables.length + 1;
 }
 
 /**
