@@ -27,7 +27,7 @@
  * core looks them up first).
  */
 import { createContractAjv, toAjvContractSchema } from '../shared/contract-ajv';
-import { REGISTRY_SCHEMAS_PREFIX } from '../shared/env';
+import { registrySchemaKey } from '../shared/registry-keys';
 import { parseIgluUri, type ContractValidator, type IgluSchemaKey, type SchemaResolution } from './core';
 
 /** Defaults of {@link RegistryResolverOptions}. */
@@ -50,7 +50,7 @@ export const REGISTRY_DEFAULTS = {
 export function registryObjectKey(uri: string, prefix = ''): string {
   const key = parseIgluUri(uri);
   if (key === undefined) throw new Error(`not an Iglu URI: ${JSON.stringify(uri)}`);
-  return `${prefix}${REGISTRY_SCHEMAS_PREFIX}${key.vendor}/${key.name}/${key.format}/${schemaVer(key)}`;
+  return registrySchemaKey(key, schemaVer(key), prefix);
 }
 
 /**
