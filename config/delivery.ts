@@ -108,19 +108,29 @@ export const delivery: DeliveryConfigInput | undefined = {
   synthTimeoutMinutes: 60,
 };
 
+/** An invalid delivery configuration: a header naming `config/delivery.ts`, then one `delivery.<path>: message` line per problem. */
+export class DeliveryConfigError extends ConfigError {
+  constructor(issues: readonly string[]) {
+    super(issues);
+    this.name = 'DeliveryConfigError';
+    this.message = ['Invalid delivery configuration (config/delivery.ts):', ...this.issues.map((i) => `  - ${i}`)].join('\n');
+  }
+}
+
 /**
  * Parses and freezes the delivery configuration.
  *
- * @param source - the raw delivery object. @default {@link delivery}
+ * @param source - the raw delivery object; `undefined` for none. @default {@link delivery}
  * @returns the parsed configuration, or `undefined` when there is none (no pipeline is synthesized).
- * @throws ConfigError with one `delivery.<path>: message` line per invalid value (unknown keys with a
- *   "did you mean").
+ * @throws DeliveryConfigError (a ConfigError) with one `delivery.<path>: message` line per invalid value (unknown
+ *   keys with a "did you mean").
  */
-export function loadDeliveryConfig(source: DeliveryConfigInput | undefined = delivery): DeliveryConfig | undefined {
+export function loadDeliveryConfig(...args: [] | [source: DeliveryConfigInput | undefined]): DeliveryConfig | undefined {
+  const source = args.length === 0 ? delivery : args[0];
   if (source === undefined) return undefined;
   const result = deliveryConfigSchema.safeParse(source);
   if (!result.success) {
-    throw new ConfigError(
+    throw new DeliveryConfigError(
       result.error.issues.flatMap((issue) => {
         const at = (p: readonly PropertyKey[]) => ['delivery', ...p.map(String)].join('.');
         if (issue.code !== 'unrecognized_keys') return [`${at(issue.path)}: ${issue.message}`];
