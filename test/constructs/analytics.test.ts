@@ -127,7 +127,7 @@ describe('AnalyticsStack consumers', () => {
 
   it('creates no role for a consumer with an existing roleArn, and attaches its workgroup policy to that role', () => {
     const { template } = analytics({ bi: { roleArn: 'arn:aws:iam::123456789012:role/bi-tool' } }, ['bi']);
-    expect(template.findResources('AWS::IAM::Role', { Properties: { RoleName: Match.stringLikeRegexp('lakeforge-test-') } })).toEqual({});
+    expect(template.findResources('AWS::IAM::Role', { Properties: { RoleName: consumerRoleName('test', 'bi') } })).toEqual({});
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: ['bi-tool'] });
   });
 
