@@ -21,7 +21,14 @@ export * from './constructs/analytics/query-workgroup';
 export * from './constructs/analytics/query-consumer';
 export * from './constructs/data-product/consumer-read-policies';
 export { AnalystQueries, type AnalystQueriesProps, type AnalystQuery, renderAnalystQueries } from './constructs/analytics/analyst-queries';
-export { PipelineOrchestration, type PipelineOrchestrationProps, type PipelineSchedules } from './constructs/analytics/pipeline-orchestration';
+export { PipelineOrchestration, type PipelineOrchestrationProps, type PipelineSchedules, type PipelineDataScope, DEFINITION_SUBSTITUTIONS } from './constructs/analytics/pipeline-orchestration';
+export {
+  ProductRefresh,
+  type ProductRefreshProps,
+  productRefreshStateMachineName,
+  DEFAULT_PRODUCT_REFRESH_SCHEDULE,
+  DEFAULT_PRODUCT_MAINTENANCE_SCHEDULE,
+} from './constructs/data-product/product-refresh';
 export * from './constructs/ingestion/kinesis-ingestion';
 export * from './constructs/data-product/data-product';
 export * from './constructs/observability/platform-monitoring';
@@ -51,7 +58,19 @@ export type { CatalogColumn, CatalogTable } from './marts/catalog-model';
 export * as contracts from './contracts';
 
 // The raw → curated → marts pipeline plan and the names of its metrics
-export { renderPipelinePlan, curatedLookbackHours, planSteps, type PipelinePlan, type PipelinePlanOptions, type PipelineStep, type MaintenanceStep } from './pipeline/plan';
+export {
+  renderPipelinePlan,
+  renderPipelinePlanTemplate,
+  windowSettingValues,
+  curatedLookbackHours,
+  planSteps,
+  type PipelinePlan,
+  type PipelinePlanTemplate,
+  type PipelinePlanOptions,
+  type PipelinePlanTemplateOptions,
+  type PipelineStep,
+  type MaintenanceStep,
+} from './pipeline/plan';
 export { PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME, FRESHNESS_METRICS, FRESHNESS_DIMENSION } from './pipeline/metrics';
 
 // Platform handles: the SSM parameter layout a stage writes and LakeforgePlatform.fromParameters reads

@@ -65,8 +65,11 @@ export interface PipelineOrchestrationProps {
   readonly rawBucket: s3.IBucket;
   /** Curated zone bucket (curated Iceberg tables and the watermark table): read, write and delete. */
   readonly curatedBucket: s3.IBucket;
-  /** Marts zone bucket (mart Iceberg tables): read, write and delete. */
-  readonly martsBucket: s3.IBucket;
+  /**
+   * Marts zone bucket (mart Iceberg tables): read, write and delete.
+   * @default - none: allowed only with a {@link dataScope} without mart prefixes and a plan without marts
+   */
+  readonly martsBucket?: s3.IBucket;
   /**
    * Limits the role to the tables of the plan: Glue on the tables its steps write and read (by name, no wildcard) and
    * S3 on these key prefixes only. For a data product's own refresh, which must not reach other products' tables.
@@ -464,7 +467,7 @@ export class PipelineOrchestration extends Construct {
       );
       acknowledgeWildcardResources(
         cfnPolicy,
-        [props.curatedBucket.arnForObjects('*'), props.martsBucket.arnForObjects('*')],
+        [props.curatedBucket.arnForObjects('*'), props.martsBucket!.arnForObjects('*')],
         'The curated and marts buckets hold only the Iceberg tables this pipeline writes (MERGE, OPTIMIZE) and expires (VACUUM deletes unreferenced files), including tables of products added later.',
       );
     } else {
@@ -473,7 +476,7 @@ export class PipelineOrchestration extends Construct {
         [
           ...scope.rawPrefixes.map((p) => props.rawBucket.arnForObjects(`${p}*`)),
           ...scope.curatedPrefixes.map((p) => props.curatedBucket.arnForObjects(`${p}*`)),
-          ...(scope.martPrefixes ?? []).map((p) => props.martsBucket.arnForObjects(`${p}*`)),
+          ...(scope.martPrefixes ?? []).map((p) => props.martsBucket!.arnForObjects(`${p}*`)),
           results,
         ],
         "Prefix-scoped object ARNs, one per table of this pipeline's plan (its raw tables read; its curated and mart tables and the watermark table written and expired) and the workgroup's results prefix; naming an S3 key prefix needs a trailing wildcard.",
@@ -856,8 +859,8 @@ export interface PipelineStatementInputs {
   readonly rawBucket: s3.IBucket;
   /** Curated zone bucket. */
   readonly curatedBucket: s3.IBucket;
-  /** Marts zone bucket. */
-  readonly martsBucket: s3.IBucket;
+  /** Marts zone bucket. @default - none (a scoped plan without marts) */
+  readonly martsBucket?: s3.IBucket;
   /** The lake key. */
   readonly key: kms.IKey;
   /** The Glue Data Catalog key. @default - none */
@@ -941,7 +944,7 @@ export function renderPipelineStatements(i: PipelineStatementInputs): iam.Policy
     new iam.PolicyStatement({
       sid: 'LocateBuckets',
       actions: ['s3:GetBucketLocation'],
-      resources: [i.rawBucket.bucketArn, i.curatedBucket.bucketArn, i.martsBucket.bucketArn, i.resultsBucket.bucketArn],
+      resources: [...new Set([i.rawBucket, i.curatedBucket, ...(i.martsBucket === undefined ? [] : [i.martsBucket]), i.resultsBucket])].map((b) => b.bucketArn),
     }),
     new iam.PolicyStatement({ sid: 'ReadPlan', actions: ['s3:GetObject'], resources: [...i.planObjectArns] }),
     new iam.PolicyStatement({ sid: 'UseKeys', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: keys }),
@@ -1017,8 +1020,8 @@ function renderDataAccess(i: PipelineStatementInputs): {
       writtenTableArns: [all('curated'), all('marts')],
       rawPrefixes,
       rawObjectArns: rawPrefixes.map((p) => i.rawBucket.arnForObjects(`${p}*`)),
-      icebergObjectArns: [i.curatedBucket.arnForObjects('*'), i.martsBucket.arnForObjects('*')],
-      icebergBuckets: [i.curatedBucket, i.martsBucket],
+      icebergObjectArns: [i.curatedBucket.arnForObjects('*'), i.martsBucket!.arnForObjects('*')],
+      icebergBuckets: [i.curatedBucket, i.martsBucket!],
       icebergPrefixes: [],
     };
   }
@@ -1029,8 +1032,8 @@ function renderDataAccess(i: PipelineStatementInputs): {
     writtenTableArns: s.writtenTables.map((t) => tableArn(t.database, t.table)),
     rawPrefixes: [...s.rawPrefixes],
     rawObjectArns: s.rawPrefixes.map((p) => i.rawBucket.arnForObjects(`${p}*`)),
-    icebergObjectArns: [...s.curatedPrefixes.map((p) => i.curatedBucket.arnForObjects(`${p}*`)), ...martPrefixes.map((p) => i.martsBucket.arnForObjects(`${p}*`))],
-    icebergBuckets: [i.curatedBucket, ...(martPrefixes.length > 0 ? [i.martsBucket] : [])],
+    icebergObjectArns: [...s.curatedPrefixes.map((p) => i.curatedBucket.arnForObjects(`${p}*`)), ...martPrefixes.map((p) => i.martsBucket!.arnForObjects(`${p}*`))],
+    icebergBuckets: [i.curatedBucket, ...(martPrefixes.length > 0 ? [i.martsBucket!] : [])],
     icebergPrefixes: [...s.curatedPrefixes, ...martPrefixes],
   };
 }
@@ -1082,6 +1085,9 @@ function validateProps(p: PipelineOrchestrationProps): void {
     }
   }
   const d = p.dataScope;
+  if (p.martsBucket === undefined && (d === undefined || (d.martPrefixes ?? []).length > 0 || p.plan.martLevels.length > 0)) {
+    throw new Error('PipelineOrchestration: martsBucket is required unless a dataScope without mart prefixes runs a plan without marts');
+  }
   if (d !== undefined) {
     if (d.rawPrefixes.length === 0 || d.curatedPrefixes.length === 0) throw new Error('PipelineOrchestration: dataScope needs at least one raw prefix and one curated prefix');
     for (const prefix of [...d.rawPrefixes, ...d.curatedPrefixes, ...(d.martPrefixes ?? [])]) {
