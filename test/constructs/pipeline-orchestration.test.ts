@@ -488,6 +488,9 @@ describe('PipelineOrchestration resources', () => {
     [{ goLiveDate: '1 Nov 2026' }, /PipelineOrchestration: goLiveDate must be YYYY-MM-DD, got "1 Nov 2026"/],
     [{ curatedLookbackHours: 0 }, /PipelineOrchestration: curatedLookbackHours must be a whole number from 1 to 99999, got 0/],
     [{ curatedLookbackHours: 1.5, goLiveDate: Token.asString({ resolve: () => '2026-11-01' }) }, /curatedLookbackHours must be a whole number from 1 to 99999, got 1.5/],
+    [{ martsBucket: undefined }, /martsBucket is required unless a dataScope without mart prefixes runs a plan without marts/],
+    [{ dataScope: { rawPrefixes: [], curatedPrefixes: ['events/x/'] } }, /dataScope needs at least one raw prefix and one curated prefix/],
+    [{ dataScope: { rawPrefixes: ['events/x'], curatedPrefixes: ['events/x/'] } }, /dataScope prefix "events\/x" must be a key prefix ending in '\/'/],
   ])('fails when %j', (overrides, message) => {
     expect(() => setup(SAMPLE_PLAN, overrides)).toThrow(message);
   });

@@ -122,6 +122,12 @@ describe('PipelineStack orchestration', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'lakeforge-dev-pipeline', StateMachineType: 'STANDARD' });
   });
 
+  it('gives the state machine the config\'s go-live date and the stage\'s lookback as definition substitutions', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionSubstitutions: { goLiveDate: CONFIG.pipeline.goLiveDate, curatedLookbackHours: String(LOOKBACK) },
+    });
+  });
+
   it('schedules runs and maintenance with the config\'s expressions', () => {
     const expressions = ofType('AWS::Scheduler::Schedule').map(([, s]) => s.Properties.ScheduleExpression).sort();
     expect(expressions).toEqual([CONFIG.pipeline.scheduleExpression, CONFIG.pipeline.maintenanceScheduleExpression].sort());

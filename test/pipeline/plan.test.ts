@@ -139,6 +139,10 @@ describe('renderPipelinePlan', () => {
     }
   });
 
+  it('parses the window query with the Trino grammar before its placeholders are filled (CAST(\'{{go_live_date}}\' …), INTERVAL \'{{lookback_hours}}\' HOUR)', () => {
+    for (const s of plan.curated) expect(trinoSql().validate(s.windowQuery!)).toEqual([]);
+  });
+
   it('every statement still parses with the Trino grammar once its placeholders are filled', () => {
     for (const s of planSteps(plan)) {
       for (const sql of [s.windowQuery, s.chunksQuery, s.writeStatement, s.watermarkStatement, s.freshnessQuery]) {

@@ -188,6 +188,14 @@ export const ATHENA_TRANSIENT_ERRORS = ['Athena.TooManyRequestsException', 'Athe
  *   task is `athena:startQueryExecution.sync` (the state machine waits for the query; nothing polls). Run-time
  *   values are substituted with JSONata `$replace`, each checked against `PLACEHOLDER_PATTERNS` first, exactly as
  *   `fillTemplate` does for the local runtime (see {@link renderFillExpression}).
+ * - **Deploy-time settings.** The curated window's go-live date and lookback are placeholders in the plan
+ *   (`{{go_live_date}}`, `{{lookback_hours}}`) like every run-time value: the `Read input` state takes them from the
+ *   state machine's definition substitutions ({@link DEFINITION_SUBSTITUTIONS}), which CloudFormation resolves — so
+ *   `goLiveDate` and `curatedLookbackHours` may be dynamic references (a product team's handles) although the plan is
+ *   an asset — and every table step fills them checked against their patterns, as `fillTemplate` does locally.
+ * - **Scope.** Without `dataScope` the role reaches every table of the environment's databases (the platform's
+ *   pipeline); with it, only the plan's tables by name and the given key prefixes (a data product's own refresh,
+ *   `ProductRefresh`).
  * - **Retries.** Athena throttling and transient errors: exponential backoff with full jitter. A failed
  *   statement (`States.TaskFailed`, e.g. an Iceberg commit conflict, whose cause text cannot be matched) is
  *   retried 3 times: every statement of the plan is idempotent (MERGEs match on keys, the watermark insert only
@@ -225,6 +233,7 @@ export const ATHENA_TRANSIENT_ERRORS = ['Athena.TooManyRequestsException', 'Athe
  * @example
  * const pipeline = new PipelineOrchestration(this, 'Pipeline', {
  *   plan: renderPipelinePlan('dev', MARTS, contractTables, { goLiveDate: '2026-11-01', lookbackHours: 3 }),
+ *   goLiveDate: '2026-11-01', curatedLookbackHours: 3,
  *   stateMachineName: 'lakeforge-dev-pipeline', workgroup: analytics.platformWorkgroup,
  *   resultsBucket: lake.athenaResultsBucket, rawBucket: lake.rawBucket, curatedBucket: lake.curatedBucket,
  *   martsBucket: lake.martsBucket, encryptionKey: lake.key, alarmTopic: monitoring.alarmTopic,
@@ -249,8 +258,10 @@ export class PipelineOrchestration extends Construct {
   public readonly failureNotification: events.Rule;
 
   /**
-   * @throws Error when `stateMachineName` is not a valid state machine name or `maxConcurrentCuratedSteps` is
-   *   not a whole number from 1 to 40.
+   * @throws Error when `stateMachineName` is not a valid state machine name, `maxConcurrentCuratedSteps` is not a
+   *   whole number from 1 to 40, a literal `goLiveDate` is not `YYYY-MM-DD`, a literal `curatedLookbackHours` is not a
+   *   whole number from 1 to 99999, `martsBucket` is missing where marts may be written, or a `dataScope` prefix is
+   *   not a key prefix ending in `/`.
    */
   constructor(scope: Construct, id: string, props: PipelineOrchestrationProps) {
     super(scope, id);
