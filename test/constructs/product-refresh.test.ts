@@ -17,6 +17,7 @@ import {
 import { LakeforgePlatform } from '../../lib/constructs/platform/lakeforge-platform';
 import { registerPolicyPacks } from '../../lib/governance/policy-packs';
 import { readContractTables } from '../../lib/marts/contract-adapter';
+import { defineMart, type Mart } from '../../lib/marts/declaration';
 import { renderPipelinePlan } from '../../lib/pipeline/plan';
 import { fillTemplate } from '../../lib/pipeline/template';
 import { databaseName } from '../../lib/shared/naming';
@@ -190,6 +191,70 @@ describe('ProductRefresh least privilege', () => {
     app.synth();
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+  });
+});
+
+describe('ProductRefresh with marts', () => {
+  /** A mart of the product over its own curated table, declared in a temporary folder as a team would. */
+  const mart = (name: string, from: string): Mart => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-pr-mart-'));
+    fs.writeFileSync(path.join(dir, `${name}.sql`), `SELECT o.currency, count(*) AS orders FROM ${from} AS o GROUP BY o.currency\n`);
+    return defineMart(
+      {
+        name,
+        owner: 'checkout-team',
+        product: 'checkout-orders',
+        description: 'Orders per currency.',
+        schedule: 'cron(5 * * * ? *)',
+        sqlFile: `${name}.sql`,
+        output: {
+          columns: [
+            { name: 'currency', type: 'string', description: 'ISO currency.' },
+            { name: 'orders', type: 'bigint', description: 'Orders placed.' },
+          ],
+          key: ['currency'],
+        },
+        dependsOn: [from],
+      },
+      dir,
+    );
+  };
+  it('refreshes its marts after its curated steps, creates their Iceberg tables, and writes only their prefixes', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-pr-marts-')) });
+    const stack = new Stack(app, 'CheckoutOrders', { env: ENV });
+    const platform = LakeforgePlatform.fromParameters(stack, 'Platform', { environment: 'dev' });
+    const refresh = new ProductRefresh(stack, 'Refresh', {
+      environment: 'dev',
+      productName: 'checkout-orders',
+      contractTables: TABLES,
+      marts: [mart('orders_by_currency', 'curated.order_placed_v1')],
+      martsBucket: platform.martsBucket,
+      ddl: platform.tableDdl,
+      freshnessSla: SLA,
+      rawBucket: platform.rawBucket,
+      curatedBucket: platform.curatedBucket,
+      resultsBucket: s3.Bucket.fromBucketAttributes(stack, 'Results', { bucketName: ssm(RESULTS_BUCKET), encryptionKey: platform.lakeKey }),
+      encryptionKey: platform.lakeKey,
+      workgroup: queryWorkgroupReference(stack, platform.workgroupName('platform')),
+      alarmTopic: platform.alarmTopic,
+      goLiveDate: platform.goLiveDate,
+      curatedLookbackHours: 3,
+    });
+    expect(refresh.plan.martLevels.map((l) => l.map((m) => m.id))).toEqual([['marts.orders_by_currency']]);
+    const t = Template.fromStack(stack);
+    const [tables] = Object.values(t.findResources('Custom::LakeforgeIcebergTables'));
+    expect(tables.Properties.Tables.map((x: { Database: string; Table: string }) => `${x.Database}.${x.Table}`)).toEqual([`${databaseName('dev', 'marts')}.orders_by_currency`]);
+    const [policy] = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).filter((p) => JSON.stringify(p.Properties.Roles).includes('PipelineRole'));
+    const write = JSON.stringify(policy.Properties.PolicyDocument.Statement.find((st: { Sid: string }) => st.Sid === 'ReadWriteExpireIcebergData').Resource);
+    expect(write).toContain('/orders_by_currency/*');
+    expect(write).toContain('marts-bucket-name');
+  });
+
+  it('fails when a mart reads a table that is not the product\'s, or when the marts bucket or DDL provider is missing', () => {
+    expect(() => teamApp({ marts: [mart('ratings_by_currency', 'curated.rating_submitted_v1')], martsBucket: teamApp().platform.martsBucket, ddl: { serviceToken: 'x', workgroupName: 'y' } })).toThrow(
+      /ProductRefresh: invalid marts of product checkout-orders \(they may read only its own tables\):\n  - mart "ratings_by_currency"/,
+    );
+    expect(() => teamApp({ marts: [mart('orders_by_currency', 'curated.order_placed_v1')] })).toThrow(/has marts, so martsBucket and ddl are required/);
   });
 });
 

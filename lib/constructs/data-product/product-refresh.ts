@@ -5,11 +5,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { checkMarts, formatMartCheckError } from '../../marts/check';
 import type { ContractTable } from '../../marts/contract-adapter';
+import type { Mart } from '../../marts/declaration';
+import { databaseName } from '../../shared/naming';
 import { renderPipelinePlanTemplate, type PipelinePlanTemplate } from '../../pipeline/plan';
 import { PipelineOrchestration } from '../analytics/pipeline-orchestration';
 import type { QueryWorkgroupReference } from '../analytics/query-workgroup';
-import { WATERMARK_TABLE_PREFIX } from '../catalog/iceberg-tables';
+import { IcebergTables, martTablePrefix, renderMartIcebergTableSpec, WATERMARK_TABLE_PREFIX } from '../catalog/iceberg-tables';
+import type { ITableDdlProvider } from '../catalog/table-ddl-function';
 import { FreshnessAlarms } from '../observability/freshness-alarms';
 
 /**
@@ -36,6 +40,24 @@ export interface ProductRefreshProps {
   readonly productName: string;
   /** The product's contract tables (one per contract MODEL, from `readContractTables`): one curated step each. At least one. */
   readonly contractTables: ContractTable[];
+  /**
+   * The product's marts (validated declarations, e.g. from `defineMart`), refreshed after its curated steps, level by
+   * level. They may read only the product's own curated tables (checked at synth with `checkMarts`): the role reaches
+   * no other table. Their Iceberg tables are created here, by Athena DDL (`ddl`), at `<mart>/` in `martsBucket`.
+   * @default - no marts: the refresh curates the contract tables only
+   */
+  readonly marts?: Mart[];
+  /**
+   * Marts zone bucket. Required when `marts` is not empty.
+   * @default - none
+   */
+  readonly martsBucket?: s3.IBucket;
+  /**
+   * The table DDL provider that creates the marts' Iceberg tables (`LakeforgePlatform.tableDdl`). Required when `marts`
+   * is not empty.
+   * @default - none
+   */
+  readonly ddl?: ITableDdlProvider;
   /** The product's freshness SLA: one alarm per curated table, threshold in seconds. At least 1 minute. */
   readonly freshnessSla: Duration;
   /** Raw zone bucket: the product's raw prefixes are read. */
@@ -98,9 +120,9 @@ export interface ProductRefreshProps {
  * app, with the platform's handles): the product's own pipeline, the same one the platform runs for its products, over
  * the product's contract tables only.
  *
- * - **Plan.** `renderPipelinePlanTemplate(environment, [], contractTables, { maintainWatermarkTable: false })`: one curated
- *   step per contract table (window → chunks → MERGE per chunk → watermark → freshness), maintenance of the product's
- *   curated tables. The curated window's go-live date and lookback are run-time placeholders, so the plan asset holds no
+ * - **Plan.** `renderPipelinePlanTemplate(environment, marts, contractTables, { maintainWatermarkTable: false })`: one
+ *   curated step per contract table (window → chunks → MERGE per chunk → watermark → freshness), then the product's
+ *   marts if it has any (their Iceberg tables created here by Athena DDL), maintenance of the product's tables. The curated window's go-live date and lookback are run-time placeholders, so the plan asset holds no
  *   deploy-time value; the state machine gets them through its definition substitutions (CloudFormation resolves
  *   dynamic references there).
  * - **Orchestration.** A {@link PipelineOrchestration} named {@link productRefreshStateMachineName} (`lakeforge-<env>-product-<product>`),
@@ -132,16 +154,20 @@ export class ProductRefresh extends Construct {
   public readonly orchestration: PipelineOrchestration;
   /** One freshness alarm per curated table. */
   public readonly freshness: FreshnessAlarms;
+  /** The marts' Iceberg tables, when the product has marts. */
+  public readonly martTables?: IcebergTables;
 
   /**
    * @throws Error when the product has no contract table, lists a table twice, its name is not kebab-case, the
-   *   environment is not a literal environment name, or from `PipelineOrchestration` and `FreshnessAlarms` (window
+   *   environment is not a literal environment name, it has marts without `martsBucket`/`ddl` or marts that do not
+   *   check against its tables, or from `PipelineOrchestration` and `FreshnessAlarms` (window
    *   settings, SLA).
    */
   constructor(scope: Construct, id: string, props: ProductRefreshProps) {
     super(scope, id);
     validateProps(props);
-    this.plan = renderPipelinePlanTemplate(props.environment, [], props.contractTables, {
+    const marts = props.marts ?? [];
+    this.plan = renderPipelinePlanTemplate(props.environment, marts, props.contractTables, {
       optimizeRecentDays: props.optimizeRecentDays,
       maintainWatermarkTable: false,
     });
@@ -154,7 +180,8 @@ export class ProductRefresh extends Construct {
       resultsBucket: props.resultsBucket,
       rawBucket: props.rawBucket,
       curatedBucket: props.curatedBucket,
-      dataScope: renderProductDataScope(props.contractTables),
+      martsBucket: props.martsBucket,
+      dataScope: { ...renderProductDataScope(props.contractTables), martPrefixes: marts.map(martTablePrefix) },
       encryptionKey: props.encryptionKey,
       catalogEncryptionKey: props.catalogEncryptionKey,
       alarmTopic: props.alarmTopic,
@@ -163,6 +190,14 @@ export class ProductRefresh extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       allowDestroy: props.allowDestroy,
     });
+    if (marts.length > 0) {
+      this.martTables = new IcebergTables(this, 'MartTables', {
+        ddl: props.ddl!,
+        tables: marts.map((m) => renderMartIcebergTableSpec(m, { database: databaseName(props.environment, 'marts'), bucketName: props.martsBucket!.bucketName })),
+      });
+      // The first scheduled run must find the tables it MERGEs into.
+      this.orchestration.node.addDependency(this.martTables);
+    }
     this.freshness = new FreshnessAlarms(this, 'Freshness', {
       objectives: props.contractTables.map((t) => ({ product: props.productName, table: t.tableName, sla: props.freshnessSla })),
       alarmTopic: props.alarmTopic,
@@ -205,5 +240,13 @@ function validateProps(p: ProductRefreshProps): void {
   for (const t of p.contractTables) {
     if (seen.has(t.tableName)) throw new Error(`ProductRefresh: contract table ${t.tableName} of product ${p.productName} is listed twice`);
     seen.add(t.tableName);
+  }
+  const marts = p.marts ?? [];
+  if (marts.length > 0) {
+    if (p.martsBucket === undefined || p.ddl === undefined) throw new Error(`ProductRefresh: product ${p.productName} has marts, so martsBucket and ddl are required`);
+    const errors = checkMarts(marts, p.contractTables);
+    if (errors.length > 0) {
+      throw new Error([`ProductRefresh: invalid marts of product ${p.productName} (they may read only its own tables):`, ...errors.map((e) => `  - ${formatMartCheckError(e).replace(/\s*\n\s*/g, ' ')}`)].join('\n'));
+    }
   }
 }
