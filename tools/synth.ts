@@ -158,7 +158,8 @@ function writeAuditReport(result: SynthResult): void {
   const json = {
     generatedBy: 'lakeforge synth',
     policyPacks: result.packs,
-    environments: result.stages.map((stage) => ({
+    // Stages first, then stacks outside any stage (the delivery pipeline), each with its findings and acknowledgements.
+    environments: [...new Set([...result.stages, ...result.stacks.map((s) => byStage(s.path))])].map((stage) => ({
       stage,
       stacks: result.stacks.filter((s) => byStage(s.path) === stage),
       findings: result.findings.filter((f) => byStage(f.path) === stage),

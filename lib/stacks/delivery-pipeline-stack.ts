@@ -21,8 +21,15 @@ export const DELIVERY_SYNTH_COMMANDS: readonly string[] = [
   'npm run synth',
 ];
 
-/** The CodeBuild image of every pipeline step: Amazon Linux standard 7.0 (Node.js 20 and 22 available). */
+/** The CodeBuild image of every pipeline step: Amazon Linux standard 7.0 (Node.js 18 and 20 among its runtimes). */
 const BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0;
+
+/**
+ * The Node.js major every step runs on: the repository's `engines` (>= 20), selected with the buildspec's
+ * `runtime-versions` (AWS CodeBuild User Guide, "Build specification reference" and "Docker images provided by
+ * CodeBuild" — standard:7.0 runtimes).
+ */
+export const DELIVERY_NODE_MAJOR = 20;
 
 /** The AWS CLI profile the smoke step runs with: it assumes the environment's smoke role. */
 export const SMOKE_PROFILE = 'lakeforge-smoke';
@@ -96,6 +103,7 @@ export class DeliveryPipelineStack extends Stack {
       synth: new pipelines.ShellStep('Synth', { input: source, commands: [...DELIVERY_SYNTH_COMMANDS], primaryOutputDirectory: 'cdk.out' }),
       codeBuildDefaults: {
         buildEnvironment: { buildImage: BUILD_IMAGE, computeType: codebuild.ComputeType.MEDIUM },
+        partialBuildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { install: { 'runtime-versions': { nodejs: DELIVERY_NODE_MAJOR } } } }),
         timeout: Duration.minutes(delivery.synthTimeoutMinutes),
       },
     });

@@ -12,7 +12,7 @@ import { loadAllConfigs } from '../../config';
 import { loadDeliveryConfig } from '../../config/delivery';
 import { loadPlatform } from '../../config/platform';
 import { addLakeforgeStages, DELIVERY_STACK_ID, LAKEFORGE_APP_CONTEXT } from '../../lib/app';
-import { DELIVERY_SYNTH_COMMANDS } from '../../lib/stacks/delivery-pipeline-stack';
+import { DELIVERY_NODE_MAJOR, DELIVERY_SYNTH_COMMANDS } from '../../lib/stacks/delivery-pipeline-stack';
 import { synthesizeApp, type SynthResult } from '../../tools/synth';
 
 interface CfnAction {
@@ -99,6 +99,8 @@ describe('delivery pipeline stack', () => {
     const positions = DELIVERY_SYNTH_COMMANDS.map((c) => spec.indexOf(c));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    const parsed = JSON.parse(JSON.parse(spec) as string) as { phases: { install: { 'runtime-versions': { nodejs: number } } } };
+    expect(parsed.phases.install['runtime-versions'].nodejs).toBe(DELIVERY_NODE_MAJOR);
     expect(DELIVERY_SYNTH_COMMANDS).toEqual(['npm ci --no-audit --no-fund', 'npm test', 'npm run --silent lakeforge -- contracts check --history', 'npm run synth']);
     const source = stageNamed('Source').Actions[0];
     expect(source.ActionTypeId.Provider).toBe('CodeStarSourceConnection');
@@ -142,5 +144,9 @@ describe('delivery pipeline policy check', () => {
     const acks = result.acknowledgements.filter((a) => a.path.startsWith(`${DELIVERY_STACK_ID}/`));
     expect(acks.length).toBeGreaterThan(0);
     expect(acks.every((a) => a.reason.length >= 20 && !a.path.endsWith(DELIVERY_STACK_ID))).toBe(true);
+    // The audit report lists them in a section of their own (the pipeline stack is in no stage).
+    const audit = JSON.parse(fs.readFileSync(path.join(outdir, 'lakeforge-audit.json'), 'utf8')) as { environments: { stage: string; acknowledgements: unknown[]; findings: unknown[] }[] };
+    const section = audit.environments.find((e) => e.stage === DELIVERY_STACK_ID);
+    expect({ acknowledgements: section?.acknowledgements.length, findings: section?.findings.length }).toEqual({ acknowledgements: acks.length, findings: 0 });
   });
 });
