@@ -39,6 +39,8 @@ export function syntheticPlatform(n: number): PlatformDefinition {
       tableName: contractTableName(name, 1),
       schemaUri: uri,
       versions: [uri],
+      // Its own schema text (the template's, with `self` naming this contract): the product publishes it.
+      schemas: [{ uri, text: syntheticSchemaText(template, name) }],
       description: `Synthetic event ${i} (scale test).`,
       rawPrefix: `events/${SYNTHETIC_VENDOR}/${name}/v1/`,
     });
@@ -58,4 +60,17 @@ export function syntheticPlatform(n: number): PlatformDefinition {
     );
   }
   return { ...base, products: [...base.products, ...products], contractTables: [...base.contractTables, ...contracts] };
+}
+
+/**
+ * The schema text of a synthetic contract: the template's first version with its `self` block naming
+ * `<SYNTHETIC_VENDOR>/<name>` at 1-0-0, so the synthetic product publishes a schema that describes itself.
+ *
+ * @throws Error when the template carries no schema text.
+ */
+function syntheticSchemaText(template: ContractTable, name: string): string {
+  const text = template.schemas?.[0]?.text;
+  if (text === undefined) throw new Error(`syntheticPlatform: contract table ${template.tableName} carries no schema text to copy`);
+  const schema = JSON.parse(text) as { self: Record<string, string> };
+  return JSON.stringify({ ...schema, self: { ...schema.self, vendor: SYNTHETIC_VENDOR, name, version: '1-0-0' } }, null, 2);
 }
