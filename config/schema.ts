@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isScheduleExpression } from '../lib/marts/declaration';
 import { didYouMean } from '../lib/shared/config-error';
+import { RESERVED_CONSUMER_NAMES } from '../lib/shared/naming';
 
 /**
  * The configuration schema of one Lakeforge environment (stage).
@@ -242,7 +243,14 @@ export const environmentConfigSchema = z
          * @default - one consumer per consumer workgroup (`analysts` and each of `extraWorkgroups`), each with a
          *   role the platform creates, assumable by the environment's account
          */
-        consumers: z.record(z.string().regex(SHORT_NAME, { message: SHORT_NAME_MESSAGE }), consumerSchema).optional(),
+        consumers: z
+          .record(z.string().regex(SHORT_NAME, { message: SHORT_NAME_MESSAGE }), consumerSchema)
+          .superRefine((consumers, ctx) => {
+            for (const name of Object.keys(consumers).filter((n) => (RESERVED_CONSUMER_NAMES as readonly string[]).includes(n))) {
+              ctx.addIssue({ code: 'custom', path: [name], message: `reserved for a platform role (lakeforge-<env>-${name}); reserved names: ${RESERVED_CONSUMER_NAMES.join(', ')}` });
+            }
+          })
+          .optional(),
       })
       .strict()
       .transform(({ consumers, ...analytics }) => ({

@@ -56,7 +56,27 @@ export function consumerRoleName(env: string, consumer: string): string {
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(consumer)) {
     throw new Error(`Invalid consumer name "${consumer}": expected lower-case letters, digits and '-' (max 32)`);
   }
+  if ((RESERVED_CONSUMER_NAMES as readonly string[]).includes(consumer)) {
+    throw new Error(`Invalid consumer name "${consumer}": reserved for the platform's own role lakeforge-${env}-${consumer} (reserved: ${RESERVED_CONSUMER_NAMES.join(', ')})`);
+  }
   return `lakeforge-${env}-${consumer}`;
+}
+
+/**
+ * Short names a consumer may not have: the platform's own roles are named `lakeforge-<env>-<name>` too
+ * ({@link registryPublisherRoleName}, {@link smokeRoleName}), and IAM role names are unique per account.
+ */
+export const RESERVED_CONSUMER_NAMES = ['registry-publisher', 'smoke'] as const;
+
+/**
+ * The name of the IAM role the delivery pipeline's smoke test assumes in an environment: `lakeforge-<env>-smoke`.
+ *
+ * @param env - environment name.
+ * @throws Error when `env` is not a lower-case identifier.
+ */
+export function smokeRoleName(env: string): string {
+  assertEnv(env);
+  return `lakeforge-${env}-smoke`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type EnvironmentConfigInput, type EnvironmentName } from '../../config';
 import { environments } from '../../config/environments';
+import { consumerRoleName, RESERVED_CONSUMER_NAMES } from '../../lib/shared/naming';
 
 /** The reference environments with prod's analytics slice changed. */
 function withProdAnalytics(analytics: Partial<EnvironmentConfigInput['analytics']> & Record<string, unknown>): Record<EnvironmentName, EnvironmentConfigInput> {
@@ -31,5 +32,11 @@ describe('analytics.consumers', () => {
   ])('fails when %s', (_what, analytics, message) => {
     expect(() => loadConfig('prod', withProdAnalytics(analytics))).toThrow(ConfigError);
     expect(() => loadConfig('prod', withProdAnalytics(analytics))).toThrow(message);
+  });
+
+  it.each(RESERVED_CONSUMER_NAMES)('refuses the consumer name "%s", which a platform role already has', (name) => {
+    const analytics = { consumers: { [name]: { workgroup: 'bi' } } };
+    expect(() => loadConfig('prod', withProdAnalytics(analytics))).toThrow(new RegExp(`prod\\.analytics\\.consumers\\.${name}: reserved for a platform role`));
+    expect(() => consumerRoleName('prod', name)).toThrow(/reserved for the platform's own role/);
   });
 });
