@@ -14,6 +14,7 @@ import { INGEST_ENV } from '../../lambdas/shared/env';
 import { smokeAction } from '../../tools/commands/smoke';
 import { KinesisShardReader, runEventSourceMapping } from '../../tools/local/event-source-mapping';
 import { createStream, startLocalKinesis, type LocalKinesis } from '../../tools/local/local-kinesis';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { listKeys, S3RVER_CREDENTIALS, startLocalS3, type LocalS3 } from '../../tools/local/local-s3';
 import { storagePorts } from '../../tools/smoke/aws';
 import { buildCanary, CANARY_CURATED_TABLE, CANARY_SCHEMA_URI } from '../../tools/smoke/canary';
@@ -22,7 +23,8 @@ import { runSmoke, type SmokePorts, type SmokeTargets } from '../../tools/smoke/
 const STREAM = 'lakeforge-dev-ingest';
 const RAW = 'lakeforge-dev-raw';
 const QUARANTINE = 'lakeforge-dev-quarantine';
-const OTHER = 'lakeforge-dev-other-events';
+/** A bucket that does not exist. */
+const OTHER = 'lakeforge-dev-missing';
 
 let kinesis: LocalKinesis;
 let s3: LocalS3;
@@ -31,7 +33,7 @@ const savedMetrics = process.env.POWERTOOLS_METRICS_DISABLED;
 beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   kinesis = await startLocalKinesis();
-  s3 = await startLocalS3([RAW, QUARANTINE]);
+  s3 = await startLocalS3([]);
 });
 
 afterAll(async () => {
@@ -41,18 +43,21 @@ afterAll(async () => {
   else process.env.POWERTOOLS_METRICS_DISABLED = savedMetrics;
 });
 
-let streamCount = 0;
+let environments = 0;
 
 /**
  * The local environment as the smoke test sees it: real stream and buckets, the ingest handler run by the local
- * event source mapping on each `sleep`, a fake clock, and a stubbed refresh/curated table.
+ * event source mapping on each `sleep`, a fake clock, and a stubbed refresh/curated table. Each has its own stream and
+ * buckets, as each environment has on AWS (object keys name shard and sequence numbers, unique per stream only).
  *
  * @param functionQuarantineBucket - the quarantine bucket the FUNCTION writes to (a missing one breaks the ingest path).
  */
-async function localEnvironment(functionQuarantineBucket = QUARANTINE): Promise<{ ports: SmokePorts & { getParameter(n: string): Promise<string> }; targets: SmokeTargets; curated: Set<string>; clock: { now: number } }> {
-  const streamName = `${STREAM}-${++streamCount}`;
+async function localEnvironment(brokenQuarantine = false): Promise<{ ports: SmokePorts & { getParameter(n: string): Promise<string> }; targets: SmokeTargets; curated: Set<string>; clock: { now: number } }> {
+  const n = ++environments;
+  const [streamName, RAW_N, QUARANTINE_N] = [`${STREAM}-${n}`, `${RAW}-${n}`, `${QUARANTINE}-${n}`];
   await createStream(kinesis.client, streamName, 1);
-  const config = readIngestConfig({ [INGEST_ENV.RAW_BUCKET]: RAW, [INGEST_ENV.QUARANTINE_BUCKET]: functionQuarantineBucket });
+  for (const bucket of [RAW_N, QUARANTINE_N]) await s3.client().send(new CreateBucketCommand({ Bucket: bucket }));
+  const config = readIngestConfig({ [INGEST_ENV.RAW_BUCKET]: RAW_N, [INGEST_ENV.QUARANTINE_BUCKET]: brokenQuarantine ? OTHER : QUARANTINE_N });
   const writer = new S3ObjectWriter(s3.client({ maxAttempts: 1 }));
   const handler = createIngestHandler({
     validators,
@@ -71,7 +76,7 @@ async function localEnvironment(functionQuarantineBucket = QUARANTINE): Promise<
     ...storage,
     // The handles of the local "environment" (what the Handles stack writes on AWS).
     getParameter: async (name) => {
-      const values: Record<string, string> = { 'ingestion/stream-name': streamName, 'storage/raw-bucket-name': RAW, 'storage/quarantine-bucket-name': QUARANTINE };
+      const values: Record<string, string> = { 'ingestion/stream-name': streamName, 'storage/raw-bucket-name': RAW_N, 'storage/quarantine-bucket-name': QUARANTINE_N };
       const key = Object.keys(values).find((k) => name === `/lakeforge/dev/${k}`);
       if (key === undefined) throw new Error(`ParameterNotFound: ${name}`);
       return values[key];
@@ -86,15 +91,15 @@ async function localEnvironment(functionQuarantineBucket = QUARANTINE): Promise<
     startRefresh: async (_arn, name) => `arn:aws:states:eu-west-1:111111111111:execution:lakeforge-dev-pipeline:${name}`,
     // The stubbed pipeline curates every event of the raw zone.
     refreshStatus: async () => {
-      for (const key of await listKeys(s3.client(), RAW, 'events/')) {
-        const body = await storage.getObject(RAW, key);
+      for (const key of await listKeys(s3.client(), RAW_N, 'events/')) {
+        const body = await storage.getObject(RAW_N, key);
         for (const line of gunzipSync(body).toString('utf8').split('\n')) if (line !== '') curated.add((JSON.parse(line) as { event_id: string }).event_id);
       }
       return 'SUCCEEDED';
     },
     countCurated: async (_db, table, eventId) => (table === CANARY_CURATED_TABLE && curated.has(eventId) ? 1 : 0),
   };
-  const targets: SmokeTargets = { streamName, rawBucket: RAW, quarantineBucket: QUARANTINE, stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:lakeforge-dev-pipeline', curatedDatabase: 'lakeforge_dev_curated' };
+  const targets: SmokeTargets = { streamName, rawBucket: RAW_N, quarantineBucket: QUARANTINE_N, stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:lakeforge-dev-pipeline', curatedDatabase: 'lakeforge_dev_curated' };
   return { ports, targets, curated, clock };
 }
 
@@ -113,13 +118,13 @@ describe('lakeforge smoke against the local platform', () => {
     const text = lines.join('\n');
     expect({ ok: result.ok, failure: result.failure }).toEqual({ ok: true, failure: undefined });
     expect(curated.has(result.canaryId)).toBe(true);
-    expect(result.objects.map((o) => o.bucket).sort()).toEqual([QUARANTINE, RAW]);
-    expect(result.objects.find((o) => o.bucket === QUARANTINE)!.key).toMatch(/^bad-rows\/schema_violation\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\//);
+    expect(result.objects.map((o) => o.bucket).sort()).toEqual([targets.quarantineBucket, targets.rawBucket]);
+    expect(result.objects.find((o) => o.bucket === targets.quarantineBucket)!.key).toMatch(/^bad-rows\/schema_violation\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\//);
     expect(text).toContain(`canary ${result.canaryId}`);
     expect(text).toMatch(/✓ curated canary in lakeforge_dev_curated\.rating_submitted_v1/);
     // Only this run's objects existed, and they are gone.
     expect(result.removed).toHaveLength(2);
-    expect([...(await listKeys(s3.client(), RAW, 'events/')), ...(await listKeys(s3.client(), QUARANTINE, 'bad-rows/'))].filter((k) => result.objects.some((o) => o.key === k))).toEqual([]);
+    expect([...(await listKeys(s3.client(), targets.rawBucket, 'events/')), ...(await listKeys(s3.client(), targets.quarantineBucket, 'bad-rows/'))]).toEqual([]);
     // No credential of the local servers in the output.
     expect(text).not.toContain(S3RVER_CREDENTIALS.secretAccessKey);
   });
@@ -133,10 +138,10 @@ describe('lakeforge smoke against the local platform', () => {
     ports.putEnvelopes = async (stream, envelopes) => put(stream, [...envelopes, other]);
     const result = await runSmoke({ env: 'dev', targets, timeoutMs: 60_000, pollMs: 5_000, log: () => undefined, canary }, ports);
     expect(result.ok).toBe(true);
-    const raw = result.objects.find((o) => o.bucket === RAW)!;
+    const raw = result.objects.find((o) => o.bucket === targets.rawBucket)!;
     expect(raw.attribution.others).toBe(1);
-    expect(result.removed.map((o) => o.bucket)).toEqual([QUARANTINE]);
-    expect(await listKeys(s3.client(), RAW, raw.key)).toEqual([raw.key]);
+    expect(result.removed.map((o) => o.bucket)).toEqual([targets.quarantineBucket]);
+    expect(await listKeys(s3.client(), targets.rawBucket, raw.key)).toEqual([raw.key]);
 
     const prod = await localEnvironment();
     const lines: string[] = [];
@@ -146,13 +151,13 @@ describe('lakeforge smoke against the local platform', () => {
   });
 
   it('fails with a clear message, after a bounded wait, when the ingest path is broken (the function\'s quarantine bucket is missing)', async () => {
-    const { ports, targets, clock } = await localEnvironment(OTHER);
+    const { ports, targets, clock } = await localEnvironment(true);
     const started = clock.now;
     const lines: string[] = [];
     const result = await runSmoke({ env: 'dev', targets, timeoutMs: 30_000, pollMs: 10_000, log: (l) => lines.push(l) }, ports);
     expect(result.ok).toBe(false);
     expect(result.failure!.step).toBe('ingest');
-    expect(result.failure!.message).toMatch(new RegExp(`the invalid canary [0-9a-f-]{36} is not in s3://${QUARANTINE}/bad-rows/schema_violation/ after 30 s: check the ingest function's errors`));
+    expect(result.failure!.message).toMatch(new RegExp(`the invalid canary [0-9a-f-]{36} is not in s3://${targets.quarantineBucket}/bad-rows/schema_violation/ after 30 s: check the ingest function's errors`));
     // Bounded: it gave up once the injected clock passed the timeout (polls every 10 s → 3 sleeps).
     expect(clock.now - started).toBe(30_000);
     expect(lines.join('\n')).toMatch(/✗ ingest/);
@@ -168,8 +173,8 @@ describe('lakeforge smoke against the local platform', () => {
     const { ports } = await localEnvironment();
     const lines: string[] = [];
     const { exitCode, targets } = await smokeAction({ env: 'dev', timeoutSeconds: '60', pollSeconds: '5' }, { ports: () => ports, log: (l) => lines.push(l) });
-    expect({ exitCode, lines }).toMatchObject({ exitCode: 0 });
-    expect(targets).toMatchObject({ rawBucket: RAW, quarantineBucket: QUARANTINE, curatedDatabase: 'lakeforge_dev_curated' });
+    expect({ exitCode, lines }).toEqual({ exitCode: 0, lines: expect.arrayContaining([expect.stringMatching(/^OK: dev/)]) });
+    expect(targets).toMatchObject({ rawBucket: expect.stringMatching(`^${RAW}-`), quarantineBucket: expect.stringMatching(`^${QUARANTINE}-`), curatedDatabase: 'lakeforge_dev_curated' });
     expect(lines[lines.length - 1]).toMatch(/^OK: dev ingests, quarantines and curates/);
 
     const broken = { ...ports, getParameter: async (n: string) => Promise.reject(new Error(`ParameterNotFound: ${n}`)) };
