@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as glue from 'aws-cdk-lib/aws-glue';
@@ -187,7 +187,7 @@ export class PipelineStack extends Stack {
   private createDeadLetterAlarm(alarmName: string, topic: sns.ITopic): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, 'ScheduleDeadLettersAlarm', {
       alarmName,
-      metric: this.orchestration.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: this.orchestration.metricUndeliveredStarts(),
       threshold: 0,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -158,6 +158,12 @@ describe('ProductRefresh freshness', () => {
     }
   });
 
+  it('alarms on the platform\'s topic when a schedule could not start the refresh (dead-letter queue)', () => {
+    const [dlq] = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(dlq.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Namespace: 'AWS/SQS', AlarmActions: ['{{resolve:ssm:/lakeforge/dev/monitoring/alarm-topic-arn}}'] });
+    expect(JSON.stringify(dlq.Properties.Dimensions)).toContain('ScheduleDeadLetterQueue');
+  });
+
   it('fails when the SLA is under a minute', () => {
     expect(() => teamApp({ freshnessSla: Duration.seconds(30) })).toThrow(/freshness SLA of checkout-orders\/order_placed_v1 must be at least 1 minute/);
   });

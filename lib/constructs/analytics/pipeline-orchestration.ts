@@ -363,6 +363,14 @@ export class PipelineOrchestration extends Construct {
     return this.stateMachine.metricFailed({ statistic: 'Sum', ...props });
   }
 
+  /**
+   * Schedule invocations that could not start an execution and wait in the dead-letter queue (SQS
+   * `ApproximateNumberOfMessagesVisible`, maximum over `period`, default 5 minutes): above 0, scheduled runs were skipped.
+   */
+  public metricUndeliveredStarts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
   /** Executions that timed out (Step Functions `ExecutionsTimedOut`, sum). */
   public metricTimedOutExecutions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.stateMachine.metricTimedOut({ statistic: 'Sum', ...props });

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -131,6 +133,8 @@ export interface ProductRefreshProps {
  *   product's raw prefixes and curated prefixes and on the watermark table's prefix (`_lakeforge/watermarks/`). The
  *   watermark table is the platform's (created and maintained by its Pipeline stack, which must be deployed first):
  *   the product only adds its steps' rows (`curated.<table>`).
+ * - **Skipped runs.** An alarm on the schedules' dead-letter queue (a schedule could not start the state machine), to
+ *   the alarm topic, as the platform's Pipeline stack has for its own schedules.
  * - **Freshness.** {@link FreshnessAlarms}: one alarm per curated table, `CuratedFreshnessSeconds` (the metric the state
  *   machine publishes, dimensions `service` = `lakeforge-pipeline` and `Table` = the table name) above the SLA, to the
  *   alarm topic.
@@ -154,6 +158,8 @@ export class ProductRefresh extends Construct {
   public readonly orchestration: PipelineOrchestration;
   /** One freshness alarm per curated table. */
   public readonly freshness: FreshnessAlarms;
+  /** Alarm on schedule invocations that could not start an execution (the refresh was skipped), to the alarm topic. */
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
   /** The marts' Iceberg tables, when the product has marts. */
   public readonly martTables?: IcebergTables;
 
@@ -198,6 +204,16 @@ export class ProductRefresh extends Construct {
       // The first scheduled run must find the tables it MERGEs into.
       this.orchestration.node.addDependency(this.martTables);
     }
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'ScheduleDeadLettersAlarm', {
+      metric: this.orchestration.metricUndeliveredStarts(),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Data product ${props.productName}: a refresh or maintenance schedule could not start ${this.orchestration.stateMachine.stateMachineName} (see its dead-letter queue): runs were skipped.`,
+    });
+    this.deadLetterAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    this.deadLetterAlarm.addOkAction(new actions.SnsAction(props.alarmTopic));
     this.freshness = new FreshnessAlarms(this, 'Freshness', {
       objectives: props.contractTables.map((t) => ({ product: props.productName, table: t.tableName, sla: props.freshnessSla })),
       alarmTopic: props.alarmTopic,
