@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { SecureBucket } from '../constructs/storage/secure-bucket';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import type { DeliveryConfig } from '../../config/delivery';
@@ -87,6 +88,8 @@ export class DeliveryPipelineStack extends Stack {
   public readonly smokeRunnerRole: iam.Role;
   /** Name of the smoke runner role (fixed, so the target account's trust policy can name it before it is read). */
   public readonly smokeRunnerRoleName: string;
+  /** The server access logs bucket of the artifact bucket (SSE-S3, versioned, retained, logs kept 400 days). */
+  public readonly accessLogsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineStackProps) {
     const { delivery } = props;
@@ -133,28 +136,54 @@ export class DeliveryPipelineStack extends Stack {
       pre: [new pipelines.ManualApprovalStep('PromoteToProd', { comment: `Promote the commit that passed Acc and its smoke test to ${props.prod.stageName}` })],
     });
     this.pipeline.buildPipeline();
-    this.secureArtifactBucket();
+    this.accessLogsBucket = this.secureArtifactBucket();
     this.acknowledgeGenerated();
   }
 
   /**
    * The artifact bucket CDK Pipelines creates (KMS with the customer-managed artifact key, public access blocked,
-   * TLS only) gets versioning, so an overwritten or deleted artifact of a running promotion can be recovered.
+   * TLS only) gets versioning, so an overwritten or deleted artifact of a running promotion can be recovered, and
+   * server access logs, delivered to a log bucket of the pipeline stack by the S3 logging service (bucket policy
+   * grant: Amazon S3 User Guide, "Enabling Amazon S3 server access logging", permissions for log delivery).
+   *
+   * @returns the access logs bucket.
    */
-  private secureArtifactBucket(): void {
-    const bucket = this.pipeline.pipeline.artifactBucket.node.defaultChild as s3.CfnBucket;
+  private secureArtifactBucket(): s3.Bucket {
+    const artifacts = this.pipeline.pipeline.artifactBucket;
+    const logs = new SecureBucket(this, 'ArtifactAccessLogs', { lifecycle: { expireAfterDays: 400, noncurrentVersionExpireAfterDays: 30 } }).bucket;
+    const prefix = 'artifacts/';
+    logs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'S3ServerAccessLogsPolicy',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [logs.arnForObjects(`${prefix}*`)],
+        conditions: { ArnLike: { 'aws:SourceArn': artifacts.bucketArn }, StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    const bucket = artifacts.node.defaultChild as s3.CfnBucket;
     bucket.versioningConfiguration = { status: 'Enabled' };
     bucket.lifecycleConfiguration = { rules: [{ id: 'ExpireOldArtifactVersions', status: 'Enabled', noncurrentVersionExpiration: { noncurrentDays: 30 } }] };
+    bucket.loggingConfiguration = { destinationBucketName: logs.bucketName, logFilePrefix: prefix };
+    const logsResource = logs.node.defaultChild as s3.CfnBucket;
     acknowledgeAll(
-      bucket,
+      logsResource,
       ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled'],
-      'Pipeline artifacts bucket in the tooling account: only the pipeline\'s own roles and the target accounts\' CDK deploy roles reach it (bucket and key policies), every access is an API call CloudTrail records; server access logs would add a second log bucket per tooling account for no additional principal.',
+      'This is the server access logs bucket of the pipeline artifacts; logging it into itself would create a log loop.',
     );
     acknowledgeAll(
-      bucket,
-      ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
-      'Pipeline artifacts are rebuilt from the Git commit by the next run: replicating them to a second region protects nothing that is not already in the repository.',
+      logsResource,
+      ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS'],
+      'S3 server access logging can only deliver to SSE-S3 buckets; SSE-KMS target buckets are not supported.',
     );
+    for (const b of [bucket, logsResource]) {
+      acknowledgeAll(
+        b,
+        ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
+        'Pipeline artifacts (and their access logs) are rebuilt from the Git commit by the next run: replicating them to a second region protects nothing that is not already in the repository.',
+      );
+    }
+    return logs;
   }
 
   /**

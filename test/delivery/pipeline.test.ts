@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadAllConfigs } from '../../config';
 import { loadDeliveryConfig } from '../../config/delivery';
 import { loadPlatform } from '../../config/platform';
@@ -111,13 +111,14 @@ describe('delivery pipeline stack', () => {
     });
   });
 
-  it('encrypts the artifacts with a customer-managed KMS key with rotation, in a versioned bucket', () => {
+  it('encrypts the artifacts with a customer-managed KMS key with rotation, in a versioned bucket that logs access', () => {
     const keys = template.findResources('AWS::KMS::Key');
     expect(Object.values(keys).map((k) => k.Properties.EnableKeyRotation)).toEqual([true]);
     const [keyId] = Object.keys(keys);
     expect(stack.resolve(pipeline.ArtifactStore)).toMatchObject({ Type: 'S3', EncryptionKey: { Type: 'KMS', Id: { 'Fn::GetAtt': [keyId, 'Arn'] } } });
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: { Ref: Match.anyValue() }, LogFilePrefix: 'artifacts/' },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } } }] },
     });
   });
