@@ -4,7 +4,7 @@ import type { EnvironmentConfig } from '../config/schema';
 import { registerPolicyPacks } from './governance/policy-packs';
 import { checkProductConsumers } from './products/consumers';
 import { stageId } from './shared/naming';
-import { DeliveryPipelineStack } from './stacks/delivery-pipeline-stack';
+import { DeliveryPipelineStack, smokeRunnerRoleName } from './stacks/delivery-pipeline-stack';
 import { SmokeAccessStack } from './stacks/smoke-access-stack';
 import { LakeforgeStage, type PlatformDefinition } from './stages/lakeforge-stage';
 
@@ -66,7 +66,7 @@ export function addDeliveryPipeline(app: App, stages: readonly LakeforgeStage[],
     environmentName: 'acc',
     stage: acc,
     smokeRunnerAccount: delivery.toolingAccount,
-    smokeRunnerRoleName: `${delivery.pipelineName}-smoke`,
+    smokeRunnerRoleName: smokeRunnerRoleName(delivery.pipelineName),
     terminationProtection: false,
   });
   return new DeliveryPipelineStack(app, DELIVERY_STACK_ID, {

@@ -3,12 +3,13 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { SecureBucket } from '../constructs/storage/secure-bucket';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import type { DeliveryConfig } from '../../config/delivery';
+import { SecureBucket } from '../constructs/storage/secure-bucket';
 import { acknowledge, acknowledgeAll, acknowledgeWildcardResources } from '../governance/acknowledge';
 import type { LakeforgeStage } from '../stages/lakeforge-stage';
+import { smokeRoleName } from './smoke-access-stack';
 
 /**
  * The commands of the pipeline's synth step, in order: install exactly what the lock file says, run the tests
@@ -48,8 +49,16 @@ export function smokeCommands(env: string, roleArn: string, smoke: DeliveryConfi
   return [
     `aws configure set role_arn ${roleArn} --profile ${SMOKE_PROFILE}`,
     `aws configure set credential_source EcsContainer --profile ${SMOKE_PROFILE}`,
-    `AWS_PROFILE=${SMOKE_PROFILE} AWS_SDK_LOAD_CONFIG=1 npm run --silent lakeforge -- smoke --env ${env} --timeout-seconds ${smoke.timeoutSeconds} --poll-seconds ${smoke.pollIntervalSeconds}`,
+    `AWS_PROFILE=${SMOKE_PROFILE} npm run --silent lakeforge -- smoke --env ${env} --timeout-seconds ${smoke.timeoutSeconds} --poll-seconds ${smoke.pollIntervalSeconds}`,
   ];
+}
+
+/**
+ * The name of the role the pipeline's smoke step runs as: `<pipelineName>-smoke` (fixed, so the smoke-tested
+ * environment's trust policy can name it).
+ */
+export function smokeRunnerRoleName(pipelineName: string): string {
+  return `${pipelineName}-smoke`;
 }
 
 /** Properties of {@link DeliveryPipelineStack}. */
@@ -111,13 +120,13 @@ export class DeliveryPipelineStack extends Stack {
       },
     });
 
-    this.smokeRunnerRoleName = `${delivery.pipelineName}-smoke`;
+    this.smokeRunnerRoleName = smokeRunnerRoleName(delivery.pipelineName);
     this.smokeRunnerRole = new iam.Role(this, 'SmokeRunnerRole', {
       roleName: this.smokeRunnerRoleName,
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
       description: 'The delivery pipeline smoke step: assumes lakeforge-<env>-smoke in the smoke-tested environment',
     });
-    const smokeRoleArn = this.formatArn({ service: 'iam', region: '', account: props.acc.account, resource: 'role', resourceName: `lakeforge-${envName(props.acc)}-smoke` });
+    const smokeRoleArn = this.formatArn({ service: 'iam', region: '', account: props.acc.account, resource: 'role', resourceName: smokeRoleName(envName(props.acc)) });
     this.smokeRunnerRole.addToPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [smokeRoleArn] }));
 
     this.pipeline.addStage(props.dev);
@@ -128,6 +137,7 @@ export class DeliveryPipelineStack extends Stack {
           role: this.smokeRunnerRole,
           installCommands: ['npm ci --no-audit --no-fund'],
           commands: smokeCommands(envName(props.acc), smokeRoleArn, delivery.smoke),
+          // Three bounded waits (ingest, refresh, curated) plus ten minutes for npm ci.
           timeout: Duration.seconds(delivery.smoke.timeoutSeconds * 3 + 600),
         }),
       ],

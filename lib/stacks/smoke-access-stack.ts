@@ -5,6 +5,15 @@ import { acknowledgeWildcardResources } from '../governance/acknowledge';
 import { platformParameterPrefix } from '../platform/parameter-names';
 import type { LakeforgeStage } from '../stages/lakeforge-stage';
 
+/**
+ * The name of the role `lakeforge smoke` assumes in an environment: `lakeforge-<env>-smoke`.
+ *
+ * @param env - environment name, e.g. `acc`.
+ */
+export function smokeRoleName(env: string): string {
+  return `lakeforge-${env}-smoke`;
+}
+
 /** Properties of {@link SmokeAccessStack}. */
 export interface SmokeAccessStackProps extends StackProps {
   /** The environment name (`acc`): the role is `lakeforge-<env>-smoke`. */
@@ -25,7 +34,7 @@ export interface SmokeAccessStackProps extends StackProps {
  * describe executions of the pipeline state machine; query the curated zone in the analysts workgroup.
  *
  * Cross-account: the pipeline's CodeBuild project cannot reach SSM, Step Functions or Athena of another account
- * through resource policies (they have none), so it assumes this role (`--role-arn` of `lakeforge smoke`).
+ * through resource policies (they have none), so it assumes this role (the smoke step's `lakeforge-smoke` profile).
  */
 export class SmokeAccessStack extends Stack {
   /** The role the smoke test assumes. */
@@ -36,7 +45,7 @@ export class SmokeAccessStack extends Stack {
     const { stage } = props;
     const lake = stage.storage.lake;
     this.role = new iam.Role(this, 'SmokeRole', {
-      roleName: `lakeforge-${props.environmentName}-smoke`,
+      roleName: smokeRoleName(props.environmentName),
       description: `lakeforge smoke in ${props.environmentName}: canary events in, canary checks out (assumed by the delivery pipeline)`,
       assumedBy: new iam.ArnPrincipal(
         this.formatArn({ service: 'iam', region: '', account: props.smokeRunnerAccount, resource: 'role', resourceName: props.smokeRunnerRoleName }),
