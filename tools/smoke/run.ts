@@ -170,7 +170,7 @@ export async function runSmoke(options: SmokeOptions, ports: SmokePorts): Promis
         ]
           .filter((s) => s !== '')
           .join('; ') +
-        ` after ${seconds(options.timeoutMs)}: check the ingest function's errors and the on-failure destination (runbook: IngestErrors, OnFailureDestination), the iterator age, and that the bucket exists`,
+        ` after ${seconds(options.timeoutMs)}: check the ingest function's errors and the on-failure destination (runbook: IngestErrorsAlarm, IngestIteratorAgeAlarm), the iterator age, and that the bucket exists`,
     );
     log(`  ✓ ingest  valid canary in s3://${targets.rawBucket}/${found.raw!.key}`);
     log(`  ✓ ingest  invalid canary in s3://${targets.quarantineBucket}/${found.quarantine!.key} (${INVALID_CANARY_FAILURE_TYPE})`);
@@ -186,7 +186,7 @@ export async function runSmoke(options: SmokeOptions, ports: SmokePorts): Promis
           status = await ports.refreshStatus(executionArn);
           if (status !== 'RUNNING') {
             if (status === 'SUCCEEDED') return true;
-            throw new SmokeStepError('refresh', `pipeline execution ${executionArn} ended ${status}: read its failed state in the Step Functions console, fix the cause, then redrive it (runbook: PipelineFailed)`);
+            throw new SmokeStepError('refresh', `pipeline execution ${executionArn} ended ${status}: read its failed state in the Step Functions console, fix the cause, then redrive it (runbook: PipelineExecutionsFailedAlarm)`);
           }
           return false;
         },
