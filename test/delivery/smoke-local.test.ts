@@ -163,6 +163,18 @@ describe('lakeforge smoke against the local platform', () => {
     expect(lines.join('\n')).toMatch(/✗ ingest/);
   });
 
+  it.each<[string, Partial<SmokePorts>, string, RegExp]>([
+    ['the refresh fails', { refreshStatus: async () => 'FAILED' }, 'refresh', /ended FAILED: .*redrive it \(runbook: PipelineExecutionsFailedAlarm\)/],
+    ['the refresh never ends', { refreshStatus: async () => 'RUNNING' }, 'refresh', /still RUNNING after 30 s/],
+    ['the canary is curated twice', { countCurated: async () => 2 }, 'curated', /is 2 times in lakeforge_dev_curated\.rating_submitted_v1: the curated MERGE is not deduplicating by event_id/],
+    ['the canary never reaches the curated table', { countCurated: async () => 0 }, 'curated', /not in lakeforge_dev_curated\.rating_submitted_v1 after 30 s although the refresh succeeded/],
+  ])('fails at the step that broke when %s, and still removes its own objects', async (_name, override, step, message) => {
+    const env = await localEnvironment();
+    const result = await runSmoke({ env: 'dev', targets: env.targets, timeoutMs: 30_000, pollMs: 10_000, log: () => undefined }, { ...env.ports, ...override });
+    expect(result.failure).toEqual({ step, message: expect.stringMatching(message) });
+    expect(result.removed).toHaveLength(2);
+  });
+
   it('fails at once, naming the bucket, when the quarantine bucket it must search does not exist', async () => {
     const { ports, targets } = await localEnvironment();
     const result = await runSmoke({ env: 'dev', targets: { ...targets, quarantineBucket: OTHER }, timeoutMs: 30_000, pollMs: 10_000, log: () => undefined }, ports);
