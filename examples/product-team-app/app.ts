@@ -67,6 +67,10 @@ export function buildProductTeamApp(target: TargetEnvironment, outdir?: string):
     registry: platform.registryPublisher,
     consumers: ['finance-analysts'],
     projectionStartDate: platform.goLiveDate,
+    // The product curates its own tables: a scheduled refresh (Step Functions, the platform's statements over this
+    // product's tables only) in the platform workgroup, and a freshness alarm per curated table from the SLA above on
+    // the environment's alarm topic. The platform's settings (go-live date, curated lookback) come from the handles.
+    refresh: platform.productRefresh(),
   });
 
   // The checkout service may produce events (the platform's producer policy); the finance analysts may read the

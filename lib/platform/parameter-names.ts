@@ -37,6 +37,8 @@ export const PLATFORM_PARAMETERS = {
   martsBucketName: 'storage/marts-bucket-name',
   /** Name of the quarantine (bad rows) bucket. */
   quarantineBucketName: 'storage/quarantine-bucket-name',
+  /** Name of the Athena query results bucket (the platform workgroup's results go under its `resultsPrefix`). */
+  athenaResultsBucketName: 'storage/athena-results-bucket-name',
   /** Name of the contract registry bucket (an Iglu static registry under `schemas/`, see `REGISTRY_SCHEMAS_PREFIX`). */
   registryBucketName: 'storage/registry-bucket-name',
   /**
@@ -60,6 +62,13 @@ export const PLATFORM_PARAMETERS = {
   alarmTopicArn: 'monitoring/alarm-topic-arn',
   /** First arrival date of the raw zone, `YYYY-MM-DD` (config `pipeline.goLiveDate`): the partition projection start. */
   goLiveDate: 'pipeline/go-live-date',
+  /**
+   * Hours the curated window re-reads before the last successful run's start, a whole number as text
+   * (`curatedLookbackHours` of the ingestion config plus `pipeline.lateArrivalMarginHours`): a product's own refresh
+   * must use the platform's value, because its watermark rows live in the platform's watermark table and a shorter
+   * lookback would skip late records.
+   */
+  curatedLookbackHours: 'pipeline/curated-lookback-hours',
 } as const;
 
 /**

@@ -194,12 +194,14 @@ export class LakeforgeStage extends Stage {
         throw new ProductDeclarationError(`Mart "${mart.name}" (config/marts): product "${mart.product}" is not a declared data product (${[...productNames].join(', ')})`);
       }
     }
+    // One value for the stage's pipeline and the handle products' own refreshes read.
+    const lookbackHours = curatedLookbackHours(config.ingestion, config.pipeline.lateArrivalMarginHours);
     this.pipeline = new PipelineStack(this, 'Pipeline', {
       ...common,
       description: `Lakeforge ${config.name}: raw → curated → marts pipeline (Step Functions), mart tables, saved analyst queries`,
       environmentName: config.name,
       pipeline: config.pipeline,
-      curatedLookbackHours: curatedLookbackHours(config.ingestion, config.pipeline.lateArrivalMarginHours),
+      curatedLookbackHours: lookbackHours,
       marts: platform.marts,
       contracts: platform.contractTables,
       rawBucket: lake.rawBucket,
@@ -230,6 +232,7 @@ export class LakeforgeStage extends Stage {
       martsBucket: lake.martsBucket,
       quarantineBucket: lake.quarantineBucket,
       registryBucket: lake.registryBucket,
+      athenaResultsBucket: lake.athenaResultsBucket,
       rawDatabase: this.catalog.catalog.rawDatabase,
       curatedDatabase: this.catalog.catalog.curatedDatabase,
       martsDatabase: this.catalog.catalog.martsDatabase,
@@ -239,6 +242,7 @@ export class LakeforgeStage extends Stage {
       registryPublisher: this.analytics.registryPublisher,
       alarmTopic,
       goLiveDate: config.pipeline.goLiveDate,
+      curatedLookbackHours: lookbackHours,
     });
 
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);

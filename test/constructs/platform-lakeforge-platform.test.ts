@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { loadAllConfigs } from '../../config';
@@ -33,6 +33,8 @@ const READERS: Record<PlatformHandle | OptionalPlatformHandle, (p: LakeforgePlat
   registryPublisherFunctionArn: (p) => p.registryPublisher.serviceToken,
   alarmTopicArn: (p) => p.alarmTopic.topicArn,
   goLiveDate: (p) => p.goLiveDate,
+  curatedLookbackHours: (p) => Token.asString(p.curatedLookbackHours),
+  athenaResultsBucketName: (p) => p.athenaResultsBucket.bucketName,
   catalogKeyArn: (p) => p.catalogKey.keyArn,
 };
 const LAYOUT: Record<string, string> = { ...PLATFORM_PARAMETERS, ...OPTIONAL_PLATFORM_PARAMETERS };

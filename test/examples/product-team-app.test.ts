@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildProductTeamApp, DEV_TARGET } from '../../examples/product-team-app/app';
 import { SCHEMA_PUBLICATION_RESOURCE_TYPE } from '../../lambdas/shared/schema-publication-properties';
+import { productRefreshStateMachineName } from '../../lib/constructs/data-product/product-refresh';
+import { curatedTable } from '../../lib/marts/curated';
 import { readContractTables } from '../../lib/marts/contract-adapter';
 import { PLATFORM_PARAMETERS, platformParameterName } from '../../lib/platform/parameter-names';
 import { databaseName, stageId, workgroupName } from '../../lib/shared/naming';
@@ -74,6 +76,20 @@ describe('the product-team example app', () => {
     }
   });
 
+  it('refreshes its own curated tables on a schedule, with a freshness alarm per curated table on the platform\'s topic', () => {
+    const tables = readContractTables(EXAMPLE_CONTRACTS);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: productRefreshStateMachineName(DEV_TARGET.environment, 'checkout-orders') });
+    expect(Object.keys(template.findResources('AWS::Scheduler::Schedule')).length).toBeGreaterThanOrEqual(1);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => JSON.stringify(a.Properties));
+    const topic = `{{resolve:ssm:${platformParameterName('dev', PLATFORM_PARAMETERS.alarmTopicArn)}}}`;
+    for (const t of tables) {
+      const table = curatedTable(t).name.replace(/^curated\./, '');
+      const freshness = alarms.filter((a) => a.includes('CuratedFreshness') && a.includes(table));
+      expect(freshness.length).toBeGreaterThanOrEqual(1);
+      for (const a of freshness) expect(a).toContain(topic);
+    }
+  });
+
   it('hard-codes no platform name: every platform value is a dynamic reference to /lakeforge/dev/', () => {
     const references = [...text.matchAll(DYNAMIC_REFERENCE)].map((m) => m[1]);
     expect(references.length).toBeGreaterThan(0);
@@ -85,8 +101,15 @@ describe('the product-team example app', () => {
       if (r.Type === SCHEMA_PUBLICATION_RESOURCE_TYPE) delete r.Properties.Schemas;
     }
     const platformText = JSON.stringify(json);
-    for (const literal of [databaseName('dev', 'raw'), databaseName('dev', 'curated'), workgroupName('dev', 'platform'), 'Dev-', 'example', ':key/']) {
+    for (const literal of [workgroupName('dev', 'platform'), 'Dev-', 'example', ':key/']) {
       expect(platformText).not.toContain(literal);
+    }
+    // One documented exception: the product's refresh names the environment's Glue databases by the public convention
+    // lakeforge_<env>_<zone> in its IAM, as its SQL (an S3 asset, which CloudFormation does not resolve) must.
+    for (const zone of ['raw', 'curated'] as const) {
+      const occurrences = JSON.stringify(json).split(databaseName('dev', zone)).length - 1;
+      const inRefresh = JSON.stringify(Object.fromEntries(Object.entries(json.Resources as Record<string, unknown>).filter(([id]) => id.includes('Refresh')))).split(databaseName('dev', zone)).length - 1;
+      expect(occurrences).toBe(inRefresh);
     }
     // No CloudFormation parameters either (valueForStringParameter would add one per handle).
     expect(Object.keys(template.toJSON().Parameters ?? {})).toEqual(['BootstrapVersion']);

@@ -10,16 +10,58 @@ import type { ContractTable } from '../../marts/contract-adapter';
 import { curatedTable, rawTable } from '../../marts/curated';
 import { renderCsvTableInput, renderMetadataParameters, renderRawEventTableInput, type TableMetadata, validateProjectionStartDate } from '../../products/glue-tables';
 import { statefulRemovalPolicy } from '../../shared/removal';
-import type { QueryWorkgroup } from '../analytics/query-workgroup';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Mart } from '../../marts/declaration';
+import type { QueryWorkgroup, QueryWorkgroupReference } from '../analytics/query-workgroup';
 import { IcebergTables, martTablePrefix, renderCuratedIcebergTableSpec } from '../catalog/iceberg-tables';
 import type { IRegistryPublisher } from '../catalog/registry-publisher-function';
 import { type CatalogEntryColumn, type CatalogEntryTable, type ProductCatalogEntry, SchemaPublication } from '../catalog/schema-publication';
 import type { ITableDdlProvider } from '../catalog/table-ddl-function';
+import { ProductRefresh } from './product-refresh';
 
 /** A vendor batch table (CSV files under a raw-zone prefix). */
 export interface BatchTable extends CatalogTable {
   /** Key prefix in the raw bucket, ending in `/`, e.g. `batch/content-catalog/movies/`. */
   readonly prefix: string;
+}
+
+/**
+ * What a data product needs to refresh its own tables on a schedule: the platform's values, from the handles
+ * (`LakeforgePlatform.productRefresh()` fills them), and the product's own settings.
+ */
+export interface DataProductRefreshOptions {
+  /** The Lakeforge environment, a literal (`LakeforgePlatform.environment`): the statements name its databases. */
+  readonly environment: string;
+  /** The Athena results bucket of the workgroup (`LakeforgePlatform.athenaResultsBucket`). */
+  readonly resultsBucket: s3.IBucket;
+  /** The platform workgroup every statement runs in (`queryWorkgroupReference(scope, platform.workgroupName('platform'))`). */
+  readonly workgroup: QueryWorkgroupReference;
+  /** The environment's alarm topic: freshness alarms, failed and skipped runs. */
+  readonly alarmTopic: sns.ITopic;
+  /** The platform's curated lookback in whole hours (`LakeforgePlatform.curatedLookbackHours`, a token). */
+  readonly curatedLookbackHours: number;
+  /**
+   * The product's marts (validated declarations; they may read only the product's own tables, checked at synth).
+   * Their names join `martNames`, so {@link DataProduct.readStatements} covers them.
+   * @default - none
+   */
+  readonly marts?: Mart[];
+  /**
+   * EventBridge Scheduler expression that starts a refresh (UTC).
+   * @default DEFAULT_PRODUCT_REFRESH_SCHEDULE (`cron(5 * * * ? *)`, the platform's)
+   */
+  readonly scheduleExpression?: string;
+  /**
+   * EventBridge Scheduler expression that starts table maintenance (UTC).
+   * @default DEFAULT_PRODUCT_MAINTENANCE_SCHEDULE (`cron(40 3 * * ? *)`)
+   */
+  readonly maintenanceScheduleExpression?: string;
+  /**
+   * Retention of the refresh state machine's log group.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /** Properties of {@link DataProduct}. */
@@ -73,6 +115,13 @@ export interface DataProductProps {
    * @default - not recorded
    */
   readonly consumers?: string[];
+  /**
+   * Refresh the product's curated tables (and its marts) on its own schedule, with a freshness alarm per curated
+   * table from `freshnessSla`: for a product in a team's own app (`refresh: platform.productRefresh()`). Uses
+   * `projectionStartDate` as the go-live date; needs event tables and `ddl`.
+   * @default - no refresh of its own: the platform's pipeline refreshes the product (the platform's own products)
+   */
+  readonly refresh?: DataProductRefreshOptions;
   /**
    * First arrival date the raw tables' partition projection enumerates, `YYYY-MM-DD`: the go-live date
    * (config `pipeline.goLiveDate`). Nothing arrives before it, and a query whose date bound Athena cannot fold
@@ -175,6 +224,10 @@ export class DataProduct extends Construct {
   public readonly icebergTables?: IcebergTables;
   /** The product's publication to the contract registry (contracts and catalog entry), when it has a `registry`. */
   public readonly publication?: SchemaPublication;
+  /** The product's own scheduled refresh and its alarms, when it has `refresh`. */
+  public readonly refresh?: ProductRefresh;
+  /** Names of the product's marts: `martNames` and the marts of `refresh`. */
+  private readonly martNames: string[];
   /** Key prefixes of the tables consumers read, per bucket: batch tables (raw bucket), curated tables, marts. */
   private readonly batchPrefixes: string[] = [];
   private readonly curatedPrefixes: string[] = [];
@@ -262,7 +315,35 @@ export class DataProduct extends Construct {
       // rollback would not undo (the DDL function keeps added columns).
       if (this.publication !== undefined) this.icebergTables.node.addDependency(this.publication);
     }
-    this.martPrefixes.push(...(props.martNames ?? []).map((name) => martTablePrefix({ name })));
+    if (props.refresh !== undefined) {
+      const r = props.refresh;
+      this.refresh = new ProductRefresh(this, 'Refresh', {
+        environment: r.environment,
+        productName: props.productName,
+        contractTables: events,
+        marts: r.marts,
+        martsBucket: props.martsBucket,
+        ddl: props.ddl,
+        freshnessSla: props.freshnessSla,
+        rawBucket: props.rawBucket,
+        curatedBucket: props.curatedBucket,
+        resultsBucket: r.resultsBucket,
+        encryptionKey: props.encryptionKey,
+        catalogEncryptionKey: props.catalogKey,
+        workgroup: r.workgroup,
+        alarmTopic: r.alarmTopic,
+        goLiveDate: props.projectionStartDate,
+        curatedLookbackHours: r.curatedLookbackHours,
+        scheduleExpression: r.scheduleExpression,
+        maintenanceScheduleExpression: r.maintenanceScheduleExpression,
+        logRetention: r.logRetention,
+        allowDestroy: props.allowDestroy,
+      });
+      // The first scheduled run must find the curated tables it MERGEs into.
+      if (this.icebergTables !== undefined) this.refresh.orchestration.node.addDependency(this.icebergTables);
+    }
+    this.martNames = productMartNames(props);
+    this.martPrefixes.push(...this.martNames.map((name) => martTablePrefix({ name })));
     this.curatedTables = Object.fromEntries(events.map((t) => [t.tableName, tableArn(stack, props.curatedDatabase.databaseName, t.tableName)]));
 
     Tags.of(this).add('lakeforge:product', props.productName);
@@ -284,7 +365,7 @@ export class DataProduct extends Construct {
   public readStatements(): iam.PolicyStatement[] {
     const stack = Stack.of(this);
     const p = this.props;
-    const marts = p.martNames ?? [];
+    const marts = this.martNames;
     const statements = [
       new iam.PolicyStatement({
         sid: 'ReadCatalog',
@@ -413,7 +494,7 @@ export function renderProductCatalogEntry(p: DataProductProps): ProductCatalogEn
       { zone: 'curated', table: t.tableName, contract: t.schemaUri, columns: columns(curatedTable(t)) },
     ]),
     ...(p.batchTables ?? []).map((b): CatalogEntryTable => ({ zone: 'raw', table: b.name.slice(b.name.indexOf('.') + 1), columns: columns(b) })),
-    ...(p.martNames ?? []).map((name): CatalogEntryTable => ({ zone: 'marts', table: name, columns: [] })),
+    ...productMartNames(p).map((name): CatalogEntryTable => ({ zone: 'marts', table: name, columns: [] })),
   ];
   return {
     product: p.productName,
@@ -463,8 +544,9 @@ function validateProps(p: DataProductProps): void {
   } catch (e) {
     throw new Error(`DataProduct ${p.productName}: ${(e as Error).message}`);
   }
-  if ((p.martNames ?? []).length > 0 && (p.martsDatabase === undefined || p.martsBucket === undefined)) {
-    throw new Error(`DataProduct ${p.productName}: has marts (${p.martNames!.join(', ')}), so it needs the martsDatabase and martsBucket props`);
+  const marts = productMartNames(p);
+  if (marts.length > 0 && (p.martsDatabase === undefined || p.martsBucket === undefined)) {
+    throw new Error(`DataProduct ${p.productName}: has marts (${marts.join(', ')}), so it needs the martsDatabase and martsBucket props`);
   }
   const minutes = p.freshnessSla.toMinutes({ integral: false });
   if (!Token.isUnresolved(minutes) && minutes < 1) {
@@ -479,4 +561,9 @@ function validateProps(p: DataProductProps): void {
       throw new Error(`DataProduct ${p.productName}: piiColumns names "${c}", which is not a column of its tables (${[...known].join(', ')})`);
     }
   }
+}
+
+/** The names of a product's marts: `martNames` and the marts of its own `refresh`. */
+function productMartNames(p: DataProductProps): string[] {
+  return [...(p.martNames ?? []), ...(p.refresh?.marts ?? []).map((m) => m.name)];
 }

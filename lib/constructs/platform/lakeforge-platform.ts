@@ -1,4 +1,4 @@
-import { CfnElement, Resource, Stack } from 'aws-cdk-lib';
+import { CfnElement, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -17,6 +17,11 @@ import {
 } from '../../platform/parameter-names';
 import type { IRegistryPublisher } from '../catalog/registry-publisher-function';
 import type { ITableDdlProvider } from '../catalog/table-ddl-function';
+import { queryWorkgroupReference } from '../analytics/query-workgroup';
+import type { DataProductRefreshOptions } from '../data-product/data-product';
+
+/** A product's own refresh settings, besides what {@link LakeforgePlatform.productRefresh} reads from the handles. */
+export type ProductRefreshSchedule = Partial<Pick<DataProductRefreshOptions, 'marts' | 'scheduleExpression' | 'maintenanceScheduleExpression' | 'logRetention'>>;
 
 /** Properties of {@link LakeforgePlatform.fromParameters}. */
 export interface LakeforgePlatformParametersProps {
@@ -113,6 +118,13 @@ export class LakeforgePlatform extends Construct {
   public readonly alarmTopic: sns.ITopic;
   /** First arrival date of the raw zone, `YYYY-MM-DD` (a deploy-time value): `DataProduct`'s `projectionStartDate`. */
   public readonly goLiveDate: string;
+  /** The Athena query results bucket (the platform workgroup writes its results under `<workgroup name>/`). */
+  public readonly athenaResultsBucket: s3.IBucket;
+  /**
+   * The platform's curated lookback in whole hours (a deploy-time number token): a product's own refresh must use it,
+   * because its watermark rows live in the platform's watermark table.
+   */
+  public readonly curatedLookbackHours: number;
   private readonly workgroupNames = new Map<string, string>();
 
   private constructor(scope: Construct, id: string, props: LakeforgePlatformParametersProps) {
@@ -131,6 +143,7 @@ export class LakeforgePlatform extends Construct {
     this.martsBucket = bucket('MartsBucket', p.martsBucketName);
     this.quarantineBucket = bucket('QuarantineBucket', p.quarantineBucketName);
     this.registryBucket = bucket('RegistryBucket', p.registryBucketName);
+    this.athenaResultsBucket = bucket('AthenaResultsBucket', p.athenaResultsBucketName);
     this.rawDatabase = new ParameterDatabase(this, 'RawDatabase', this.value(p.rawDatabaseName));
     this.curatedDatabase = new ParameterDatabase(this, 'CuratedDatabase', this.value(p.curatedDatabaseName));
     this.martsDatabase = new ParameterDatabase(this, 'MartsDatabase', this.value(p.martsDatabaseName));
@@ -140,6 +153,7 @@ export class LakeforgePlatform extends Construct {
     this.registryPublisher = { serviceToken: this.value(p.registryPublisherFunctionArn), registryBucketName: this.registryBucket.bucketName };
     this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', this.value(p.alarmTopicArn));
     this.goLiveDate = this.value(p.goLiveDate);
+    this.curatedLookbackHours = Token.asNumber(this.value(p.curatedLookbackHours));
     this.node.addValidation({ validate: () => findSplitHandles(Stack.of(this), this.parameterPrefix) });
   }
 
@@ -158,6 +172,25 @@ export class LakeforgePlatform extends Construct {
       this.workgroupNames.set(key, name);
     }
     return name;
+  }
+
+  /**
+   * What a `DataProduct` in a team's app needs to refresh its own tables (its `refresh` prop): this environment, the
+   * Athena results bucket, the platform workgroup (every pipeline statement runs there), the alarm topic and the
+   * curated lookback, all from the handles. Adds three dynamic references to the stack (results bucket, workgroup
+   * name, lookback) besides the ones the product already reads.
+   *
+   * @param options - the product's own refresh settings (schedules, marts, log retention). @default - the defaults of `DataProductRefreshOptions`
+   */
+  public productRefresh(options: ProductRefreshSchedule = {}): DataProductRefreshOptions {
+    return {
+      ...options,
+      environment: this.environment,
+      resultsBucket: this.athenaResultsBucket,
+      workgroup: queryWorkgroupReference(this, this.workgroupName('platform')),
+      alarmTopic: this.alarmTopic,
+      curatedLookbackHours: this.curatedLookbackHours,
+    };
   }
 
   /**

@@ -38,6 +38,8 @@ export interface PlatformParametersProps {
   readonly martsBucket: s3.IBucket;
   /** Quarantine (bad rows) bucket. */
   readonly quarantineBucket: s3.IBucket;
+  /** The Athena query results bucket. */
+  readonly athenaResultsBucket: s3.IBucket;
   /** The contract registry bucket (Iglu static registry). */
   readonly registryBucket: s3.IBucket;
   /** Raw zone Glue database. */
@@ -61,6 +63,8 @@ export interface PlatformParametersProps {
   readonly alarmTopic: sns.ITopic;
   /** First arrival date of the raw zone, `YYYY-MM-DD` (config `pipeline.goLiveDate`). */
   readonly goLiveDate: string;
+  /** The curated lookback in whole hours, as the stage's pipeline uses it (`curatedLookbackHours(...)`). */
+  readonly curatedLookbackHours: number;
 }
 
 /**
@@ -135,6 +139,7 @@ export function renderPlatformParameterValues(props: PlatformParametersProps, pr
     curatedBucketName: props.curatedBucket.bucketName,
     martsBucketName: props.martsBucket.bucketName,
     quarantineBucketName: props.quarantineBucket.bucketName,
+    athenaResultsBucketName: props.athenaResultsBucket.bucketName,
     registryBucketName: props.registryBucket.bucketName,
     rawDatabaseName: props.rawDatabase.databaseName,
     curatedDatabaseName: props.curatedDatabase.databaseName,
@@ -145,6 +150,7 @@ export function renderPlatformParameterValues(props: PlatformParametersProps, pr
     registryPublisherFunctionArn: props.registryPublisher.serviceToken,
     alarmTopicArn: props.alarmTopic.topicArn,
     goLiveDate: props.goLiveDate,
+    curatedLookbackHours: String(props.curatedLookbackHours),
   };
   const optional: Partial<Record<OptionalPlatformHandle, string>> = {
     catalogKeyArn: props.catalogKey?.keyArn,
