@@ -8,8 +8,8 @@ import type { Construct } from 'constructs';
 import type { DeliveryConfig } from '../../config/delivery';
 import { SecureBucket } from '../constructs/storage/secure-bucket';
 import { acknowledge, acknowledgeAll, acknowledgeWildcardResources } from '../governance/acknowledge';
+import { smokeRoleName } from '../shared/naming';
 import type { LakeforgeStage } from '../stages/lakeforge-stage';
-import { smokeRoleName } from './smoke-access-stack';
 
 /**
  * The commands of the pipeline's synth step, in order: install exactly what the lock file says, run the tests

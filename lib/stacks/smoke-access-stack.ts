@@ -3,16 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../governance/acknowledge';
 import { platformParameterPrefix } from '../platform/parameter-names';
+import { smokeRoleName } from '../shared/naming';
 import type { LakeforgeStage } from '../stages/lakeforge-stage';
-
-/**
- * The name of the role `lakeforge smoke` assumes in an environment: `lakeforge-<env>-smoke`.
- *
- * @param env - environment name, e.g. `acc`.
- */
-export function smokeRoleName(env: string): string {
-  return `lakeforge-${env}-smoke`;
-}
 
 /** Properties of {@link SmokeAccessStack}. */
 export interface SmokeAccessStackProps extends StackProps {
