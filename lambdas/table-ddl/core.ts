@@ -20,6 +20,7 @@
  *   (`ALTER TABLE SET TBLPROPERTIES` takes Athena's own keys only), hence Glue for these.
  * Nothing here ever drops a table or a column.
  */
+import { quoteDdlIdentifier, quoteDdlType } from '../shared/sql-identifiers';
 import { type TableDdlColumn, type TableDdlTable, validateTableDdlTable } from '../shared/table-ddl-properties';
 
 /**
@@ -32,26 +33,6 @@ export const ICEBERG_TABLE_PROPERTIES: Readonly<Record<string, string>> = {
   format: 'parquet',
   write_compression: 'zstd',
 };
-
-/**
- * Athena's reserved keywords in DDL statements (Athena User Guide, "Escape reserved keywords in queries",
- * https://docs.aws.amazon.com/athena/latest/ug/reserved-words.html): as identifiers they need backticks.
- */
-export const ATHENA_DDL_RESERVED_WORDS: ReadonlySet<string> = new Set(
-  (
-    'ALL ALTER AND ARRAY AS AUTHORIZATION BETWEEN BIGINT BINARY BOOLEAN BOTH BY CASE CASHE CAST CHAR COLUMN CONF ' +
-    'CONSTRAINT COMMIT CREATE CROSS CUBE CURRENT CURRENT_DATE CURRENT_TIMESTAMP CURSOR DATABASE DATE DAYOFWEEK ' +
-    'DECIMAL DELETE DESCRIBE DISTINCT DIV DOUBLE DROP ELSE END EXCHANGE EXISTS EXTENDED EXTERNAL EXTRACT FALSE FETCH ' +
-    'FLOAT FLOOR FOLLOWING FOR FOREIGN FROM FULL FUNCTION GRANT GROUP GROUPING HAVING IF IMPORT IN INNER INSERT INT ' +
-    'INTEGER INTERSECT INTERVAL INTO IS JOIN LATERAL LEFT LESS LIKE LOCAL MACRO MAP MORE NONE NOT NULL NUMERIC OF ON ' +
-    'ONLY OR ORDER OUT OUTER OVER PARTIALSCAN PARTITION PERCENT PRECEDING PRECISION PRESERVE PRIMARY PROCEDURE RANGE ' +
-    'READS REDUCE REGEXP REFERENCES REVOKE RIGHT RLIKE ROLLBACK ROLLUP ROW ROWS SELECT SET SMALLINT START TABLE ' +
-    'TABLESAMPLE THEN TIME TIMESTAMP TO TRANSFORM TRIGGER TRUE TRUNCATE UNBOUNDED UNION UNIQUEJOIN UPDATE USER USING ' +
-    'UTC_TIMESTAMP VALUES VARCHAR VIEWS WHEN WHERE WINDOW WITH'
-  )
-    .split(' ')
-    .map((w) => w.toLowerCase()),
-);
 
 /** Thrown when a declaration cannot be applied to the existing table without losing or rewriting data. */
 export class TableEvolutionError extends Error {
@@ -110,12 +91,10 @@ export type TableAction =
     };
 
 /**
- * An identifier for Athena DDL: backticked when it is a DDL reserved word or starts with a digit or `_`
- * (Athena User Guide, "Names for tables, databases, and columns"), as is otherwise.
+ * An identifier for Athena DDL (backticks when reserved or not a plain name): `quoteDdlIdentifier` of
+ * lambdas/shared/sql-identifiers.ts, where the reserved-word lists live.
  */
-export function quoteIdentifier(name: string): string {
-  return ATHENA_DDL_RESERVED_WORDS.has(name.toLowerCase()) || /^[0-9_]/.test(name) ? `\`${name}\`` : name;
-}
+export const quoteIdentifier = quoteDdlIdentifier;
 
 /**
  * A string literal for Athena (Hive) DDL: single-quoted, with backslashes and single quotes escaped by a
@@ -125,20 +104,24 @@ export function ddlString(value: string): string {
   return `'${value.replace(/[\r\n\t]+/g, ' ').replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** A Glue type normalized for comparison: lower case, no whitespace (`struct<a: int>` = `struct<a:int>`). */
+/**
+ * A Glue type normalized for comparison: lower case, no whitespace, no backticks (`struct<a: int>` =
+ * `struct<a:int>` = ``struct<`a`:int>``: a type created with quoted field names compares equal to its declaration).
+ */
 export function normalizeType(type: string): string {
-  return type.replace(/\s+/g, '').toLowerCase();
+  return type.replace(/[\s`]+/g, '').toLowerCase();
 }
 
 const qualified = (t: Pick<TableDdlTable, 'Database' | 'Table'>): string => `${quoteIdentifier(t.Database)}.${quoteIdentifier(t.Table)}`;
 
 const columnDefinition = (c: TableDdlColumn): string =>
-  `${quoteIdentifier(c.Name)} ${c.Type}${c.Comment === '' ? '' : ` COMMENT ${ddlString(c.Comment)}`}`;
+  `${quoteIdentifier(c.Name)} ${quoteDdlType(c.Type)}${c.Comment === '' ? '' : ` COMMENT ${ddlString(c.Comment)}`}`;
 
 /**
  * `CREATE TABLE IF NOT EXISTS <db>.<table> (<col> <type> COMMENT '<c>', …) [PARTITIONED BY (<cols>)]
  * LOCATION '<s3 url>' TBLPROPERTIES ('table_type'='ICEBERG', 'format'='parquet', 'write_compression'='zstd')`.
- * `IF NOT EXISTS` makes a retried Create harmless.
+ * `IF NOT EXISTS` makes a retried Create harmless. Column names, partition columns and struct field names inside
+ * column types are backticked when they need it (`quoteDdlIdentifier`, `quoteDdlType` of lambdas/shared/sql-identifiers.ts).
  */
 export function renderCreateTable(t: TableDdlTable): string {
   const lines = [`CREATE TABLE IF NOT EXISTS ${qualified(t)} (`, t.Columns.map((c) => `  ${columnDefinition(c)}`).join(',\n'), ')'];
@@ -148,7 +131,7 @@ export function renderCreateTable(t: TableDdlTable): string {
   return lines.join('\n');
 }
 
-/** `ALTER TABLE <db>.<table> ADD COLUMNS (<col> <type> COMMENT '<c>', …)`. */
+/** `ALTER TABLE <db>.<table> ADD COLUMNS (<col> <type> COMMENT '<c>', …)`; names and struct field names backticked as in {@link renderCreateTable}. */
 export function renderAddColumns(t: Pick<TableDdlTable, 'Database' | 'Table'>, columns: readonly TableDdlColumn[]): string {
   return `ALTER TABLE ${qualified(t)} ADD COLUMNS (${columns.map(columnDefinition).join(', ')})`;
 }

@@ -27,6 +27,7 @@
 import { type CatalogColumn, type CatalogTable, splitTopLevel } from './catalog-model';
 import type { ContractTable } from './contract-adapter';
 import { PLACEHOLDERS } from '../pipeline/template';
+import { quoteSqlIdentifier as q } from '../../lambdas/shared/sql-identifiers';
 
 /**
  * Largest number of partitions one Athena statement may write: Athena fails a CTAS, INSERT INTO or
@@ -101,8 +102,9 @@ const utcTimestamp = (expr: string): string => `CAST(from_iso8601_timestamp(${ex
 
 /**
  * A Glue (Hive DDL) type as a Trino type for `CAST`: `string` → `varchar`, `int` → `integer`,
- * `array<x>` → `array(x)`, `map<k,v>` → `map(k, v)`, `struct<a:x>` → `row(a x)`; other names
- * (`bigint`, `double`, `boolean`, `date`, `timestamp`) are the same in both.
+ * `array<x>` → `array(x)`, `map<k,v>` → `map(k, v)`, `struct<a:x>` → `row(a x)` (a field name that needs it
+ * double-quoted: `struct<from:x>` → `row("from" x)`); other names (`bigint`, `double`, `boolean`, `date`,
+ * `timestamp`) are the same in both.
  */
 export function glueToTrinoType(glue: string): string {
   const t = glue.trim();
@@ -118,19 +120,19 @@ export function glueToTrinoType(glue: string): string {
     case 'map':
       return `map(${parts.map(glueToTrinoType).join(', ')})`;
     default:
-      return `row(${parts.map((p) => `${p.slice(0, p.indexOf(':')).trim()} ${glueToTrinoType(p.slice(p.indexOf(':') + 1))}`).join(', ')})`;
+      return `row(${parts.map((p) => `${q(p.slice(0, p.indexOf(':')).trim())} ${glueToTrinoType(p.slice(p.indexOf(':') + 1))}`).join(', ')})`;
   }
 }
 
 /**
  * The SELECT expression of one curated contract column from the raw `data` struct (alias `r`):
- * `r.data.<raw_name>` as is when both zones have the same type; an RFC 3339 string → UTC
+ * `r.data.<raw_name>` (double-quoted when it needs it: `r.data."from"`) as is when both zones have the same type; an RFC 3339 string → UTC
  * `timestamp` (`format: date-time`); a `YYYY-MM-DD` string → `date`; any other type difference
  * (containers holding dates or timestamps, structs whose field names differ by zone) → `CAST` to
  * the curated type (Trino casts rows by field position).
  */
 export function curatedColumnExpression(raw: CatalogColumn, curated: CatalogColumn): string {
-  const expr = `r.data.${raw.name}`;
+  const expr = `r.data.${q(raw.name)}`;
   if (raw.type === curated.type) return expr;
   if (raw.type === 'string' && curated.type === 'timestamp') return utcTimestamp(expr);
   if (raw.type === 'string' && curated.type === 'date') return `CAST(${expr} AS date)`;
@@ -198,7 +200,7 @@ export function renderCuratedChunksQuery(contract: ContractTable): string {
     `  SELECT e.dt, count(*) AS n, CAST(floor(date_diff('day', DATE '1970-01-01', CAST(e.dt AS date)) / ${MAX_PARTITIONS_PER_WRITE}e0) AS bigint) AS chunk`,
     '  FROM (',
     `    SELECT ${eventDate('r')} AS dt`,
-    `    FROM raw.${contract.tableName} AS r`,
+    `    FROM raw.${q(contract.tableName)} AS r`,
     `    WHERE ${windowPredicate('r')}`,
     '  ) AS e',
     '  GROUP BY e.dt',
@@ -212,7 +214,8 @@ export function renderCuratedChunksQuery(contract: ContractTable): string {
  * The deduplicated arrivals of the window whose event date lies in one chunk (`'{{lo}}'..'{{hi}}'`),
  * typed like the curated table (Trino SQL with zone-qualified logical names). Columns:
  * {@link curatedColumnNames}. Each contract column is read from the raw `data` struct by its raw name and
- * renamed to its curated name (`r.data.ostype AS os_type`), converted by {@link curatedColumnExpression}.
+ * renamed to its curated name (`r.data.ostype AS os_type`), converted by {@link curatedColumnExpression}. Every
+ * column name that needs it is double-quoted (`r.data."from" AS "from"`, `quoteSqlIdentifier`).
  *
  * @throws Error when the contract table's raw and curated columns do not pair up by `sourcePointer`.
  */
@@ -220,17 +223,17 @@ export function renderCuratedSource(contract: ContractTable): string {
   const pairs = columnPairs(contract);
   const cols = curatedColumnNames(contract);
   return [
-    `SELECT ${cols.map((c) => `d.${c}`).join(', ')}`,
+    `SELECT ${cols.map((c) => `d.${q(c)}`).join(', ')}`,
     'FROM (',
     '  SELECT',
     '    r.event_id,',
     `    ${utcTimestamp('r.event_time')} AS event_time,`,
     '    r.schema AS schema_uri,',
-    ...pairs.map(({ raw: rc, curated: cc }) => `    ${curatedColumnExpression(rc, cc)} AS ${cc.name},`),
+    ...pairs.map(({ raw: rc, curated: cc }) => `    ${curatedColumnExpression(rc, cc)} AS ${q(cc.name)},`),
     `    ${utcTimestamp('r.arrival_time')} AS arrival_time,`,
     `    ${eventDate('r')} AS dt,`,
     '    row_number() OVER (PARTITION BY r.event_id ORDER BY r.arrival_time, r.shard_id, r.sequence_number) AS arrival_rank',
-    `  FROM raw.${contract.tableName} AS r`,
+    `  FROM raw.${q(contract.tableName)} AS r`,
     `  WHERE ${windowPredicate('r')}`,
     ') AS d',
     "WHERE d.arrival_rank = 1 AND d.dt BETWEEN '{{lo}}' AND '{{hi}}'",
@@ -249,7 +252,7 @@ export function renderCuratedMerge(contract: ContractTable): string {
     .map((l) => `  ${l}`)
     .join('\n');
   return [
-    `MERGE INTO curated.${contract.tableName} AS t`,
+    `MERGE INTO curated.${q(contract.tableName)} AS t`,
     'USING (',
     source,
     ') AS s',
@@ -257,10 +260,10 @@ export function renderCuratedMerge(contract: ContractTable): string {
     'WHEN MATCHED AND s.arrival_time < t.arrival_time THEN UPDATE SET',
     cols
       .filter((c) => c !== 'event_id')
-      .map((c) => `  ${c} = s.${c}`)
+      .map((c) => `  ${q(c)} = s.${q(c)}`)
       .join(',\n'),
-    `WHEN NOT MATCHED THEN INSERT (${cols.join(', ')})`,
-    `VALUES (${cols.map((c) => `s.${c}`).join(', ')})`,
+    `WHEN NOT MATCHED THEN INSERT (${cols.map(q).join(', ')})`,
+    `VALUES (${cols.map((c) => `s.${q(c)}`).join(', ')})`,
   ].join('\n');
 }
 
@@ -294,7 +297,7 @@ export function renderFreshnessQuery(contract: ContractTable): string {
   return [
     `SELECT date_diff('millisecond', max(c.arrival_time), ${now}) / 1000e0 AS ${freshness},`,
     `  date_diff('millisecond', max(c.event_time), ${now}) / 1000e0 AS ${lag}`,
-    `FROM curated.${contract.tableName} AS c`,
+    `FROM curated.${q(contract.tableName)} AS c`,
     `WHERE c.dt >= CAST(CAST(${now} - INTERVAL '${FRESHNESS_WINDOW_DAYS}' DAY AS date) AS varchar)`,
   ].join('\n');
 }

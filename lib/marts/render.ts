@@ -7,13 +7,14 @@
  * inserts new keys, updates rows whose values differ (`IS DISTINCT FROM`), deletes rows whose key
  * vanished. Atomic, safe to re-run, and a no-op when nothing changed. A partitioned mart is refreshed
  * in chunks of at most {@link MAX_PARTITIONS_PER_WRITE} partition values ({@link renderMartChunksQuery}),
- * one MERGE per chunk.
+ * one MERGE per chunk. Output column names that need it are double-quoted (`quoteSqlIdentifier`).
  */
 import type { TableRefContext } from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser';
 import { databaseName, type CatalogZone } from '../shared/naming';
 import { MAX_PARTITIONS_PER_WRITE } from './curated';
 import type { Mart } from './declaration';
 import { loadTrino, trinoSql } from './trino-parser';
+import { quoteSqlIdentifier as q } from '../../lambdas/shared/sql-identifiers';
 
 /** A physical table reference: Glue database and table name. */
 export interface PhysicalTable {
@@ -74,11 +75,11 @@ const indent = (sql: string, by = '  '): string =>
     .join('\n');
 
 /** Null-safe equality of the given columns between two aliases. */
-const sameKey = (cols: readonly string[], a: string, b: string): string => cols.map((c) => `${a}.${c} IS NOT DISTINCT FROM ${b}.${c}`).join(' AND ');
+const sameKey = (cols: readonly string[], a: string, b: string): string => cols.map((c) => `${a}.${q(c)} IS NOT DISTINCT FROM ${b}.${q(c)}`).join(' AND ');
 
 /** `floor((dense_rank over the partition columns - 1) / 100)`: the chunk of a partition value (both engines: no integer division). */
 const chunkOf = (partitionedBy: readonly string[], alias: string): string =>
-  `CAST(CAST(floor((dense_rank() OVER (ORDER BY ${partitionedBy.map((p) => `${alias}.${p}`).join(', ')}) - 1) / ${MAX_PARTITIONS_PER_WRITE}e0) AS bigint) AS varchar)`;
+  `CAST(CAST(floor((dense_rank() OVER (ORDER BY ${partitionedBy.map((p) => `${alias}.${q(p)}`).join(', ')}) - 1) / ${MAX_PARTITIONS_PER_WRITE}e0) AS bigint) AS varchar)`;
 
 /**
  * The diff source of a mart: every key of the new SELECT or of the current table, with the new values and
@@ -88,9 +89,9 @@ const chunkOf = (partitionedBy: readonly string[], alias: string): string =>
 function renderMartDiffSource(mart: Mart): string {
   const cols = mart.output.columns.map((c) => c.name);
   const keyish = new Set([...mart.output.key, ...mart.output.partitionedBy]);
-  const fresh = [`SELECT ${cols.map((c) => `q.${c}`).join(', ')}, true AS ${PRESENT}`, 'FROM (', indent(mart.sql), ') AS q'].join('\n');
+  const fresh = [`SELECT ${cols.map((c) => `q.${q(c)}`).join(', ')}, true AS ${PRESENT}`, 'FROM (', indent(mart.sql), ') AS q'].join('\n');
   const diff = [
-    `SELECT ${cols.map((c) => (keyish.has(c) ? `coalesce(n.${c}, o.${c}) AS ${c}` : `n.${c}`)).join(', ')}, n.${PRESENT} IS NULL AS lakeforge_vanished`,
+    `SELECT ${cols.map((c) => (keyish.has(c) ? `coalesce(n.${q(c)}, o.${q(c)}) AS ${q(c)}` : `n.${q(c)}`)).join(', ')}, n.${PRESENT} IS NULL AS lakeforge_vanished`,
     'FROM (',
     indent(fresh),
     `) AS n FULL OUTER JOIN ${mart.table} AS o ON ${sameKey(mart.output.key, 'n', 'o')}`,
@@ -98,9 +99,9 @@ function renderMartDiffSource(mart: Mart): string {
   if (mart.output.partitionedBy.length === 0) return diff;
   const all = [...cols, 'lakeforge_vanished'];
   return [
-    `SELECT ${all.map((c) => `c.${c}`).join(', ')}`,
+    `SELECT ${all.map((c) => `c.${q(c)}`).join(', ')}`,
     'FROM (',
-    `  SELECT ${all.map((c) => `d.${c}`).join(', ')}, ${chunkOf(mart.output.partitionedBy, 'd')} AS ${CHUNK}`,
+    `  SELECT ${all.map((c) => `d.${q(c)}`).join(', ')}, ${chunkOf(mart.output.partitionedBy, 'd')} AS ${CHUNK}`,
     '  FROM (',
     indent(diff, '    '),
     '  ) AS d',
@@ -125,9 +126,9 @@ export function renderMartMerge(mart: Mart): string {
     'WHEN MATCHED AND src.lakeforge_vanished THEN DELETE',
     ...(nonKey.length === 0
       ? []
-      : [`WHEN MATCHED AND NOT (${sameKey(nonKey, 'tgt', 'src')}) THEN UPDATE SET`, nonKey.map((c) => `  ${c} = src.${c}`).join(',\n')]),
-    `WHEN NOT MATCHED AND NOT src.lakeforge_vanished THEN INSERT (${cols.join(', ')})`,
-    `VALUES (${cols.map((c) => `src.${c}`).join(', ')})`,
+      : [`WHEN MATCHED AND NOT (${sameKey(nonKey, 'tgt', 'src')}) THEN UPDATE SET`, nonKey.map((c) => `  ${q(c)} = src.${q(c)}`).join(',\n')]),
+    `WHEN NOT MATCHED AND NOT src.lakeforge_vanished THEN INSERT (${cols.map(q).join(', ')})`,
+    `VALUES (${cols.map((c) => `src.${q(c)}`).join(', ')})`,
   ].join('\n');
 }
 
@@ -146,11 +147,11 @@ export function renderMartChunksQuery(mart: Mart): string | undefined {
     'FROM (',
     `  SELECT ${chunkOf(parts, 'v')} AS chunk`,
     '  FROM (',
-    `    SELECT q.${parts.join(', q.')} FROM (`,
+    `    SELECT ${parts.map((p) => `q.${q(p)}`).join(', ')} FROM (`,
     indent(mart.sql, '      '),
     '    ) AS q',
     '    UNION',
-    `    SELECT o.${parts.join(', o.')} FROM ${mart.table} AS o`,
+    `    SELECT ${parts.map((p) => `o.${q(p)}`).join(', ')} FROM ${mart.table} AS o`,
     '  ) AS v',
     ') AS k',
     'GROUP BY k.chunk',
