@@ -49,6 +49,11 @@ export interface SmokePorts {
   startRefresh(stateMachineArn: string, executionName: string): Promise<string>;
   /** The status of an execution. */
   refreshStatus(executionArn: string): Promise<ExecutionStatus>;
+  /**
+   * Why an execution that did not succeed failed, in one line (the local platform knows its pipeline's error).
+   * @default - not asked: the failure message points at the Step Functions console
+   */
+  refreshFailureCause?(executionArn: string): Promise<string | undefined>;
   /** How many rows of `database.table` have `event_id` = `eventId` (an Athena query). */
   countCurated(database: string, table: string, eventId: string): Promise<number>;
   /** Waits `ms` milliseconds (tests inject a fake that advances the clock). */
@@ -186,7 +191,13 @@ export async function runSmoke(options: SmokeOptions, ports: SmokePorts): Promis
           status = await ports.refreshStatus(executionArn);
           if (status !== 'RUNNING') {
             if (status === 'SUCCEEDED') return true;
-            throw new SmokeStepError('refresh', `pipeline execution ${executionArn} ended ${status}: read its failed state in the Step Functions console, fix the cause, then redrive it (runbook: PipelineExecutionsFailedAlarm)`);
+            const cause = await ports.refreshFailureCause?.(executionArn);
+            throw new SmokeStepError(
+              'refresh',
+              cause === undefined
+                ? `pipeline execution ${executionArn} ended ${status}: read its failed state in the Step Functions console, fix the cause, then redrive it (runbook: PipelineExecutionsFailedAlarm)`
+                : `pipeline execution ${executionArn} ended ${status}: ${cause}`,
+            );
           }
           return false;
         },
