@@ -8,7 +8,8 @@
  * - DDL (`CREATE TABLE`, `ALTER TABLE … ADD COLUMNS`, Iceberg tables included): backticks, {@link quoteDdlIdentifier}
  *   and {@link quoteDdlType} (struct field names inside a column type are identifiers too);
  * - DML (`SELECT`, `MERGE`, `INSERT`, views): double quotes, {@link quoteSqlIdentifier}. The same statements run
- *   on DuckDB in the local runtime, which also takes double quotes, so the DML set also holds DuckDB's reserved words.
+ *   on DuckDB in the local runtime, which also takes double quotes, so DML also quotes DuckDB's reserved words
+ *   (and Athena's DDL reserved words, so that a name is quoted alike in both kinds of statement).
  *
  * A name is quoted only when it needs it: a reserved word of the statement's dialect, or not a plain identifier
  * (`[a-z][a-z0-9_]*`: a leading underscore or digit, upper case, any other character). Everything else is
@@ -74,8 +75,12 @@ export const DUCKDB_RESERVED_WORDS: ReadonlySet<string> = words(`
   try_cast unpack verbose
 `);
 
-/** Words that need double quotes in the DML Lakeforge renders: reserved on Athena or on DuckDB. */
-const DML_RESERVED: ReadonlySet<string> = new Set([...ATHENA_DML_RESERVED_WORDS, ...DUCKDB_RESERVED_WORDS]);
+/**
+ * Words double-quoted in the DML Lakeforge renders: reserved in Athena's DML or on DuckDB, and, to be safe,
+ * Athena's DDL reserved words too (`date`, `timestamp`, `user`, …): quoting a word that does not need it is
+ * harmless, and one name is then spelled the same way in both kinds of statement.
+ */
+const DML_RESERVED: ReadonlySet<string> = new Set([...ATHENA_DML_RESERVED_WORDS, ...DUCKDB_RESERVED_WORDS, ...ATHENA_DDL_RESERVED_WORDS]);
 
 /** A name every dialect here takes unquoted unless it is a reserved word: a lower-case letter, then letters, digits, `_`. */
 const PLAIN = /^[a-z][a-z0-9_]*$/;
@@ -91,8 +96,9 @@ export function quoteDdlIdentifier(name: string): string {
 
 /**
  * An identifier for the DML Lakeforge renders (Athena/Trino and DuckDB): in double quotes (a double quote
- * inside doubled) when it is reserved on either engine or not a plain name; as it is otherwise.
- * `from` → `"from"`, `current_time` → `"current_time"`, `_private` → `"_private"`, `user_id` → `user_id`.
+ * inside doubled) when it is reserved on either engine (or in Athena DDL) or not a plain name; as it is otherwise.
+ * `from` → `"from"`, `current_time` → `"current_time"`, `_private` → `"_private"`, `date` → `"date"`,
+ * `user_id` → `user_id`.
  */
 export function quoteSqlIdentifier(name: string): string {
   return PLAIN.test(name) && !DML_RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;

@@ -1,0 +1,105 @@
+/**
+ * Test helpers for contracts whose property names are SQL reserved words: a contract table built in memory from
+ * a contract (the adapter's columns, no files), and dt-sql-parser's Hive grammar (Athena DDL is Hive DDL),
+ * bundled into CommonJS the way lib/marts/trino-parser.ts bundles the Trino grammar.
+ */
+import Module from 'node:module';
+import * as path from 'node:path';
+import type { HiveSQL } from 'dt-sql-parser';
+import type { Contract, JsonObject } from '../../lib/contracts/contract';
+import { contractColumns, type GlueColumn } from '../../lib/contracts/glue-types';
+import { contractTableName, type ContractColumn, type ContractTable } from '../../lib/marts/contract-adapter';
+import { contractOf } from '../contracts/contract-factory';
+
+/**
+ * The property names of the issue's reserved-name contract: SQL reserved words (`from`, `to`, `group`, `end`),
+ * a name reserved after snake_casing (`currentTime` → `current_time`), a leading underscore (`_private`) and
+ * Hive-reserved names (`date`, `timestamp`, `user`).
+ */
+export const RESERVED_PROPERTIES = ['from', 'to', 'group', 'end', 'currentTime', '_private', 'date', 'timestamp', 'user'] as const;
+
+/**
+ * A hand-written contract whose top-level properties are {@link RESERVED_PROPERTIES} (strings, integers, a
+ * date-time, a date) plus `order`, an object whose fields are reserved words too (`select`, `_x`) and whose
+ * camelCase field (`groupBy`) makes the curated SQL cast it to a row type.
+ */
+export function reservedContract(name = 'reserved_words'): Contract {
+  const properties: JsonObject = {
+    from: { type: 'string', maxLength: 64 },
+    to: { type: 'string', maxLength: 64 },
+    group: { type: 'integer', minimum: 0, maximum: 1000 },
+    end: { type: 'string', format: 'date-time' },
+    currentTime: { type: 'string', format: 'date-time' },
+    _private: { type: 'boolean' },
+    date: { type: 'string', format: 'date' },
+    timestamp: { type: 'integer', minimum: 0, maximum: 2000000000 },
+    user: { type: 'string', maxLength: 32 },
+    order: {
+      type: 'object',
+      properties: { select: { type: 'string', maxLength: 8 }, _x: { type: 'integer', minimum: 0, maximum: 9 }, groupBy: { type: 'string', maxLength: 8 } },
+      additionalProperties: false,
+    },
+  };
+  return contractOf({ description: 'Reserved words as property names.', type: 'object', properties, required: ['from', 'to'], additionalProperties: false }, '1-0-0', name);
+}
+
+const column = (c: GlueColumn): ContractColumn => ({
+  name: c.name,
+  type: c.type,
+  ...(c.comment === undefined ? {} : { description: c.comment }),
+  sourcePointer: c.sourcePointer,
+  nullable: c.nullable,
+});
+
+/** The contract table of one contract (what `readContractTables` builds for its latest version), in memory. */
+export function contractTableOf(contract: Contract): ContractTable {
+  const { vendor, name, version } = contract.uri;
+  return {
+    vendor,
+    contractName: name,
+    model: version.model,
+    tableName: contractTableName(name, version.model),
+    schemaUri: contract.id,
+    versions: [contract.id],
+    rawPrefix: `events/${vendor}/${name}/v${version.model}/`,
+    columns: contractColumns(contract, { zone: 'curated' }).map(column),
+    rawColumns: contractColumns(contract, { zone: 'raw' }).map(column),
+  };
+}
+
+let hive: HiveSQL | undefined;
+
+/** dt-sql-parser's `HiveSQL` (bundled with esbuild on first use, once per process). */
+export function hiveSql(): HiveSQL {
+  if (hive !== undefined) return hive;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const root = path.dirname(require.resolve('dt-sql-parser/package.json'));
+  const result = esbuild.buildSync({
+    stdin: { contents: "export { HiveSQL } from './dist/parser/hive/index.js';", resolveDir: root, loader: 'js' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  const filename = path.join(root, 'lakeforge-hive-test-bundle.cjs');
+  const ModuleCtor = Module as unknown as {
+    new (id: string): { filename: string; paths: string[]; exports: { HiveSQL: new () => HiveSQL }; _compile(code: string, file: string): void };
+    _nodeModulePaths(dir: string): string[];
+  };
+  const mod = new ModuleCtor(filename);
+  mod.filename = filename;
+  mod.paths = ModuleCtor._nodeModulePaths(root);
+  mod._compile(result.outputFiles[0].text, filename);
+  hive = new mod.exports.HiveSQL();
+  return hive;
+}
+
+/** Parser messages for a Hive DDL statement (empty when it parses). */
+export function hiveErrors(sql: string): string[] {
+  return hiveSql()
+    .validate(sql)
+    .map((e) => `${e.startLine}:${e.startColumn} ${e.message}`);
+}
