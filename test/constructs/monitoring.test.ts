@@ -13,7 +13,7 @@ import { FAILURE_TYPES as INGEST_FAILURE_TYPES } from '../../lambdas/ingest/core
 import { INGEST_METRICS } from '../../lambdas/ingest/process-batch';
 import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
 import { FRESHNESS_ALARM_PERIOD, FreshnessAlarms, type FreshnessObjective } from '../../lib/constructs/observability/freshness-alarms';
-import { INGEST_METRIC_NAMES, PlatformMonitoring } from '../../lib/constructs/observability/platform-monitoring';
+import { PlatformMonitoring, REGISTRY_ERROR_PERIODS } from '../../lib/constructs/observability/platform-monitoring';
 import { QueryWorkgroup } from '../../lib/constructs/analytics/query-workgroup';
 import { readContractTables } from '../../lib/marts/contract-adapter';
 import { trinoSql } from '../../lib/marts/trino-parser';
@@ -27,7 +27,7 @@ const FRESHNESS: FreshnessObjective[] = [
   { product: 'viewer-engagement', table: 'tag_added_v1', sla: Duration.minutes(120) },
   { product: 'fraud-signals', table: 'rating_submitted_v1', sla: Duration.minutes(15) },
 ];
-const PLATFORM_ALARMS = 7;
+const PLATFORM_ALARMS = 8;
 
 function setup(maxBadRowRatio = 0.05, freshnessSlas: Duration[] | undefined = FRESHNESS.map((f) => f.sla)) {
   const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -60,10 +60,21 @@ function setupFreshness(objectives: FreshnessObjective[] = FRESHNESS) {
 describe('PlatformMonitoring', () => {
   const template = setup();
 
-  it('uses the metric names and failure types the ingest function emits', () => {
-    expect(INGEST_METRIC_NAMES.eventsAccepted).toBe(INGEST_METRICS.eventsAccepted);
-    expect(INGEST_METRIC_NAMES.badRows).toBe(INGEST_METRICS.badRows);
+  it('uses the failure types the ingest function emits', () => {
     expect(FAILURE_TYPES).toEqual(INGEST_FAILURE_TYPES);
+  });
+
+  it('alarms when the ingest function cannot read the contract registry for several periods in a row', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: INGEST_METRICS.registryErrors,
+      Namespace: 'Lakeforge',
+      Dimensions: [{ Name: 'service', Value: 'lakeforge-ingest' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      EvaluationPeriods: REGISTRY_ERROR_PERIODS,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('sends every alarm to one KMS-encrypted topic', () => {

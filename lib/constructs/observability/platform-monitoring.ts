@@ -10,11 +10,14 @@ import { Construct } from 'constructs';
 import { FRESHNESS_DIMENSION, FRESHNESS_METRICS, PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME, SERVICE_DIMENSION } from '../../pipeline/metrics';
 import { FRESHNESS_ALARM_PERIOD } from './freshness-alarms';
 
+import { INGEST_METRICS } from '../../../lambdas/shared/ingest-metrics';
+
 /**
- * The ingest function's custom metrics (Powertools, EMF). Must equal `INGEST_METRICS` in
- * lambdas/ingest/process-batch.ts (a test checks it).
+ * Consecutive 5-minute periods with failed registry reads before {@link PlatformMonitoring}'s registry alarm fires:
+ * one throttled read is retried and harmless; fifteen minutes of failures mean third-party events are held back
+ * (retried, never lost) until the registry can be read.
  */
-export const INGEST_METRIC_NAMES = { eventsAccepted: 'EventsAccepted', badRows: 'BadRows' } as const;
+export const REGISTRY_ERROR_PERIODS = 3;
 
 /** Properties of {@link PlatformMonitoring}. */
 export interface PlatformMonitoringProps {
@@ -59,7 +62,8 @@ export interface PlatformMonitoringProps {
 
 /**
  * Dashboard and alarms of one environment, all notifying one KMS-encrypted, TLS-only SNS topic:
- * ingest iterator age (the stream is falling behind), ingest errors and throttles, bad-row ratio, and
+ * ingest iterator age (the stream is falling behind), ingest errors and throttles, contract registry reads failing
+ * for {@link REGISTRY_ERROR_PERIODS} periods of 5 minutes (metric `RegistryErrors`), bad-row ratio, and
  * pipeline executions that failed, timed out or were aborted. Subscribe your on-call tooling to
  * {@link alarmTopic}; the pipeline's own failure notifications and the freshness alarms
  * ({@link FreshnessAlarms}) go to the same topic.
@@ -95,7 +99,7 @@ export class PlatformMonitoring extends Construct {
     const iteratorAge = props.ingestFunction.metric('IteratorAge', { statistic: cloudwatch.Stats.MAXIMUM, period });
     const accepted = new cloudwatch.Metric({
       namespace: props.metricsNamespace,
-      metricName: INGEST_METRIC_NAMES.eventsAccepted,
+      metricName: INGEST_METRICS.eventsAccepted,
       dimensionsMap: { service: props.ingestServiceName },
       statistic: cloudwatch.Stats.SUM,
       period,
@@ -105,7 +109,7 @@ export class PlatformMonitoring extends Construct {
         `b${i}`,
         new cloudwatch.Metric({
           namespace: props.metricsNamespace,
-          metricName: INGEST_METRIC_NAMES.badRows,
+          metricName: INGEST_METRICS.badRows,
           dimensionsMap: { service: props.ingestServiceName, FailureType: t },
           statistic: cloudwatch.Stats.SUM,
           period,
@@ -121,11 +125,19 @@ export class PlatformMonitoring extends Construct {
     });
     const pipeline = props.pipelineStateMachine;
 
-    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+    const registryErrors = new cloudwatch.Metric({
+      namespace: props.metricsNamespace,
+      metricName: INGEST_METRICS.registryErrors,
+      dimensionsMap: { service: props.ingestServiceName },
+      statistic: cloudwatch.Stats.SUM,
+      period,
+    });
+
+    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string, evaluationPeriods = 1) => {
       const a = new cloudwatch.Alarm(this, `${name}Alarm`, {
         metric,
         threshold,
-        evaluationPeriods: 1,
+        evaluationPeriods,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         // No traffic, or no pipeline run in a period, is not an incident; freshness alarms catch a stopped pipeline.
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -139,6 +151,13 @@ export class PlatformMonitoring extends Construct {
       iteratorAge: alarm('IngestIteratorAge', iteratorAge, props.maxIteratorAge.toMilliseconds(), 'Ingestion is falling behind the stream: records wait longer than the configured maximum.'),
       ingestErrors: alarm('IngestErrors', props.ingestFunction.metricErrors({ period }), 0, 'The ingest function failed; the mapping retries and bisects, then sends the batch to the S3 on-failure destination.'),
       ingestThrottles: alarm('IngestThrottles', props.ingestFunction.metricThrottles({ period }), 0, 'The ingest function was throttled: check reserved concurrency against shards × parallelization factor.'),
+      registryErrors: alarm(
+        'IngestRegistryErrors',
+        registryErrors,
+        0,
+        `The ingest function could not read the contract registry for ${REGISTRY_ERROR_PERIODS * 5} minutes: events of schemas outside the compiled contracts are retried (never quarantined, never lost) and hold back their shards until it can.`,
+        REGISTRY_ERROR_PERIODS,
+      ),
       badRowRatio: alarm('BadRowRatio', badRowRatio, props.maxBadRowRatio, 'Too many bad rows: a producer may send events that break its contract (see the bad_rows table).'),
       pipelineFailed: alarm(
         'PipelineExecutionsFailed',
