@@ -100,6 +100,15 @@ describe('lakeforge smoke --local', () => {
     expect([...platform.refreshes.keys()].filter((arn) => arn.endsWith(result!.canaryId))).toEqual([]);
   }, 60_000);
 
+  it('a local refresh that cannot run is FAILED with its cause (the raw bucket is missing)', async () => {
+    await platform.s3.client().send(new DeleteBucketCommand({ Bucket: platform.resources.rawBucket }));
+    const ports = platform.ports();
+    const arn = await ports.startRefresh(platform.resources.stateMachineArn, 'smoke-no-raw-bucket');
+    expect(await ports.refreshStatus(arn)).toBe('FAILED');
+    expect(await ports.refreshFailureCause(arn)).toMatch(/^NoSuchBucket: /);
+    await expect(ports.startRefresh('arn:aws:states:eu-west-1:111111111111:stateMachine:lakeforge-dev-pipeline', 'x')).rejects.toThrow(/^StateMachineDoesNotExist: the local platform runs local:lakeforge-dev-pipeline/);
+  }, 60_000);
+
   it('rejects --local with a flag naming a resource, in one line', async () => {
     await expect(smokeAction({ env: 'dev', local: true, rawBucket: 'b', stateMachineArn: 'arn' })).rejects.toThrow(
       /^--local cannot be combined with --raw-bucket, --state-machine-arn: the local platform creates its own stream, buckets and pipeline$/,

@@ -44,8 +44,11 @@ import type { ExecutionStatus, SmokePorts } from './run';
 
 /** The local names of an environment's resources (for `dev`, those of `lakeforge local`: `LOCAL_RESOURCES`). */
 export interface LocalSmokeResources {
+  /** The ingest stream (kinesalite), with the environment's shard count. */
   readonly streamName: string;
+  /** The raw zone bucket (s3rver) the function writes valid events to. */
   readonly rawBucket: string;
+  /** The quarantine bucket (s3rver) the function writes bad rows to. */
   readonly quarantineBucket: string;
   /** The contract registry bucket (empty: schemas outside `config/contracts` are `schema_unknown`). */
   readonly registryBucket: string;
@@ -89,6 +92,7 @@ export type LocalSmokePorts = SmokePorts & {
 export interface LocalSmokePlatform {
   /** Environment name. */
   readonly env: string;
+  /** The local stream, buckets and state machine name. */
   readonly resources: LocalSmokeResources;
   /** The local Kinesis (tests use its client to break the stream). */
   readonly kinesis: LocalKinesis;
