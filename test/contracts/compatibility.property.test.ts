@@ -6,7 +6,7 @@ import { contractOf } from './contract-factory';
 
 /**
  * Soundness of the checker against ajv: for random schemas (the JSON Schema subset contracts use)
- * and random mutations of them, whenever the verdict is ADDITION (or no change), every instance
+ * and random mutations of them, whenever the instance step is ADDITION (or no change), every instance
  * valid under the old schema must be valid under the new one.
  */
 
@@ -27,7 +27,18 @@ const numberSchema = fc.record(
   { requiredKeys: ['type'] },
 );
 const otherSchema = fc.constantFrom<JsonObject>({ type: 'boolean' }, { enum: ['x', 1, null] }, {}, { type: 'array', items: { type: 'integer' } }, { type: 'array', maxItems: 2 });
-const leaf: fc.Arbitrary<JsonObject> = fc.oneof(stringSchema, integerSchema, numberSchema, otherSchema) as fc.Arbitrary<JsonObject>;
+const short: JsonObject = { type: 'string', maxLength: 3 };
+const tagged = (kind: string, field: string): JsonObject => ({ type: 'object', properties: { kind: { const: kind }, [field]: short }, required: ['kind'], additionalProperties: false });
+const untagged = (field: string): JsonObject => ({ type: 'object', properties: { [field]: short }, additionalProperties: false });
+/** anyOf/oneOf leaves: disjoint by type, by a required const, or overlapping closed objects. */
+const combinatorSchema = fc.constantFrom<JsonObject>(
+  { anyOf: [short, { type: 'null' }] },
+  { oneOf: [short, { type: 'integer', minimum: 0, maximum: 9 }] },
+  { oneOf: [tagged('a', 'x'), tagged('b', 'y')] },
+  { anyOf: [untagged('x'), untagged('y')] },
+  { oneOf: [untagged('x'), untagged('y')] },
+);
+const leaf: fc.Arbitrary<JsonObject> = fc.oneof(stringSchema, integerSchema, numberSchema, otherSchema, combinatorSchema) as fc.Arbitrary<JsonObject>;
 const nested: fc.Arbitrary<JsonObject> = fc
   .record({ props: fc.dictionary(name, leaf, { maxKeys: 2 }), closed: fc.boolean(), req: fc.subarray([...NAMES]) })
   .map(({ props, closed, req }) => objectSchema(props, closed, req));
@@ -51,7 +62,8 @@ type Mutation =
   | { kind: 'remove' | 'require' | 'unrequire'; name: string }
   | { kind: 'toggle-closed' }
   | { kind: 'tweak'; name: string; keyword: string; delta: number }
-  | { kind: 'drop-keyword'; name: string; keyword: string };
+  | { kind: 'drop-keyword'; name: string; keyword: string }
+  | { kind: 'branch'; name: string; op: 'add-field' | 'drop-branch' | 'add-branch' | 'loosen' | 'tighten'; index: number };
 
 const KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'multipleOf', 'type', 'enum', 'pattern', 'maxItems', 'items'];
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
@@ -60,6 +72,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant({ kind: 'toggle-closed' as const }),
   fc.record({ kind: fc.constant('tweak' as const), name, keyword: fc.constantFrom(...KEYWORDS), delta: fc.constantFrom(-2, -1, 1, 2, 0.5) }),
   fc.record({ kind: fc.constant('drop-keyword' as const), name, keyword: fc.constantFrom(...KEYWORDS) }),
+  fc.record({ kind: fc.constant('branch' as const), name, op: fc.constantFrom('add-field' as const, 'drop-branch' as const, 'add-branch' as const, 'loosen' as const, 'tighten' as const), index: fc.nat(2) }),
 );
 
 function mutate(schema: JsonObject, m: Mutation): JsonObject {
@@ -100,6 +113,22 @@ function mutate(schema: JsonObject, m: Mutation): JsonObject {
       if (isJsonObject(p)) delete p[m.keyword];
       break;
     }
+    case 'branch': {
+      const p = props[m.name];
+      const kw = isJsonObject(p) ? (Array.isArray(p.anyOf) ? 'anyOf' : Array.isArray(p.oneOf) ? 'oneOf' : undefined) : undefined;
+      if (!isJsonObject(p) || kw === undefined) break;
+      const branches = p[kw] as JsonObject[];
+      const b = branches[m.index % branches.length];
+      if (m.op === 'drop-branch' && branches.length > 1) branches.splice(m.index % branches.length, 1);
+      if (m.op === 'add-branch') branches.push(m.index === 0 ? { type: 'boolean' } : untagged('x'));
+      // Adds the other branch's field (so closed branches may start to overlap), else a new one.
+      if (m.op === 'add-field' && isJsonObject(b.properties)) (b.properties as JsonObject)[!('y' in b.properties) ? 'y' : !('x' in b.properties) ? 'x' : 'z'] = short;
+      if (m.op === 'loosen' || m.op === 'tighten') {
+        const target = isJsonObject(b.properties) ? (Object.values(b.properties).find((v) => isJsonObject(v) && v.maxLength !== undefined) as JsonObject | undefined) : b;
+        if (target !== undefined && typeof target.maxLength === 'number') target.maxLength = m.op === 'loosen' ? 6 : 1;
+      }
+      break;
+    }
   }
   return s;
 }
@@ -110,6 +139,9 @@ function instanceOf(schema: JsonValue, depth = 0): fc.Arbitrary<JsonValue> {
   const types = typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? (schema.type as string[]) : ['any'];
   const options: fc.Arbitrary<JsonValue>[] = [];
   if (Array.isArray(schema.enum)) options.push(fc.constantFrom(...schema.enum));
+  if ('const' in schema) options.push(fc.constant(schema.const));
+  const branches = Array.isArray(schema.anyOf) ? schema.anyOf : Array.isArray(schema.oneOf) ? schema.oneOf : undefined;
+  if (branches !== undefined && depth < 3) options.push(fc.oneof(...branches.map((b) => instanceOf(b, depth + 1))));
   for (const t of types) {
     const lo = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum : -40;
     const hi = typeof schema.maximum === 'number' ? schema.maximum : typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum : 40;
@@ -140,7 +172,44 @@ const scenario = rootSchema.chain((old) =>
   }),
 );
 
+/** A root with one anyOf/oneOf property `a` and one to three branch edits of it. */
+const branchScenario = combinatorSchema.chain((a) =>
+  fc.array(fc.record({ kind: fc.constant('branch' as const), name: fc.constant('a'), op: fc.constantFrom('add-field' as const, 'drop-branch' as const, 'add-branch' as const, 'loosen' as const, 'tighten' as const), index: fc.nat(2) }), { minLength: 1, maxLength: 3 }).chain((ms) => {
+    const old = objectSchema({ a }, true, ['a']);
+    return fc.tuple(fc.constant(old), fc.constant(ms.reduce<JsonObject>(mutate, old)), fc.array(instanceOf(old), { minLength: 20, maxLength: 40 }));
+  }),
+);
+
+/** Runs the soundness check on scenarios; returns how many verdicts were ADDITION/NONE and how many instances were checked. */
+function assertSound(scenarios: fc.Arbitrary<[JsonObject, JsonObject, JsonValue[]]>, numRuns: number): { additions: number; checkedInstances: number } {
+  let additions = 0;
+  let checkedInstances = 0;
+  fc.assert(
+    fc.property(scenarios, ([oldSchema, newSchema, instances]) => {
+      const oldC = contractOf(oldSchema, '1-0-0');
+      const newC = contractOf(newSchema, '1-0-1');
+      const report = checkCompatibility(oldC, newC);
+      if (report.instanceStep !== 'ADDITION' && report.instanceStep !== 'NONE') return;
+      additions += 1;
+      const vOld = compileContract(oldC, createContractAjv(false));
+      const vNew = compileContract(newC, createContractAjv(false));
+      for (const x of instances.filter((i) => vOld(i))) {
+        checkedInstances += 1;
+        if (!vNew(x)) throw new Error(`instance step ${report.instanceStep} but ${JSON.stringify(x)} became invalid: ${JSON.stringify(vNew.errors)}\nreasons: ${JSON.stringify(report.reasons)}`);
+      }
+    }),
+    { numRuns },
+  );
+  return { additions, checkedInstances };
+}
+
 describe('compatibility checker soundness (property)', () => {
+  it('never says ADDITION when an anyOf/oneOf edit rejects an instance the old schema accepts', () => {
+    const { additions, checkedInstances } = assertSound(branchScenario, 150);
+    expect(additions).toBeGreaterThan(20);
+    expect(checkedInstances).toBeGreaterThan(100);
+  });
+
   it('never says ADDITION when the new schema rejects an instance the old one accepts', () => {
     let additions = 0;
     let checkedInstances = 0;
@@ -149,14 +218,18 @@ describe('compatibility checker soundness (property)', () => {
         const oldC = contractOf(oldSchema, '1-0-0');
         const newC = contractOf(newSchema, '1-0-1');
         const report = checkCompatibility(oldC, newC);
-        if (report.required !== 'ADDITION' && report.required !== 'NONE') return;
+        // Soundness of the instance step; the verdict may be larger (the table step), never smaller.
+        if (report.instanceStep !== 'NONE') expect(report.required).not.toBe('NONE');
+        if (report.instanceStep === 'REVISION') expect(report.required).not.toBe('ADDITION');
+        if (report.instanceStep === 'MODEL') expect(report.required).toBe('MODEL');
+        if (report.instanceStep !== 'ADDITION' && report.instanceStep !== 'NONE') return;
         additions += 1;
         const vOld = compileContract(oldC, createContractAjv(false));
         const vNew = compileContract(newC, createContractAjv(false));
         for (const x of instances.filter((i) => vOld(i))) {
           checkedInstances += 1;
           if (!vNew(x)) {
-            throw new Error(`verdict ${report.required} but ${JSON.stringify(x)} became invalid: ${JSON.stringify(vNew.errors)}\nreasons: ${JSON.stringify(report.reasons)}`);
+            throw new Error(`instance step ${report.instanceStep} but ${JSON.stringify(x)} became invalid: ${JSON.stringify(vNew.errors)}\nreasons: ${JSON.stringify(report.reasons)}`);
           }
         }
       }),

@@ -1,7 +1,7 @@
 import { JsonObject } from '../../lib/contracts/contract';
 import { COMPATIBILITY_RULES, checkCompatibility, formatReport, renderCompatibilityRulesMarkdown } from '../../lib/contracts/compatibility';
 import { readIgluFolder } from '../../lib/contracts/loader';
-import { schemaKey } from '../../lib/contracts/schemaver';
+import { schemaKey, stepSeverity } from '../../lib/contracts/schemaver';
 import { contractOf } from './contract-factory';
 import { igluSampleDir } from '../../tools/local/data-sets';
 
@@ -43,10 +43,28 @@ describe('compatibility checker', () => {
     ['format removed', 'ADDITION', 'format-removed', '/properties/a/format', closed({ a: { type: 'string', format: 'uuid' } }), closed({ a: { type: 'string' } })],
     ['an unanalysed keyword added', 'REVISION', 'keyword-changed', '/properties/a/uniqueItems', closed({ a: { type: 'array' } }), closed({ a: { type: 'array', uniqueItems: true } })],
     ['array items widened', 'ADDITION', 'type-widened', '/properties/a/items/type', closed({ a: { type: 'array', items: { type: 'integer' } } }), closed({ a: { type: 'array', items: { type: 'number' } } })],
-  ])('%s needs %s (%s at %s)', (_what, required, rule, pointer, oldBody, newBody) => {
+  ])('%s: instance step %s (%s at %s)', (_what, step, rule, pointer, oldBody, newBody) => {
     const report = verdict(oldBody, newBody);
-    expect(report.required).toBe(required);
-    expect(report.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ rule, pointer, step: required })]));
+    expect(report.instanceStep).toBe(step);
+    expect(report.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ rule, pointer, step })]));
+    // The verdict is the larger of the instance step and the table step.
+    const table = report.tableStep === 'NONE' ? -1 : stepSeverity(report.tableStep);
+    expect(report.required).toBe(stepSeverity(step) >= table ? step : report.tableStep);
+  });
+
+  // These instance-level changes keep (or may keep) historical instances valid, but change a curated column in the
+  // same _v<MODEL> table in a way Iceberg cannot apply in place: the verdict is MODEL (issue 12, part 3).
+  it.each<[string, JsonObject, JsonObject, string]>([
+    ['integer widened to number (int → double)', closed({ a: { type: 'integer' } }), closed({ a: { type: 'number' } }), 'column-type-changed'],
+    ['number narrowed to integer (double → bigint)', closed({ a: { type: 'number' } }), closed({ a: { type: 'integer' } }), 'column-type-changed'],
+    ['optional property type changed (string → boolean)', closed({ a: { type: 'string' } }), closed({ a: { type: 'boolean' } }), 'column-type-changed'],
+    ['property removed under additionalProperties:false', closed({ a: id, b: id }), closed({ a: id }), 'column-removed'],
+    ['property removed from an open object', open({ a: id, b: id }), open({ a: id }), 'column-removed'],
+    ['array items widened (array<bigint> → array<double>)', closed({ a: { type: 'array', items: { type: 'integer' } } }), closed({ a: { type: 'array', items: { type: 'number' } } }), 'column-type-changed'],
+  ])('%s needs MODEL: the table step decides', (_what, oldBody, newBody, rule) => {
+    const report = verdict(oldBody, newBody);
+    expect(report).toMatchObject({ required: 'MODEL', tableStep: 'MODEL', decidedBy: report.instanceStep === 'MODEL' ? 'both' : 'table', sufficient: false });
+    expect(report.tableReasons).toEqual(expect.arrayContaining([expect.objectContaining({ rule, step: 'MODEL' })]));
   });
 
   it('ignores description-only changes and resolves local $refs on both sides', () => {
@@ -96,5 +114,109 @@ describe('compatibility checker', () => {
     expect(reports.filter((r) => !r.sufficient).map((r) => [r.to, r.reasons.filter((x) => x.step !== 'ADDITION').map((x) => `${x.pointer} ${x.rule}`)])).toEqual([
       ['iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-1', ['/properties/userId/maxLength bound-tightened']],
     ]);
+  });
+});
+
+describe('compatibility checker: annotations, branches, enums, empty objects and impossible instances', () => {
+  const str: JsonObject = { type: 'string' };
+  const branchA = (extra: JsonObject = {}): JsonObject => closed({ kind: { const: 'a' }, x: str, ...extra }, ['kind']);
+  const branchB = (extra: JsonObject = {}): JsonObject => closed({ kind: { const: 'b' }, y: str, ...extra }, ['kind']);
+  const withA = (a: JsonObject): JsonObject => closed({ a });
+
+  it.each<[string, JsonObject, JsonObject]>([
+    ['description inside oneOf branches', withA({ oneOf: [{ ...branchA(), description: 'old' }, branchB()] }), withA({ oneOf: [{ ...branchA(), description: 'new' }, { ...branchB(), title: 'B' }] })],
+    ['title, examples, $comment and default inside anyOf branches', withA({ anyOf: [str, { type: 'null' }] }), withA({ anyOf: [{ ...str, title: 't', examples: ['x'], $comment: 'c' }, { type: 'null', default: null }] })],
+    ['description inside not, items and additionalProperties', withA({ type: 'array', items: { not: { type: 'null' } } }), withA({ type: 'array', items: { not: { type: 'null', description: 'no nulls' }, description: 'any' } })],
+    ['description of a property named "description" is not a property removal', closed({ description: { type: 'string', description: 'a' } }), closed({ description: { type: 'string', description: 'b' } })],
+  ])('ignores annotations: %s', (_what, oldBody, newBody) => {
+    expect(verdict(oldBody, newBody)).toMatchObject({ required: 'NONE', instanceStep: 'NONE', tableStep: 'NONE', reasons: [], tableReasons: [], sufficient: true });
+  });
+
+  it.each<[string, string, string, string, JsonObject, JsonObject]>([
+    ['an optional property added to closed anyOf branches', 'ADDITION', 'branches-widened', '/properties/a/anyOf',
+      withA({ anyOf: [branchA(), branchB()] }), withA({ anyOf: [branchA({ z: str }), branchB({ z: str })] })],
+    ['an optional property added to closed oneOf branches told apart by a required const', 'ADDITION', 'branches-widened', '/properties/a/oneOf',
+      withA({ oneOf: [branchA(), branchB()] }), withA({ oneOf: [branchA({ z: str }), branchB()] })],
+    ['oneOf branches of disjoint types, one widened', 'ADDITION', 'branches-widened', '/properties/a/oneOf',
+      withA({ oneOf: [{ type: 'string', maxLength: 3 }, { type: 'integer' }] }), withA({ oneOf: [{ type: 'string', maxLength: 9 }, { type: 'integer' }] })],
+    ['an anyOf branch added', 'ADDITION', 'branches-widened', '/properties/a/anyOf',
+      withA({ anyOf: [str] }), withA({ anyOf: [str, { type: 'null' }] })],
+    ['an allOf member removed', 'ADDITION', 'branches-widened', '/properties/a/allOf',
+      withA({ allOf: [{ type: 'string' }, { maxLength: 3 }] }), withA({ allOf: [{ type: 'string' }] })],
+    ['an anyOf branch removed', 'REVISION', 'branches-narrowed', '/properties/a/anyOf',
+      withA({ anyOf: [str, { type: 'null' }] }), withA({ anyOf: [str] })],
+    ['an anyOf branch narrowed', 'REVISION', 'branches-narrowed', '/properties/a/anyOf',
+      withA({ anyOf: [{ type: 'string', maxLength: 9 }, { type: 'null' }] }), withA({ anyOf: [{ type: 'string', maxLength: 3 }, { type: 'null' }] })],
+    ['oneOf branches that may overlap once widened', 'REVISION', 'branches-narrowed', '/properties/a/oneOf',
+      withA({ oneOf: [closed({ x: str }), closed({ y: str })] }), withA({ oneOf: [closed({ x: str, y: str }), closed({ y: str })] })],
+    ['an allOf member added', 'REVISION', 'branches-narrowed', '/properties/a/allOf',
+      withA({ allOf: [{ type: 'string' }] }), withA({ allOf: [{ type: 'string' }, { maxLength: 3 }] })],
+    ['an enum removed for a maxLength every old value satisfies', 'ADDITION', 'constraint-implied', '/properties/a/maxLength',
+      withA({ type: 'string', enum: ['web', 'ios', 'tv'] }), withA({ type: 'string', maxLength: 3 })],
+    ['an enum removed for a pattern every old value matches', 'ADDITION', 'constraint-implied', '/properties/a/pattern',
+      withA({ enum: ['web', 'ios'] }), withA({ type: 'string', pattern: '^[a-z]+$' })],
+    ['an enum removed for bounds every old value satisfies', 'ADDITION', 'constraint-implied', '/properties/a/maximum',
+      withA({ type: 'integer', enum: [1, 2, 3] }), withA({ type: 'integer', minimum: 1, maximum: 3 })],
+    ['an enum removed for a maxLength some old value exceeds', 'REVISION', 'bound-tightened', '/properties/a/maxLength',
+      withA({ type: 'string', enum: ['web', 'android'] }), withA({ type: 'string', maxLength: 3 })],
+    ['properties declared where the old object admitted only {}', 'ADDITION', 'empty-object-only', '',
+      { type: 'object', properties: {}, maxProperties: 0 }, { type: 'object', properties: { a: str }, additionalProperties: false, maxProperties: 0 }],
+    ['a property required where the old object admitted only {}', 'MODEL', 'required-added-closed', '/required',
+      { type: 'object', properties: {}, maxProperties: 0 }, { type: 'object', properties: { a: str }, required: ['a'] }],
+    ['a new required property in a closed root', 'MODEL', 'required-added-closed', '/required',
+      closed({ a: str }), closed({ a: str, b: str }, ['b'])],
+    ['the whole required set of a closed root replaced', 'MODEL', 'required-property-removed', '/properties/a',
+      closed({ a: str }, ['a']), closed({ b: str }, ['b'])],
+    ['a new required property in a closed object that is itself required', 'MODEL', 'required-added-closed', '/properties/a/required',
+      closed({ a: closed({ x: str }) }, ['a']), closed({ a: closed({ x: str, y: str }, ['y']) }, ['a'])],
+    ['a new required property in a closed but optional nested object', 'REVISION', 'required-added', '/properties/a/required',
+      closed({ a: closed({ x: str }) }), closed({ a: closed({ x: str, y: str }, ['y']) })],
+    ['an existing optional property of a closed root made required', 'REVISION', 'required-added', '/required',
+      closed({ a: str, b: str }), closed({ a: str, b: str }, ['b'])],
+  ])('%s: instance step %s (%s at %s)', (_what, step, rule, pointer, oldBody, newBody) => {
+    const report = verdict(oldBody, newBody);
+    expect(report.instanceStep).toBe(step);
+    expect(report.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ rule, pointer, step })]));
+  });
+});
+
+describe('the table step: curated columns under Iceberg schema evolution', () => {
+  const str: JsonObject = { type: 'string' };
+  it.each<[string, string, string, string, JsonObject, JsonObject]>([
+    ['a bounded integer unbounded (int → bigint)', 'ADDITION', 'column-type-promoted', 'a', closed({ a: id }), closed({ a: { type: 'integer', minimum: 1 } })],
+    ['integer → number (int → double)', 'MODEL', 'column-type-changed', 'a', closed({ a: id }), closed({ a: { type: 'number' } })],
+    ['format date-time removed (timestamp → string)', 'MODEL', 'column-type-changed', 'a', closed({ a: { type: 'string', format: 'date-time' } }), closed({ a: str })],
+    ['properties replaced by a free-form object (struct → string)', 'MODEL', 'column-type-changed', 'a', closed({ a: { type: 'object', properties: { x: str } } }), closed({ a: { type: 'object' } })],
+    ['an optional property added', 'ADDITION', 'column-added', 'b', closed({ a: id }), closed({ a: id, b: str })],
+    ['a property renamed', 'MODEL', 'column-removed', 'a', open({ a: id }), open({ b: id })],
+    ['a field appended to a struct', 'ADDITION', 'struct-field-added', 'a.y', closed({ a: closed({ x: str }) }), closed({ a: closed({ x: str, y: str }) })],
+    ['a field inserted before a struct\'s fields', 'MODEL', 'struct-fields-reordered', 'a', closed({ a: closed({ x: str }) }), closed({ a: closed({ w: str, x: str }) })],
+    ['a struct field removed', 'MODEL', 'struct-field-removed', 'a.x', closed({ a: open({ x: str, y: str }) }), closed({ a: open({ y: str }) })],
+    ['array elements promoted (array<int> → array<bigint>)', 'ADDITION', 'column-type-promoted', 'a[]', closed({ a: { type: 'array', items: id } }), closed({ a: { type: 'array', items: { type: 'integer' } } })],
+    ['map values retyped (map<string,bigint> → map<string,double>)', 'MODEL', 'column-type-changed', 'a{value}', closed({ a: { type: 'object', additionalProperties: { type: 'integer' } } }), closed({ a: { type: 'object', additionalProperties: { type: 'number' } } })],
+    ['properties reordered', 'ADDITION', 'column-moved', 'b,a', closed({ a: id, b: str }), closed({ b: str, a: id })],
+  ])('%s: table step %s (%s on column %s)', (_what, step, rule, column, oldBody, newBody) => {
+    const report = verdict(oldBody, newBody);
+    expect(report.tableStep).toBe(step);
+    expect(report.tableReasons).toEqual(expect.arrayContaining([expect.objectContaining({ rule, column, step })]));
+    expect(stepSeverity(report.required as 'ADDITION')).toBeGreaterThanOrEqual(stepSeverity(step as 'ADDITION'));
+  });
+
+  it('ignores column comments: a description-only change keeps the table as it is', () => {
+    const report = verdict(closed({ a: { ...id, description: 'old' } }), closed({ a: { ...id, description: 'new' } }));
+    expect(report).toMatchObject({ tableStep: 'NONE', tableReasons: [], required: 'NONE' });
+  });
+
+  it('says when the columns cannot be compared, and then decides by the instance step', () => {
+    const report = verdict(closed({ a: id }), { type: 'array' });
+    expect(report.tableSkipped).toMatch(/does not map to curated columns/);
+    expect(report).toMatchObject({ tableStep: 'NONE', decidedBy: 'instance', required: 'MODEL' });
+  });
+
+  it('names the deciding step in the human output and lists table reasons by column', () => {
+    const text = formatReport(verdict(closed({ a: { type: 'integer' } }), closed({ a: { type: 'number' } })));
+    const [head, ...lines] = text.split('\n');
+    expect(head).toMatch(/declared ADDITION, required MODEL: NOT sufficient — the table step decides \(instance step ADDITION, table step MODEL\)$/);
+    expect(lines).toEqual([expect.stringMatching(/^ {2}ADDITION +\/properties\/a\/type \[type-widened\]/), expect.stringMatching(/^ {2}MODEL +column a \[column-type-changed\] bigint → double/)]);
   });
 });

@@ -9,12 +9,13 @@
  * - a published version is immutable;
  * - a published version cannot be deleted (only the CI gate checks this: the registry is never pruned);
  * - a new version's declared SchemaVer step is at least what the compatibility checker requires against the
- *   highest earlier version of the same vendor/name;
+ *   highest earlier version of the same vendor/name: the larger of the instance step (historical instances) and the
+ *   table step (the curated `_v<MODEL>` table's columns under Iceberg's in-place schema evolution);
  * - versions are consecutive (1-0-0 → 1-0-1 / 1-1-0 / 2-0-0, no gaps), so a new MODEL starts at `M-0-0` right
  *   after the latest version of MODEL `M-1`, and a new schema starts at 1-0-0;
  * - every contract is valid.
  */
-import { type CompatibilityReport, checkCompatibility, formatReport } from './compatibility';
+import { type CompatibilityReport, checkCompatibility, describeDecision, formatReport } from './compatibility';
 import type { Contract } from './contract';
 import { isContractError } from './contract-error';
 import { isNextVersion, schemaKey, stepSeverity } from './schemaver';
@@ -101,8 +102,12 @@ export function formatGateIssue(issue: GateIssue): string {
     const r = issue.report;
     const declared = r.declared === 'NONE' ? 0 : stepSeverity(r.declared);
     const beyond = r.reasons.filter((x) => stepSeverity(x.step) > declared);
-    const reasons = beyond.map((x) => `${x.pointer === '' ? '(root)' : x.pointer} [${x.rule}] ${x.message} (${x.step})`).join('; ');
-    return `${issue.uri}: ${issue.rule}: declared ${r.declared} but the changes require ${r.required} (compared with ${r.from})${reasons === '' ? '' : `: ${reasons}`}`;
+    const beyondTable = r.tableReasons.filter((x) => stepSeverity(x.step) > declared);
+    const reasons = [
+      ...beyond.map((x) => `${x.pointer === '' ? '(root)' : x.pointer} [${x.rule}] ${x.message} (${x.step})`),
+      ...beyondTable.map((x) => `column ${x.column} [${x.rule}] ${x.message} (${x.step}, table step)`),
+    ].join('; ');
+    return `${issue.uri}: ${issue.rule}: declared ${r.declared} but the changes require ${r.required} (compared with ${r.from}): ${describeDecision(r)}${reasons === '' ? '' : `: ${reasons}`}`;
   }
   return `${issue.uri}: ${issue.rule}: ${issue.message.replace(/\s*\n\s*/g, ' ')}`;
 }
