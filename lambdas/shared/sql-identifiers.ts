@@ -20,7 +20,8 @@
  *
  * The word lists are data, checked by tests against the grammars: every keyword the Trino grammar
  * (dt-sql-parser) refuses as a column name is in {@link ATHENA_DML_RESERVED_WORDS}, every DuckDB keyword that
- * cannot be a column name is in {@link DUCKDB_RESERVED_WORDS}, and DDL quoted here parses with the Hive grammar.
+ * cannot be a column name is in {@link DUCKDB_RESERVED_WORDS}, every keyword the Hive grammar refuses is in
+ * {@link ATHENA_DDL_RESERVED_WORDS} or {@link HIVE_RESERVED_WORDS}, and DDL quoted here parses with the Hive grammar.
  */
 
 const words = (list: string): ReadonlySet<string> => new Set(list.trim().split(/\s+/).map((w) => w.toLowerCase()));
@@ -41,6 +42,19 @@ export const ATHENA_DDL_RESERVED_WORDS: ReadonlySet<string> = words(`
   TABLESAMPLE THEN TIME TIMESTAMP TO TRANSFORM TRIGGER TRUE TRUNCATE UNBOUNDED UNION UNIQUEJOIN UPDATE USER USING
   UTC_TIMESTAMP VALUES VARCHAR VIEWS WHEN WHERE WINDOW WITH
 `);
+
+/**
+ * Keywords that the Hive grammar Lakeforge checks its DDL with (dt-sql-parser 4.5 `HiveSQL`, Hive 4) refuses as
+ * column or struct field names and that Athena's DDL list above does not hold (`leading`, `merge`, `unique`, …).
+ * Backticked in DDL too: Athena's DDL parser is Hive's, and quoting a word that does not need it is harmless.
+ */
+export const HIVE_RESERVED_WORDS: ReadonlySet<string> = words(`
+  anti any application compactionid connector connectors ddl dec except force leading merge minus pkfk_join prepare
+  qualify real recover some sync timestamplocaltz trailing unique
+`);
+
+/** Words backticked in DDL: {@link ATHENA_DDL_RESERVED_WORDS} and {@link HIVE_RESERVED_WORDS}. */
+const DDL_RESERVED: ReadonlySet<string> = new Set([...ATHENA_DDL_RESERVED_WORDS, ...HIVE_RESERVED_WORDS]);
 
 /**
  * Athena's reserved keywords in SQL `SELECT` statements and queries on views (engine 3 is Trino: these are
@@ -77,21 +91,21 @@ export const DUCKDB_RESERVED_WORDS: ReadonlySet<string> = words(`
 
 /**
  * Words double-quoted in the DML Lakeforge renders: reserved in Athena's DML or on DuckDB, and, to be safe,
- * Athena's DDL reserved words too (`date`, `timestamp`, `user`, …): quoting a word that does not need it is
+ * the words DDL backticks too (`date`, `timestamp`, `user`, …): quoting a word that does not need it is
  * harmless, and one name is then spelled the same way in both kinds of statement.
  */
-const DML_RESERVED: ReadonlySet<string> = new Set([...ATHENA_DML_RESERVED_WORDS, ...DUCKDB_RESERVED_WORDS, ...ATHENA_DDL_RESERVED_WORDS]);
+const DML_RESERVED: ReadonlySet<string> = new Set([...ATHENA_DML_RESERVED_WORDS, ...DUCKDB_RESERVED_WORDS, ...DDL_RESERVED]);
 
 /** A name every dialect here takes unquoted unless it is a reserved word: a lower-case letter, then letters, digits, `_`. */
 const PLAIN = /^[a-z][a-z0-9_]*$/;
 
 /**
  * An identifier for Athena DDL: in backticks (a backtick inside doubled) when it is an Athena DDL reserved word
- * or not a plain name (a leading `_` or digit needs backticks in DDL: Athena User Guide, "Names for tables,
+ * (or one the Hive grammar refuses, {@link HIVE_RESERVED_WORDS}) or not a plain name (a leading `_` or digit needs backticks in DDL: Athena User Guide, "Names for tables,
  * databases, and columns"); as it is otherwise. `date` → `` `date` ``, `_id` → `` `_id` ``, `event_id` → `event_id`.
  */
 export function quoteDdlIdentifier(name: string): string {
-  return PLAIN.test(name) && !ATHENA_DDL_RESERVED_WORDS.has(name) ? name : `\`${name.replace(/`/g, '``')}\``;
+  return PLAIN.test(name) && !DDL_RESERVED.has(name) ? name : `\`${name.replace(/`/g, '``')}\``;
 }
 
 /**

@@ -8,9 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planTable } from '../../lambdas/table-ddl/core';
+import { DuckDBInstance } from '@duckdb/node-api';
 import {
   ATHENA_DDL_RESERVED_WORDS,
   ATHENA_DML_RESERVED_WORDS,
+  DUCKDB_RESERVED_WORDS,
+  HIVE_RESERVED_WORDS,
   quoteDdlIdentifier,
   quoteDdlType,
   quoteSqlIdentifier,
@@ -30,7 +33,7 @@ import { defineMart, type Mart } from '../../lib/marts/declaration';
 import { renderMartChunksQuery, renderMartMerge, renderPhysical } from '../../lib/marts/render';
 import { analyzeStatement } from '../../lib/marts/sql-check';
 import { trinoSql } from '../../lib/marts/trino-parser';
-import { contractTableOf, hiveErrors, RESERVED_PROPERTIES, reservedContract } from './reserved-names';
+import { contractTableOf, hiveErrors, hiveSql, RESERVED_PROPERTIES, reservedContract } from './reserved-names';
 
 const table = contractTableOf(reservedContract());
 const trinoErrors = (sql: string): string[] => trinoSql().validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`);
@@ -199,8 +202,26 @@ describe('identifier quoting', () => {
     expect(refused.filter((w) => trinoSql().validate(`SELECT x.${quoteSqlIdentifier(w)} AS ${quoteSqlIdentifier(w)} FROM t AS x`).length > 0)).toEqual([]);
   });
 
+  it('holds every keyword the Hive grammar refuses as a column, struct field or partition name', () => {
+    const parser = hiveSql().createParser('SELECT 1') as unknown as { constructor: { literalNames: (string | null)[] } };
+    const keywords = parser.constructor.literalNames.filter((n): n is string => n !== null && /^'[A-Z_]+'$/.test(n)).map((n) => n.slice(1, -1).toLowerCase());
+    expect(keywords.length).toBeGreaterThan(100);
+    const refused = keywords.filter((w) => hiveErrors(`CREATE TABLE IF NOT EXISTS db.t (${w} string, x struct<${w}:int>) PARTITIONED BY (${w}) LOCATION 's3://b/t/'`).length > 0);
+    expect(refused.filter((w) => !ATHENA_DDL_RESERVED_WORDS.has(w) && !HIVE_RESERVED_WORDS.has(w))).toEqual([]);
+  });
+
+  it('holds every DuckDB keyword that cannot be a column name (duckdb_keywords(): reserved, type_function)', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    const rows = (await connection.runAndReadAll("SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category IN ('reserved', 'type_function')")).getRows();
+    connection.closeSync();
+    const keywords = rows.map(([k]) => String(k));
+    expect(keywords.length).toBeGreaterThan(50);
+    expect(keywords.filter((k) => !DUCKDB_RESERVED_WORDS.has(k))).toEqual([]);
+  });
+
   it('backticks every Athena DDL reserved word so that the Hive grammar takes it as a column and a struct field name', () => {
-    const words = [...ATHENA_DDL_RESERVED_WORDS];
+    const words = [...ATHENA_DDL_RESERVED_WORDS, ...HIVE_RESERVED_WORDS];
     const columns = words.map((w) => `${quoteDdlIdentifier(w)} ${quoteDdlType(`struct<${w}:string>`)}`).join(', ');
     expect(hiveErrors(`CREATE TABLE IF NOT EXISTS db.t (${columns}) LOCATION 's3://b/t/'`)).toEqual([]);
   });
