@@ -1,7 +1,7 @@
 import { JsonObject } from '../../lib/contracts/contract';
 import { COMPATIBILITY_RULES, checkCompatibility, formatReport, renderCompatibilityRulesMarkdown } from '../../lib/contracts/compatibility';
 import { readIgluFolder } from '../../lib/contracts/loader';
-import { schemaKey, stepSeverity } from '../../lib/contracts/schemaver';
+import { SchemaVerStep, schemaKey, stepSeverity } from '../../lib/contracts/schemaver';
 import { contractOf } from './contract-factory';
 import { igluSampleDir } from '../../tools/local/data-sets';
 
@@ -49,7 +49,7 @@ describe('compatibility checker', () => {
     expect(report.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ rule, pointer, step })]));
     // The verdict is the larger of the instance step and the table step.
     const table = report.tableStep === 'NONE' ? -1 : stepSeverity(report.tableStep);
-    expect(report.required).toBe(stepSeverity(step) >= table ? step : report.tableStep);
+    expect(report.required).toBe(stepSeverity(step as SchemaVerStep) >= table ? step : report.tableStep);
   });
 
   // These instance-level changes keep (or may keep) historical instances valid, but change a curated column in the
@@ -199,7 +199,7 @@ describe('the table step: curated columns under Iceberg schema evolution', () =>
     const report = verdict(oldBody, newBody);
     expect(report.tableStep).toBe(step);
     expect(report.tableReasons).toEqual(expect.arrayContaining([expect.objectContaining({ rule, column, step })]));
-    expect(stepSeverity(report.required as 'ADDITION')).toBeGreaterThanOrEqual(stepSeverity(step as 'ADDITION'));
+    expect(stepSeverity(report.required as SchemaVerStep)).toBeGreaterThanOrEqual(stepSeverity(step as SchemaVerStep));
   });
 
   it('ignores column comments: a description-only change keeps the table as it is', () => {
