@@ -16,6 +16,23 @@
  */
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats';
+
+/**
+ * The string formats Iglu defines for its schemas: igluctl lints any other `format` as unsupported ("Format [x]
+ * is not supported. Available options are: date-time, date, email, hostname, ipv4, ipv6, uri"; Iglu release 7
+ * notes, https://snowplow.io/blog/2017/12/15/iglu-r7-treskilling-yellow-released/, which also adds `date`, a
+ * custom format for draft-04). ajv-formats implements every one of them, so they are registered by `addFormats`.
+ */
+export const IGLU_STRING_FORMATS: readonly string[] = ['date-time', 'date', 'email', 'hostname', 'ipv4', 'ipv6', 'uri'];
+
+/**
+ * Every `format` value a contract's validator checks: ajv-formats' full set (which includes
+ * {@link IGLU_STRING_FORMATS}). Any other format is a custom annotation: JSON Schema draft-04 lets validators
+ * ignore unknown formats (draft-fge-json-schema-validation-00 §7.1), so {@link toAjvContractSchema} drops it
+ * and the contracts lint warns (`unknown-format`), instead of ajv's strict mode refusing the whole schema.
+ */
+export const KNOWN_STRING_FORMATS: readonly string[] = [...new Set([...Object.keys(fullFormats), ...IGLU_STRING_FORMATS])];
 
 /**
  * ajv options used for contracts.
@@ -55,12 +72,45 @@ const SCHEMA_ARRAY_KEYWORDS: readonly string[] = ['allOf', 'anyOf', 'oneOf', 'it
 
 /**
  * The schema ajv compiles for a self-describing schema `schema` of Iglu URI `uri`: draft-04 constructs rewritten
- * (see the module doc), `$schema` and `self` removed, `$id` set to `uri` so local `$ref`s resolve against it.
- * Pure; `schema` is not modified. Property *names* such as `id` are never touched: only schema nodes are rewritten.
+ * (see the module doc), `$schema` and `self` removed, `$id` set to `uri` so local `$ref`s resolve against it,
+ * unknown `format`s dropped ({@link KNOWN_STRING_FORMATS}), and the schemas `refs` (Iglu URI → schema, the other
+ * contracts an `iglu:` `$ref` names) embedded with their `$id`. Pure; `schema` is not modified. Property *names* such as `id` are never touched: only schema nodes are rewritten.
  */
-export function toAjvContractSchema(schema: Readonly<Record<string, unknown>>, uri: string): Record<string, unknown> {
-  const { $schema: _meta, self: _self, ...rest } = normalizeDraft04(schema);
-  return { $id: uri, ...rest };
+export function toAjvContractSchema(
+  schema: Readonly<Record<string, unknown>>,
+  uri: string,
+  refs: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
+): Record<string, unknown> {
+  const { $schema: _meta, self: _self, ...rest } = dropUnknownFormats(normalizeDraft04(schema) as Json) as JsonObject;
+  const embedded = Object.entries(refs).filter(([refUri]) => refUri !== uri);
+  if (embedded.length === 0) return { $id: uri, ...rest };
+  // Schemas of the same registry referenced with an `iglu:` $ref: embedded under `definitions` with their own
+  // `$id`, so ajv resolves `{"$ref": "iglu:…"}` (and the referenced schema's local refs) without a registry.
+  const definitions = isJsonObject(rest.definitions) ? rest.definitions : {};
+  const added = Object.fromEntries(
+    embedded.map(([refUri, refSchema], i) => {
+      const { $schema: _m, self: _s, ...body } = dropUnknownFormats(normalizeDraft04(refSchema) as Json) as JsonObject;
+      return [`__iglu_ref_${i}`, { $id: refUri, ...body }];
+    }),
+  );
+  return { $id: uri, ...rest, definitions: { ...definitions, ...added } };
+}
+
+/** `format` keywords naming a format outside {@link KNOWN_STRING_FORMATS} removed from every schema node. Pure. */
+function dropUnknownFormats(node: Json): Json {
+  if (Array.isArray(node)) return node.map(dropUnknownFormats);
+  if (!isJsonObject(node)) return node;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'format' && typeof v === 'string' && !KNOWN_STRING_FORMATS.includes(v)) continue;
+    // Property *names* are data, not keywords: recurse into their schemas only.
+    out[k] = SCHEMA_MAP_KEYWORDS.includes(k) && isJsonObject(v)
+      ? Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, dropUnknownFormats(sub)]))
+      : k === 'enum' || k === 'const' || k === 'default' || k === 'examples'
+        ? v
+        : dropUnknownFormats(v);
+  }
+  return out;
 }
 
 /**

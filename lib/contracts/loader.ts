@@ -2,13 +2,17 @@
  * Loads an Iglu-layout folder: `<root>/<vendor>/<name>/jsonschema/<M-R-A>[.json]`.
  * `root` is the given folder, or its `schemas/` subfolder when it has one (the layout of
  * Iglu Central and of static Iglu registries). Files at the root level (e.g.
- * `published.lock.json`, README) and dot-entries are ignored.
+ * `published.lock.json`, README) and dot-entries are ignored. Folders of the registry's other
+ * schema formats (`<name>/avro/`, `<name>/thrift/`, `<name>/protobuf/`…, Iglu's `format` field) are
+ * skipped and listed in {@link LoadResult.skipped}: only `jsonschema` describes JSON events.
+ * An `iglu:` `$ref` to another schema of the folder is resolved from the folder: the referenced
+ * schemas are attached to the contract as {@link Contract.refs}.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContractError, isContractError } from './contract-error';
-import { Contract, parseContract } from './contract';
+import { Contract, JsonObject, igluRefsOf, parseContract } from './contract';
 import { compareIgluUri } from './schemaver';
 
 /** A loaded contract and the facts about its file. */
@@ -28,6 +32,8 @@ export interface LoadResult {
   readonly contracts: readonly LoadedContract[];
   /** One error per file that failed (or per misplaced entry). */
   readonly errors: readonly ContractError[];
+  /** Folders of other schema formats (`avro`, `thrift`, `protobuf`…), as paths; not read, not errors. */
+  readonly skipped: readonly string[];
 }
 
 const VERSION_FILE_RE = /^(\d+-\d+-\d+)(\.json)?$/;
@@ -62,6 +68,7 @@ export function readIgluFolder(dir: string): LoadResult {
   const root = resolveIgluRoot(dir);
   const contracts: LoadedContract[] = [];
   const errors: ContractError[] = [];
+  const skipped: string[] = [];
   for (const vendor of subdirs(root)) {
     const vendorPath = path.join(root, vendor);
     if (!fs.statSync(vendorPath).isDirectory()) continue;
@@ -73,8 +80,12 @@ export function readIgluFolder(dir: string): LoadResult {
       }
       for (const format of subdirs(namePath)) {
         const formatPath = path.join(namePath, format);
-        if (format !== 'jsonschema' || !fs.statSync(formatPath).isDirectory()) {
-          errors.push(new ContractError(formatPath, '', `expected a folder named "jsonschema" (the only supported format), found "${format}"`));
+        if (!fs.statSync(formatPath).isDirectory()) {
+          errors.push(new ContractError(formatPath, '', `expected a format folder (e.g. "jsonschema"), found a file "${format}"`));
+          continue;
+        }
+        if (format !== 'jsonschema') {
+          skipped.push(formatPath);
           continue;
         }
         for (const fileName of subdirs(formatPath)) {
@@ -97,7 +108,28 @@ export function readIgluFolder(dir: string): LoadResult {
     }
   }
   contracts.sort((a, b) => compareIgluUri(a.contract.uri, b.contract.uri));
-  return { root, contracts, errors };
+  return { root, contracts: withIgluRefs(contracts), errors, skipped };
+}
+
+/**
+ * Each contract with {@link Contract.refs}: every schema of `loaded` it references with an `iglu:` `$ref`,
+ * directly or through another referenced schema. A reference to a schema not in `loaded` is left out: the
+ * mapping and ajv then report it, naming the URI.
+ */
+export function withIgluRefs(loaded: readonly LoadedContract[]): LoadedContract[] {
+  const byUri = new Map(loaded.map((l) => [l.contract.id, l.contract.schema]));
+  return loaded.map((l) => {
+    const refs: Record<string, JsonObject> = {};
+    const queue = igluRefsOf(l.contract.schema);
+    while (queue.length > 0) {
+      const uri = queue.shift() as string;
+      const schema = byUri.get(uri);
+      if (schema === undefined || refs[uri] !== undefined) continue;
+      refs[uri] = schema;
+      queue.push(...igluRefsOf(schema));
+    }
+    return Object.keys(refs).length === 0 ? l : { ...l, contract: { ...l.contract, refs } };
+  });
 }
 
 /**

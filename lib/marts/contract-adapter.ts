@@ -2,7 +2,7 @@
  * Adapter from the data-contract model (`lib/contracts`) to the tables the marts need: one
  * {@link ContractTable} per contract MODEL. The rest of `lib/marts` only sees {@link ContractTable}.
  *
- * There is ONE JSON Schema → Glue mapping in the repository: `contractColumns` in
+ * There is ONE JSON Schema → Glue mapping in the repository: `mapContract` in
  * `lib/contracts/glue-types.ts` (rules table `GLUE_TYPE_RULES`). This adapter only groups the
  * loaded contracts by MODEL, picks the latest version within each MODEL, and asks that mapping for
  * the columns of both zones:
@@ -14,7 +14,7 @@
  */
 import * as fs from 'node:fs';
 import { loadContracts, type LoadedContract } from '../contracts/loader';
-import { contractColumns, type GlueColumn } from '../contracts/glue-types';
+import { mapContract, type GlueColumn } from '../contracts/glue-types';
 import type { CatalogColumn } from './catalog-model';
 
 /** A contract property as a column in one zone, with where it comes from in the contract. */
@@ -23,6 +23,11 @@ export interface ContractColumn extends CatalogColumn {
   readonly sourcePointer: string;
   /** True when the value can be NULL (optional property, or a type that admits `null`). */
   readonly nullable: boolean;
+  /**
+   * The property's key in the JSON event as producers write it (e.g. `osType`, `a-b`).
+   * @default - the last token of {@link sourcePointer}
+   */
+  readonly jsonKey?: string;
 }
 
 /** One version of a contract as it is published: its Iglu URI and the text of its file. */
@@ -61,6 +66,13 @@ export interface ContractTable {
   readonly columns: readonly ContractColumn[];
   /** Raw-zone fields of the `data` struct: lower-cased JSON keys, same order as {@link columns}. */
   readonly rawColumns: readonly ContractColumn[];
+  /**
+   * OpenX JSON SerDe key mappings of the raw table, raw field name → JSON key, for keys whose raw name is not
+   * the key lower-cased (`a-b` → field `a_b`), at any nesting level: the raw table declares each as the SerDe
+   * parameter `mapping.<name>` (see `renderRawEventTableInput`), and the local runtime reads keys the same way.
+   * @default - none (every key is its raw name, up to case)
+   */
+  readonly rawKeyMappings?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -78,6 +90,7 @@ function toContractColumn(c: GlueColumn): ContractColumn {
     ...(c.comment === undefined ? {} : { description: c.comment }),
     sourcePointer: c.sourcePointer,
     nullable: c.nullable,
+    jsonKey: c.jsonKey,
   };
 }
 
@@ -114,6 +127,8 @@ export function readContractTables(contractsDir: string): ContractTable[] {
     }
     owners.set(tableName, contract.id);
     const description = typeof contract.schema.description === 'string' ? contract.schema.description : undefined;
+    const mapping = mapContract(contract);
+    if (mapping.errors.length > 0) throw mapping.errors[0];
     tables.push({
       vendor,
       contractName: name,
@@ -124,8 +139,9 @@ export function readContractTables(contractsDir: string): ContractTable[] {
       schemas,
       ...(description === undefined ? {} : { description }),
       rawPrefix: `events/${vendor}/${name}/v${version.model}/`,
-      columns: contractColumns(contract, { zone: 'curated' }).map(toContractColumn),
-      rawColumns: contractColumns(contract, { zone: 'raw' }).map(toContractColumn),
+      columns: mapping.columns.map(toContractColumn),
+      rawColumns: mapping.rawColumns.map(toContractColumn),
+      ...(Object.keys(mapping.rawKeyMappings).length === 0 ? {} : { rawKeyMappings: mapping.rawKeyMappings }),
     });
   }
   return tables.sort((a, b) => a.tableName.localeCompare(b.tableName));

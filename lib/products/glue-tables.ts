@@ -96,6 +96,8 @@ const tableName = (t: CatalogTable) => t.name.slice(t.name.indexOf('.') + 1);
  * @param bucketName - raw bucket name (token allowed).
  * @param prefix - key prefix ending in `/`, e.g. `events/com.acme/click/v1/`.
  * @param projectionStartDate - first projected arrival date, `YYYY-MM-DD` (the go-live date).
+ * @param keyMappings - raw field name → JSON key for keys the SerDe cannot match by name (`a-b`, `a.b`; the
+ *   contract table's `rawKeyMappings`), rendered by {@link renderJsonKeyMappings}. @default - none
  */
 export function renderRawEventTableInput(
   table: CatalogTable,
@@ -104,6 +106,7 @@ export function renderRawEventTableInput(
   metadata: TableMetadata,
   description: string,
   projectionStartDate: string,
+  keyMappings: Readonly<Record<string, string>> = {},
 ): CfnTable.TableInputProperty {
   const location = `s3://${bucketName}/${prefix}`;
   return {
@@ -122,9 +125,31 @@ export function renderRawEventTableInput(
       location,
       inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
       outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-      serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', parameters: { 'ignore.malformed.json': 'false' } },
+      serdeInfo: {
+        serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+        parameters: { 'ignore.malformed.json': 'false', ...renderJsonKeyMappings(keyMappings) },
+      },
     },
   };
+}
+
+/**
+ * OpenX JSON SerDe parameters that make a field read a JSON key it cannot match by name: `mapping.<field>` =
+ * `<key>` (Athena User Guide, "OpenX JSON SerDe", https://docs.aws.amazon.com/athena/latest/ug/openx-json-serde.html:
+ * a mapping from the column name to the key). Athena engine 3 applies a mapping to every field of that name, at
+ * any struct level and to top-level columns (Trino's OpenX JSON reader, `OpenXJsonDeserializer`), which is why
+ * the contract mapping never gives a mapped name to two keys or to an envelope column.
+ *
+ * @param keyMappings - raw field name (lower case, `[a-z0-9_]`) → JSON key.
+ * @throws Error naming the field when a name is not a valid raw field name.
+ */
+export function renderJsonKeyMappings(keyMappings: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, key] of Object.entries(keyMappings).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!/^[a-z0-9_]+$/.test(field)) throw new Error(`SerDe key mapping: field name "${field}" (for key "${key}") must match [a-z0-9_]+`);
+    out[`mapping.${field}`] = key;
+  }
+  return out;
 }
 
 /**

@@ -64,11 +64,20 @@ describe('Iglu folder loader', () => {
 
   it.each([
     ['a misnamed version file', 'com.example/ev/jsonschema/v1.json', /MODEL-REVISION-ADDITION/],
-    ['a format other than jsonschema', 'com.example/ev/avro/1-0-0', /only supported format/],
   ])('reports %s', (_what, rel, reason) => {
     const root = tempDir();
     write(root, rel, selfDescribing(BODY, '1-0-0', 'ev'));
     expect(readIgluFolder(root).errors.map((e) => e.reason)).toEqual([expect.stringMatching(reason)]);
+  });
+
+  it.each(['avro', 'thrift', 'protobuf'])('skips a %s format folder and lists it, without an error', (format) => {
+    const root = tempDir();
+    write(root, `com.example/ev/${format}/1-0-0`, '{"not": "json schema"}');
+    write(root, 'com.example/ev/jsonschema/1-0-0', selfDescribing(BODY, '1-0-0', 'ev'));
+    const result = readIgluFolder(root);
+    expect(result.errors).toEqual([]);
+    expect(result.skipped).toEqual([path.join(root, 'com.example/ev', format)]);
+    expect(result.contracts.map((c) => c.contract.id)).toEqual(['iglu:com.example/ev/jsonschema/1-0-0']);
   });
 
   it('loadContracts throws the first error; a missing folder is a ContractError', () => {

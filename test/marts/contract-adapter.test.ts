@@ -114,10 +114,18 @@ describe('contract adapter (columns from lib/contracts)', () => {
     }
   });
 
-  it('fails with the contract URI when a curated column name is reserved', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-adapter-bad-'));
+  it('renames a curated column named like a platform column (payload_ prefix), pairing it with its raw field', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-adapter-reserved-'));
     writeContract(root, 'clash', '1-0-0', { type: 'object', properties: { eventId: { type: 'string' } } });
-    expect(() => readContractTables(root)).toThrow(/iglu:com\.example\.tv\/clash\/jsonschema\/1-0-0.*reserved/);
+    const [table] = readContractTables(root);
+    expect(table.columns.map((c) => [c.name, c.sourcePointer])).toEqual([['payload_event_id', '/properties/eventId']]);
+    expect(table.rawColumns.map((c) => [c.name, c.sourcePointer])).toEqual([['eventid', '/properties/eventId']]);
+  });
+
+  it('fails with the contract URI when a contract cannot be mapped', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-adapter-bad-'));
+    writeContract(root, 'clash', '1-0-0', { type: 'object', properties: { p: { allOf: [{ type: 'string' }] } } });
+    expect(() => readContractTables(root)).toThrow(/iglu:com\.example\.tv\/clash\/jsonschema\/1-0-0.*allOf/);
   });
 
   it.each([

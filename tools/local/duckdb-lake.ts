@@ -86,10 +86,11 @@ const hasStruct = (glueType: string): boolean => /struct</i.test(glueType);
 /**
  * DuckDB SQL converting a `JSON` value `expr` to the DuckDB form of a raw-zone Glue type whose
  * struct field names are lower-cased JSON keys: object keys are matched the way the OpenX JSON
- * SerDe matches them (case-insensitively, other characters as `_`), which DuckDB's own JSON → STRUCT
+ * SerDe matches them on AWS (case-insensitively; a field listed in `keyMappings`, the table's SerDe
+ * `mapping.<field>` parameters, reads its mapped key instead), which DuckDB's own JSON → STRUCT
  * conversion does not do (it is case-sensitive).
  */
-export function jsonToRawType(expr: string, glueType: string, depth = 0): string {
+export function jsonToRawType(expr: string, glueType: string, depth = 0, keyMappings: Readonly<Record<string, string>> = {}): string {
   const t = glueType.trim();
   if (t.toLowerCase() === 'string') return `json_extract_string(${expr}, '$')`;
   if (!hasStruct(t)) return `CAST(${expr} AS ${glueToDuckDbType(t)})`;
@@ -98,17 +99,18 @@ export function jsonToRawType(expr: string, glueType: string, depth = 0): string
   const entries = `map_entries(CAST(${expr} AS MAP(VARCHAR, JSON)))`;
   switch (generic[1].toLowerCase()) {
     case 'array':
-      return `list_transform(CAST(${expr} AS JSON[]), lambda ${v}: ${jsonToRawType(v, generic[2], depth + 1)})`;
+      return `list_transform(CAST(${expr} AS JSON[]), lambda ${v}: ${jsonToRawType(v, generic[2], depth + 1, keyMappings)})`;
     case 'map': {
       const valueType = splitTopLevel(generic[2])[1];
-      return `map_from_entries(list_transform(${entries}, lambda ${v}: {'key': ${v}.key, 'value': ${jsonToRawType(`${v}.value`, valueType, depth + 1)}}))`;
+      return `map_from_entries(list_transform(${entries}, lambda ${v}: {'key': ${v}.key, 'value': ${jsonToRawType(`${v}.value`, valueType, depth + 1, keyMappings)}}))`;
     }
     default: {
       const fields = splitTopLevel(generic[2]).map((f) => {
         const colon = f.indexOf(':');
         const name = f.slice(0, colon).trim();
-        const value = `(list_filter(${entries}, lambda ${v}: lower(regexp_replace(${v}.key, '[^A-Za-z0-9_]', '_', 'g')) = ${sqlString(name)})[1]).value`;
-        return `"${name}" := ${jsonToRawType(value, f.slice(colon + 1), depth + 1)}`;
+        const key = (Object.prototype.hasOwnProperty.call(keyMappings, name) ? keyMappings[name] : name).toLowerCase();
+        const value = `(list_filter(${entries}, lambda ${v}: lower(${v}.key) = ${sqlString(key)})[1]).value`;
+        return `"${name}" := ${jsonToRawType(value, f.slice(colon + 1), depth + 1, keyMappings)}`;
       });
       return `CASE WHEN json_type(${expr}) = 'OBJECT' THEN struct_pack(${fields.join(', ')}) END`;
     }
@@ -126,14 +128,14 @@ export function rawJsonRead(contract: ContractTable): { columns: readonly (reado
   const table = rawTable(contract);
   const glueColumns = table.columns.map((c): [string, string] => [c.name, glueToDuckDbType(c.type)]);
   if (contract.rawColumns.length === 0) return { columns: glueColumns };
-  const fields = contract.rawColumns.map((c) => ({ raw: c, key: jsonKeyOf(c.sourcePointer), nested: hasStruct(c.type) }));
+  const fields = contract.rawColumns.map((c) => ({ raw: c, key: c.jsonKey ?? jsonKeyOf(c.sourcePointer), nested: hasStruct(c.type) }));
   // Keys equal to their raw names read directly (a renaming struct_pack costs DuckDB about 3× on 100k rows).
   if (fields.every((f) => !f.nested && f.key === f.raw.name)) return { columns: glueColumns };
   const dataType = `STRUCT(${fields.map((f) => `"${f.key.replace(/"/g, '""')}" ${f.nested ? 'JSON' : glueToDuckDbType(f.raw.type)}`).join(', ')})`;
   const data = `struct_pack(${fields
     .map((f) => {
       const source = `"data"."${f.key.replace(/"/g, '""')}"`;
-      return `"${f.raw.name}" := ${f.nested ? jsonToRawType(source, f.raw.type) : source}`;
+      return `"${f.raw.name}" := ${f.nested ? jsonToRawType(source, f.raw.type, 0, contract.rawKeyMappings) : source}`;
     })
     .join(', ')})`;
   return {

@@ -31,9 +31,10 @@ export function normalizeDraft04(schema: JsonObject): JsonObject {
 
 /**
  * The schema ajv compiles for a contract: draft-04 constructs rewritten (see module doc),
- * `$schema`/`self` removed, `$id` set to the full Iglu URI so local `$ref`s resolve against it.
+ * `$schema`/`self` removed, `$id` set to the full Iglu URI so local `$ref`s resolve against it, unknown custom
+ * `format`s dropped, and the schemas its `iglu:` `$ref`s name ({@link Contract.refs}) embedded.
  * Pure; the contract is not modified.
  */
 export function toAjvSchema(contract: Contract): JsonObject {
-  return toAjvContractSchema(contract.schema, contract.id) as JsonObject;
+  return toAjvContractSchema(contract.schema, contract.id, contract.refs ?? {}) as JsonObject;
 }

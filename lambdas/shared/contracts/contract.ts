@@ -38,6 +38,13 @@ export interface Contract {
   readonly file: string;
   /** The schema document as parsed (including `$schema` and `self`). */
   readonly schema: JsonObject;
+  /**
+   * The schemas of the other contracts this one references with an `iglu:` `$ref` (directly or through them),
+   * keyed by full Iglu URI without fragment; the loader fills it from the same registry folder
+   * ({@link igluRefsOf}). The Glue mapping and the ajv schema resolve `iglu:` refs from it.
+   * @default - none: an `iglu:` `$ref` is an error naming the missing schema
+   */
+  readonly refs?: Readonly<Record<string, JsonObject>>;
 }
 
 /** What a file's place in an Iglu folder says it is. */
@@ -126,7 +133,7 @@ export function parseContract(text: string, file: string, expected?: IgluPathPar
 
 /**
  * Resolve a local `$ref` (`#` or `#/a/b`, RFC 6901 tokens, URI-percent-decoded) against the root
- * schema. Remote refs (other documents, `iglu:` URIs) are not supported.
+ * schema. Remote refs (other documents, `iglu:` URIs) are resolved by {@link resolveIgluRef}, not here.
  * @param root - the whole schema document
  * @param ref - the `$ref` value
  * @param file - for errors
@@ -157,4 +164,58 @@ export function resolveLocalRef(root: JsonObject, ref: string, file: string, poi
     throw new ContractError(file, pointer, `$ref "${ref}" resolves to a ${target === null ? 'null' : typeof target}, not a schema`);
   }
   return { schema: target, pointer: fragment };
+}
+
+/** Prefix of a remote `$ref` to another schema of the same Iglu registry (`iglu:<vendor>/<name>/jsonschema/<M-R-A>[#/pointer]`). */
+export const IGLU_REF_PREFIX = 'iglu:';
+
+/** `iglu:` URI and fragment (`''`, or `/a/b`) of an `iglu:` `$ref`. */
+export function splitIgluRef(ref: string): { uri: string; fragment: string } {
+  const hash = ref.indexOf('#');
+  return hash < 0 ? { uri: ref, fragment: '' } : { uri: ref.slice(0, hash), fragment: ref.slice(hash + 1) };
+}
+
+/**
+ * Every `iglu:` URI (fragment removed) that a schema references with `$ref`, anywhere in the document, in
+ * document order, without duplicates. Pure.
+ */
+export function igluRefsOf(schema: JsonValue): string[] {
+  const found: string[] = [];
+  const walk = (node: JsonValue): void => {
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+    } else if (isJsonObject(node)) {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === '$ref' && typeof v === 'string' && v.startsWith(IGLU_REF_PREFIX)) {
+          const { uri } = splitIgluRef(v);
+          if (!found.includes(uri)) found.push(uri);
+        } else {
+          walk(v);
+        }
+      }
+    }
+  };
+  walk(schema);
+  return found;
+}
+
+/**
+ * Resolve an `iglu:` `$ref` against {@link Contract.refs}: the referenced document (its local refs resolve
+ * against it) and the subschema the fragment points to.
+ * @throws ContractError naming `file` and `pointer` when the schema is not in `refs` (not in the registry folder)
+ *   or the fragment does not resolve
+ */
+export function resolveIgluRef(
+  refs: Readonly<Record<string, JsonObject>> | undefined,
+  ref: string,
+  file: string,
+  pointer: string,
+): { root: JsonObject; schema: JsonValue; pointer: string } {
+  const { uri, fragment } = splitIgluRef(ref);
+  const root = refs?.[uri];
+  if (root === undefined) {
+    throw new ContractError(file, pointer, `$ref "${ref}" names a schema that is not in the registry folder (an iglu: $ref resolves only to a schema of the same folder)`);
+  }
+  const target = resolveLocalRef(root, `#${fragment}`, uri, pointer);
+  return { root, schema: target.schema, pointer: target.pointer };
 }

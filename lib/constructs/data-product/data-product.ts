@@ -279,6 +279,7 @@ export class DataProduct extends Construct {
           metadata(t.schemaUri),
           `${props.description} Raw events of ${t.schemaUri}, by arrival time.`,
           props.projectionStartDate,
+          t.rawKeyMappings,
         ),
       });
       // A contract's tables change only after its versions passed the publishing gate (see the class doc).
