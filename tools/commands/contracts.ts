@@ -16,7 +16,8 @@ import { loadContractFile, loadContracts, readIgluFolder, sha256Of } from '../..
 import { DEFAULT_CONTRACTS_DIR, GeneratedFile, renderContractArtifacts } from '../../lib/contracts/build';
 import { formatGateIssue } from '../../lib/contracts/gate';
 import { checkCompatibility, formatReport } from '../../lib/contracts/compatibility';
-import { GlueColumn, contractColumns } from '../../lib/contracts/glue-types';
+import { GlueColumn } from '../../lib/contracts/glue-types';
+import { FolderLint, formatLintWarning, lintFolder } from '../../lib/contracts/lint';
 import { LOCK_FILE_NAME, PublishedSet, checkPublication, parseLock, renderLock, validateContract, withNewVersions } from '../../lib/contracts/publication';
 import { renderIgluUri, parseSchemaVer } from '../../lib/contracts/schemaver';
 
@@ -86,12 +87,24 @@ export function buildAction(opts: BuildOptions, io: CommandIo = PROCESS_IO): num
 export interface LintEntry {
   /** Full Iglu URI (derived from the path when the file cannot be parsed), or the file path. */
   readonly uri: string;
-  /** True when the schema loads, compiles with ajv and maps to Glue columns. */
+  /** True when the schema loads, compiles with ajv and maps to Glue columns (and, with `--strict`, has no warning). */
   readonly ok: boolean;
-  /** Curated-zone Glue columns, when ok. */
+  /** Curated-zone Glue columns, when the schema maps. */
   readonly columns?: readonly GlueColumn[];
-  /** `file at pointer: reason`, when not ok. */
+  /** The first problem, `file at pointer: reason`, when not ok (kept for existing readers; see {@link errors}). */
   readonly error?: string;
+  /** Every problem, `file at pointer: reason`, when there is one. */
+  readonly errors?: readonly string[];
+  /** Every fallback applied, `uri at pointer: message [rule]` (see FALLBACK_RULES), when there is one. */
+  readonly warnings?: readonly string[];
+}
+
+/** Options of {@link lintAction}. */
+export interface LintOptions {
+  /** Print a JSON array of {@link LintEntry}. @default false */
+  readonly json?: boolean;
+  /** Treat warnings (fallback mappings) as errors. @default false */
+  readonly strict?: boolean;
 }
 
 function uriFromPath(file: string): string {
@@ -106,37 +119,52 @@ function uriFromPath(file: string): string {
 }
 
 /**
- * `contracts lint <dir>`: every schema loads (self matches path), compiles and maps to Glue.
- * @returns exit code: 0 when all pass, 1 otherwise
+ * `contracts lint <dir>`: every schema loads (self matches path), compiles and maps to Glue; every problem of a
+ * schema is listed, and every fallback mapping is a warning (an error with `strict`). Folders of other schema
+ * formats (`avro`, `thrift`, `protobuf`…) are skipped and counted.
+ * @returns exit code: 0 when all pass (skipped folders do not count), 1 otherwise
  */
-export function lintAction(dir: string, opts: { readonly json?: boolean }, io: CommandIo = PROCESS_IO): number {
-  let entries: LintEntry[];
+export function lintAction(dir: string, opts: LintOptions, io: CommandIo = PROCESS_IO): number {
+  let folder: FolderLint;
   try {
-    const result = readIgluFolder(dir);
-    entries = [
-      ...result.contracts.map((loaded): LintEntry => {
-        const error = validateContract(loaded);
-        return error === undefined
-          ? { uri: loaded.contract.id, ok: true, columns: contractColumns(loaded.contract, { zone: 'curated' }) }
-          : { uri: loaded.contract.id, ok: false, error: error.message };
-      }),
-      ...result.errors.map((e): LintEntry => ({ uri: uriFromPath(e.file), ok: false, error: e.message })),
-    ];
+    folder = lintFolder(dir, uriFromPath);
   } catch (e) {
     io.err(describeError(e));
     return 1;
   }
+  const entries = folder.schemas.map((l): LintEntry => {
+    const errors = l.errors.map((e) => e.message);
+    const warnings = l.warnings.map((w) => formatLintWarning(l, w));
+    const ok = errors.length === 0 && (opts.strict !== true || warnings.length === 0);
+    return {
+      uri: l.uri,
+      ok,
+      ...(l.columns === undefined ? {} : { columns: l.columns }),
+      ...(errors.length === 0 ? (ok ? {} : { error: `${warnings[0]} (a warning; --strict)` }) : { error: errors[0], errors }),
+      ...(warnings.length === 0 ? {} : { warnings }),
+    };
+  });
   if (opts.json === true) {
     io.out(JSON.stringify(entries, null, 2));
   } else {
-    for (const e of entries) io.out(e.ok ? `ok     ${e.uri} (${e.columns?.length ?? 0} columns)` : `error  ${e.uri}\n       ${e.error ?? ''}`);
-    io.out(`${entries.filter((e) => e.ok).length}/${entries.length} schemas ok`);
+    for (const e of entries) {
+      const label = e.errors !== undefined ? 'error  ' : e.ok ? 'ok     ' : 'strict ';
+      const counts = e.errors === undefined ? ` (${e.columns?.length ?? 0} columns${e.warnings === undefined ? '' : `, ${e.warnings.length} warning(s)`})` : '';
+      io.out(`${label}${e.uri}${counts}`);
+      for (const problem of e.errors ?? []) io.out(`       error: ${problem}`);
+      for (const warning of e.warnings ?? []) io.out(`       warning: ${warning}`);
+    }
+    const warned = entries.filter((e) => e.warnings !== undefined).length;
+    const skipped = folder.skipped.length === 0 ? '' : `; ${folder.skipped.length} non-jsonschema format folder(s) skipped`;
+    io.out(`${entries.filter((e) => e.ok).length}/${entries.length} schemas ok (${warned} with warnings${opts.strict === true ? ', --strict' : ''})${skipped}`);
   }
   return entries.every((e) => e.ok) ? 0 : 1;
 }
 
 /**
- * `contracts diff <old> <new>`: the required SchemaVer step and whether the declared bump suffices.
+ * `contracts diff <old> <new>`: the required SchemaVer step and whether the declared bump suffices. The required
+ * step is the larger of the instance step (historical events) and the table step (the curated `_v<MODEL>` table's
+ * columns); the human output names the step that decided, `--json` lists the reasons of each.
  * @returns exit code: 0 when sufficient, 1 when not or on an error
  */
 export function diffAction(oldFile: string, newFile: string, opts: { readonly json?: boolean }, io: CommandIo = PROCESS_IO): number {
@@ -329,14 +357,15 @@ export function registerContractsCommands(program: Command): void {
   contracts
     .command('lint <dir>')
     .description('load, compile and map every schema of an Iglu folder')
-    .option('--json', 'print a JSON array [{uri, ok, columns?, error?}]', false)
-    .action((dir: string, o: { json: boolean }) => {
+    .option('--json', 'print a JSON array [{uri, ok, columns?, error?, errors?, warnings?}]', false)
+    .option('--strict', 'treat warnings (fallback mappings, see the README mapping table) as errors', false)
+    .action((dir: string, o: { json: boolean; strict: boolean }) => {
       process.exitCode = lintAction(dir, o);
     });
   contracts
     .command('diff <old> <new>')
     .description('the SchemaVer step required between two schema files, and whether the declared bump suffices')
-    .option('--json', 'print {from, to, declared, required, sufficient, reasons}', false)
+    .option('--json', 'print {from, to, declared, required, sufficient, reasons, instanceStep, tableStep, tableReasons, tableSkipped?, decidedBy}', false)
     .action((oldFile: string, newFile: string, o: { json: boolean }) => {
       process.exitCode = diffAction(oldFile, newFile, o);
     });
