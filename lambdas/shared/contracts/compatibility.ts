@@ -723,7 +723,7 @@ export function describeDecision(report: CompatibilityReport): string {
   const steps = `instance step ${report.instanceStep}, table step ${report.tableStep}`;
   switch (report.decidedBy) {
     case 'none':
-      return `nothing changed (${steps})`;
+      return `nothing changed for instances or the table (${steps}): the smallest bump, ADDITION, suffices`;
     case 'both':
       return `both steps require ${report.required} (${steps})`;
     case 'instance':
