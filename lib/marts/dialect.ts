@@ -17,6 +17,10 @@
  * and `INTERVAL 'n' HOUR` with Trino's meaning. (The local runner's `RETURNING merge_action, <partition
  * columns>` is how it counts partitions, not a translation: see `tools/local/pipeline-runner.ts`.)
  *
+ * Identifiers need no translation either: Lakeforge double-quotes every column name that is reserved on Athena or
+ * on DuckDB, or is not a plain name (`r.data."from" AS "from"`, `quoteSqlIdentifier` in
+ * lambdas/shared/sql-identifiers.ts), and DuckDB reads double-quoted identifiers as Trino does (case-insensitively).
+ *
  * No textual rewriting is needed today; {@link toDuckDb} is the hook if one ever is, so that any
  * translation stays here and is tested.
  */
@@ -71,7 +75,7 @@ export function glueToDuckDbType(glue: string): string {
     return `STRUCT(${parts
       .map((p) => {
         const colon = p.indexOf(':');
-        return `"${p.slice(0, colon).trim()}" ${glueToDuckDbType(p.slice(colon + 1))}`;
+        return `"${p.slice(0, colon).trim().replace(/"/g, '""')}" ${glueToDuckDbType(p.slice(colon + 1))}`;
       })
       .join(', ')})`;
   }
