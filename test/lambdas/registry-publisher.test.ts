@@ -27,8 +27,16 @@ const uriOf = (version: string, name = NAME): string => `iglu:${VENDOR}/${name}/
 const V1_BODY: JsonObject = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false };
 /** An honest ADDITION of V1: an optional property where V1 forbade additional properties. */
 const ADDED_OPTIONAL: JsonObject = { ...V1_BODY, properties: { id: { type: 'string' }, title: { type: 'string' } } };
-/** A REVISION of V1: the new property is required (historical instances lack it). */
+/** A REVISION of V1: `id` gets a maximum length (historical instances may exceed it). */
+const REVISED: JsonObject = { ...V1_BODY, properties: { id: { type: 'string', maxLength: 64 } } };
+/**
+ * A new required property where V1 forbade additional properties: no historical instance has it, so none stays
+ * valid (MODEL, not REVISION).
+ */
 const ADDED_REQUIRED: JsonObject = { ...ADDED_OPTIONAL, required: ['id', 'title'] };
+/** 1-0-0 of a schema with an integer column, and the same with that column a number (instances widen: ADDITION). */
+const COUNTED: JsonObject = { ...V1_BODY, properties: { id: { type: 'string' }, views: { type: 'integer', minimum: 0 } } };
+const COUNTED_AS_NUMBER: JsonObject = { ...V1_BODY, properties: { id: { type: 'string' }, views: { type: 'number', minimum: 0 } } };
 /** A redesign: `id` becomes an integer. */
 const REDESIGNED: JsonObject = { ...V1_BODY, properties: { id: { type: 'integer' } } };
 
@@ -132,18 +140,36 @@ describe('publishing contracts to the registry', () => {
   it('refuses a dishonest step, naming the schema, the latest published version and the rule, and writes nothing', async () => {
     const props = await freshRequest([schema(V1_BODY, '1-0-0')]);
     await publish(props);
-    const dishonest = schema(ADDED_REQUIRED, '1-0-1');
+    const dishonest = schema(REVISED, '1-0-1');
     const problems = await refusal({ ...props, Schemas: [dishonest] });
     expect(problems).toHaveLength(1);
-    expect(problems[0].startsWith(`${dishonest.Uri}: ${GATE_RULES.bump}: declared ADDITION but the changes require REVISION (compared with ${uriOf('1-0-0')}): `)).toBe(true);
-    expect(problems[0]).toContain('[required-added]');
+    expect(problems[0].startsWith(`${dishonest.Uri}: ${GATE_RULES.bump}: declared ADDITION but the changes require REVISION (compared with ${uriOf('1-0-0')}): the instance step decides `)).toBe(true);
+    expect(problems[0]).toContain('[bound-tightened]');
     expect(await listKeys(client, props.RegistryBucket)).toEqual([keyOf(props, '1-0-0')]);
   });
 
   it('accepts the same change as a REVISION 1-1-0', async () => {
     const props = await freshRequest([schema(V1_BODY, '1-0-0')]);
     await publish(props);
-    await expect(publish({ ...props, Schemas: [schema(ADDED_REQUIRED, '1-1-0')] })).resolves.toMatchObject({ created: [uriOf('1-1-0')] });
+    await expect(publish({ ...props, Schemas: [schema(REVISED, '1-1-0')] })).resolves.toMatchObject({ created: [uriOf('1-1-0')] });
+  });
+
+  it('refuses an ADDITION that changes a column from integer to number: the table step (int → double) needs MODEL', async () => {
+    const props = await freshRequest([schema(COUNTED, '1-0-0')]);
+    await publish(props);
+    const widened = schema(COUNTED_AS_NUMBER, '1-0-1');
+    expect(await refusal({ ...props, Schemas: [widened] })).toEqual([
+      `${widened.Uri}: ${GATE_RULES.bump}: declared ADDITION but the changes require MODEL (compared with ${uriOf('1-0-0')}): the table step decides (instance step ADDITION, table step MODEL): column views [column-type-changed] bigint → double: Iceberg cannot change this type in place (MODEL, table step)`,
+    ]);
+    expect(await listKeys(client, props.RegistryBucket)).toEqual([keyOf(props, '1-0-0')]);
+    await expect(publish({ ...props, Schemas: [schema(COUNTED_AS_NUMBER, '2-0-0')] })).resolves.toMatchObject({ created: [uriOf('2-0-0')] });
+  });
+
+  it('refuses a new required property of a closed object even as a REVISION: no historical instance stays valid', async () => {
+    const props = await freshRequest([schema(V1_BODY, '1-0-0')]);
+    await publish(props);
+    const problems = await refusal({ ...props, Schemas: [schema(ADDED_REQUIRED, '1-1-0')] });
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${uriOf('1-1-0')}: ${GATE_RULES.bump}: declared REVISION but the changes require MODEL .*\\[required-added-closed\\] "title" is now required`))]);
   });
 
   it('refuses a gap (1-0-0 → 1-0-2)', async () => {
