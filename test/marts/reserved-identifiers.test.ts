@@ -21,6 +21,7 @@ import {
 import { renderCuratedIcebergTableSpec, renderMartIcebergTableSpec, renderTableDdlProperties } from '../../lib/constructs/catalog/iceberg-tables';
 import { glueColumnName } from '../../lib/contracts/glue-types';
 import { buildCatalogModel } from '../../lib/marts/catalog';
+import { checkMarts } from '../../lib/marts/check';
 import {
   curatedColumnNames,
   renderCuratedChunksQuery,
@@ -155,6 +156,10 @@ describe('a contract whose property names are reserved words', () => {
     }
     expect(renderMartMerge(mart)).toContain('tgt."from" IS NOT DISTINCT FROM src."from"');
     expect(renderMartMerge(mart)).toContain('INSERT ("from", "user", "date", n)');
+  });
+
+  it('passes the marts check (generated curated statements, mart SQL, output columns and types)', () => {
+    expect(checkMarts([mart], [table], dir)).toEqual([]);
   });
 
   it("renders the mart's Iceberg DDL with backticks that the Hive grammar parses", () => {
