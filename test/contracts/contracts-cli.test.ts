@@ -61,14 +61,15 @@ describe('contracts check (the CI gate)', () => {
     expect(io.all()).toMatch(/iglu:com\.lakeforge\.ott\/rating_submitted\/jsonschema\/1-0-0: published versions are immutable/);
   });
 
-  it('fails when a new version declares ADDITION for a REVISION change, naming schema, rule and reason', () => {
+  // A new required property of a closed object: no historical event has it, so none stays valid (MODEL, issue 12).
+  it('fails when a new version declares ADDITION for a MODEL change, naming schema, rule and reason', () => {
     const dir = copyContracts();
     writeVersion(dir, '1-0-1', makeRequired);
     const io = capture();
     expect(checkAction({ dir }, io)).toBe(1);
     expect(io.all()).toContain(`${RATING_101}: new versions bump sufficiently`);
-    expect(io.all()).toMatch(/declared ADDITION but the changes require REVISION/);
-    expect(io.all()).toMatch(/\/required \[required-added\] "device" is now required/);
+    expect(io.all()).toMatch(/declared ADDITION but the changes require MODEL/);
+    expect(io.all()).toMatch(/\/required \[required-added-closed\] "device" is now required/);
   });
 
   it('passes a sufficient bump, publishes it to the lock, then protects it', () => {
