@@ -56,7 +56,9 @@ export function renderValidatorsModule(contracts: readonly Contract[]): string {
   for (const c of sorted) {
     if (exportsByUri[c.id] !== undefined) throw new ContractError(c.file, '/self', `duplicate contract ${c.id}`);
     try {
-      ajv.addSchema(toAjvSchema(c));
+      // All contracts share this ajv instance: an `iglu:` $ref resolves to the referenced contract by its `$id`, so
+      // the referenced schemas are not embedded (embedding would register their `$id` twice).
+      ajv.addSchema(toAjvSchema({ ...c, refs: undefined }));
       ajv.getSchema(c.id);
     } catch (e) {
       throw new ContractError(c.file, '', `ajv cannot compile the schema: ${(e as Error).message}`);

@@ -226,8 +226,8 @@ const needsKeyMapping = (key: string): boolean => rawColumnName(key) !== key.toL
 interface Sink {
   readonly warnings: MappingWarning[];
   readonly errors: ContractError[];
-  /** Every struct-field key met in the raw zone (for the SerDe key mappings). */
-  readonly keys: string[];
+  /** Every struct-field key met in the raw zone, with its nesting depth (for the SerDe key mappings). */
+  readonly keys: { readonly key: string; readonly depth: number }[];
 }
 
 interface Ctx {
@@ -356,7 +356,7 @@ function fieldsOf(schema: JsonObject, pointer: string, ctx: Ctx): Field[] {
 function nameFields(fields: readonly Field[], ctx: Ctx): { field: Field; name: string }[] {
   const seen = new Map<string, string>();
   return fields.map((field) => {
-    if (ctx.zone === 'raw') ctx.sink.keys.push(field.key);
+    if (ctx.zone === 'raw') ctx.sink.keys.push({ key: field.key, depth: field.pointer.split('/properties/').length });
     const name = ctx.zone === 'raw' ? ctx.rawName(field.key) : glueColumnName(field.key);
     if (name === '') problem(ctx, field.pointer, `property "${field.key}" has no usable Glue column name`);
     const clash = seen.get(name);
@@ -512,13 +512,18 @@ function mapSchema(node: JsonValue, pointer: string, ctx: Ctx): Mapped {
   if (typeof node.format === 'string' && !KNOWN_STRING_FORMATS.includes(node.format)) warn(ctx, 'unknown-format', joinPointer(pointer, 'format'), `"${node.format}"`);
   if (typeof node.$ref === 'string') return resolveRef(node.$ref, pointer, ctx);
   if (Array.isArray(node.allOf)) return problem(ctx, joinPointer(pointer, 'allOf'), 'allOf is not supported (merge the subschemas into one)');
-  const own = (['type', 'properties', 'patternProperties', 'additionalProperties', 'items', 'enum', 'const'] as const).some((k) => k in node && !(k === 'additionalProperties' && typeof node[k] === 'boolean'))
+  const kw = (['anyOf', 'oneOf'] as const).find((k) => Array.isArray(node[k]));
+  const branches = kw === undefined ? [] : (node[kw] as JsonValue[]);
+  const anyShaped = branches.some((b) => !isNullSchema(b) && hasShape(b));
+  // `{"type": "object", "oneOf": [shapes…]}`: the type alone says nothing the branches do not; only they shape it.
+  const declared = typeof node.type === 'string' ? [node.type] : Array.isArray(node.type) ? node.type : [];
+  const typeOnlyObject =
+    declared.length > 0 && declared.every((t) => t === 'object' || t === 'null') && !['properties', 'patternProperties', 'items', 'enum', 'const'].some((k) => k in node) && !isJsonObject(node.additionalProperties);
+  const own = (['type', 'properties', 'patternProperties', 'additionalProperties', 'items', 'enum', 'const'] as const).some((k) => k in node && !(k === 'additionalProperties' && typeof node[k] === 'boolean')) && !(anyShaped && typeOnlyObject)
     ? ownMapping(node, pointer, ctx)
     : undefined;
-  for (const kw of ['anyOf', 'oneOf'] as const) {
-    const branches = node[kw];
-    if (!Array.isArray(branches)) continue;
-    const nullBranch = branches.some(isNullSchema);
+  if (kw !== undefined) {
+    const nullBranch = branches.some(isNullSchema) || (typeOnlyObject && declared.includes('null'));
     // Branches without shape (e.g. `{required: [...]}`: "at least one of") only constrain the node's own shape.
     const shaped = branches.map((b, i) => ({ b, i })).filter(({ b }) => !isNullSchema(b) && hasShape(b));
     if (shaped.length === 0) {
@@ -534,7 +539,7 @@ function mapSchema(node: JsonValue, pointer: string, ctx: Ctx): Mapped {
     const alternatives = own === undefined ? mapped : own.fields !== undefined && mapped.every((m) => m.fields !== undefined) ? [own, ...mapped] : mapped;
     const one = combine(alternatives, joinPointer(pointer, kw), ctx, { merged: 'merged-branches', mixed: 'branch-types' });
     const keepOwnRequired = own?.fields !== undefined && one.fields !== undefined ? mergeKeepingRequired(own, one, ctx) : one;
-    return { ...keepOwnRequired, nullable: keepOwnRequired.nullable || nullBranch };
+    return { ...keepOwnRequired, nullable: keepOwnRequired.nullable || nullBranch || (own?.nullable ?? false) };
   }
   return own ?? freeForm(ctx, pointer);
 }
@@ -577,7 +582,7 @@ function rootFields(ctx: Ctx): Field[] {
   const hasBranches = ['anyOf', 'oneOf'].some((kw) => Array.isArray(root[kw]) && (root[kw] as JsonValue[]).some((b) => !isNullSchema(b) && hasShape(b)));
   if (hasProps || hasBranches || typeof root.$ref === 'string' || Array.isArray(root.allOf)) {
     const { type: _type, ...objectRoot } = root;
-    const mapped = mapSchema({ ...objectRoot, type: 'object' }, '', ctx);
+    const mapped = mapSchema(objectRoot, '', ctx);
     if (mapped.fields !== undefined) return [...mapped.fields];
     if (ctx.sink.errors.length === 0) problem(ctx, '', 'the root of a contract must be {"type": "object", "properties": {…}} to map to Glue columns');
     return [];
@@ -620,7 +625,9 @@ function newCtx(contract: Contract, zone: LakeZone, sink: Sink, rawName: (key: s
  * SerDe key mappings from every raw key met: a key needing one ({@link needsKeyMapping}) takes its raw name
  * unless a plain key, an envelope column or an earlier mapped key already holds it; then `_2`, `_3`…
  */
-function assignRawNames(keys: readonly string[]): { names: Map<string, string>; mappings: Record<string, string>; renamed: string[] } {
+function assignRawNames(found: Sink['keys']): { names: Map<string, string>; mappings: Record<string, string>; renamed: string[] } {
+  // Outer keys first (a stable sort keeps document order within a level): top-level columns keep plain names.
+  const keys = [...found].sort((a, b) => a.depth - b.depth).map((k) => k.key);
   const taken = new Set<string>([...RAW_ENVELOPE_COLUMNS, ...keys.filter((k) => !needsKeyMapping(k)).map((k) => k.toLowerCase())]);
   const names = new Map<string, string>();
   const mappings: Record<string, string> = {};
