@@ -122,8 +122,9 @@ export function quoteSqlIdentifier(name: string): string {
  * A Glue (Hive) column type for Athena DDL: every struct field name that needs it in backticks
  * ({@link quoteDdlIdentifier}), the rest unchanged. `struct<from:string,n:array<struct<_x:int>>>` →
  * ``struct<`from`:string,n:array<struct<`_x`:int>>>``. In a Glue type a name followed by `:` right after `<` or
- * `,` is always a struct field name (map keys and decimal scales are types and numbers, never followed by `:`).
+ * `,` is always a struct field name (map keys and decimal scales are types and numbers, never followed by `:`);
+ * a name already in backticks is left as it is.
  */
 export function quoteDdlType(type: string): string {
-  return type.replace(/([<,]\s*)([A-Za-z0-9_]+)(\s*:)/g, (_m, before: string, name: string, colon: string) => `${before}${quoteDdlIdentifier(name)}${colon}`);
+  return type.replace(/([<,]\s*)([^<>,:\s`]+)(\s*:)/g, (_m, before: string, name: string, colon: string) => `${before}${quoteDdlIdentifier(name)}${colon}`);
 }

@@ -192,6 +192,8 @@ describe('identifier quoting', () => {
       'struct<`from`:string,n:array<struct<`_x`:int,ok:decimal(10,2)>>,m:map<string,int>>',
     );
     expect(quoteDdlType('array<string>')).toBe('array<string>');
+    expect(quoteDdlType('struct<a-b:string,c.d:int>')).toBe('struct<`a-b`:string,`c.d`:int>');
+    expect(quoteDdlType('struct<`from`:string>')).toBe('struct<`from`:string>');
   });
 
   it('holds every keyword the Trino grammar refuses as a column name', () => {
