@@ -65,11 +65,12 @@ export function lintContract(loaded: LoadedContract, ajv: Ajv): ContractLint {
 /**
  * Lint every schema under `dir` (Iglu layout) with ONE ajv instance.
  * @param uriOfFile - the URI to show for a file that could not be parsed (derived from its path)
+ * @param newAjv - creates the ajv instance, called once per lint. @default contract ajv options and formats
  * @throws ContractError only when `dir` is not a folder
  */
-export function lintFolder(dir: string, uriOfFile: (file: string) => string = (f) => f): FolderLint {
+export function lintFolder(dir: string, uriOfFile: (file: string) => string = (f) => f, newAjv: () => Ajv = () => createContractAjv(false)): FolderLint {
   const result = readIgluFolder(dir);
-  const ajv = createContractAjv(false);
+  const ajv = newAjv();
   return {
     schemas: [
       ...result.contracts.map((loaded) => lintContract(loaded, ajv)),

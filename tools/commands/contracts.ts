@@ -18,7 +18,7 @@ import { formatGateIssue } from '../../lib/contracts/gate';
 import { checkCompatibility, formatReport } from '../../lib/contracts/compatibility';
 import { GlueColumn } from '../../lib/contracts/glue-types';
 import { FolderLint, formatLintWarning, lintFolder } from '../../lib/contracts/lint';
-import { LOCK_FILE_NAME, PublishedSet, checkPublication, parseLock, renderLock, validateContract, withNewVersions } from '../../lib/contracts/publication';
+import { LOCK_FILE_NAME, PublishedSet, checkPublication, parseLock, renderLock, withNewVersions } from '../../lib/contracts/publication';
 import { renderIgluUri, parseSchemaVer } from '../../lib/contracts/schemaver';
 
 /** Where a command's output goes; injectable for tests. */
