@@ -57,11 +57,13 @@ export const HIVE_RESERVED_WORDS: ReadonlySet<string> = words(`
 const DDL_RESERVED: ReadonlySet<string> = new Set([...ATHENA_DDL_RESERVED_WORDS, ...HIVE_RESERVED_WORDS]);
 
 /**
- * Athena's reserved keywords in SQL `SELECT` statements and queries on views (engine 3 is Trino: these are
- * Trino's reserved keywords): as identifiers they need double quotes (Athena User Guide, "Escape reserved
- * keywords in queries", list "Reserved keywords to escape in SQL SELECT statements",
- * https://docs.aws.amazon.com/athena/latest/ug/reserved-words.html). `SKIP` is added: the Trino grammar Lakeforge
- * checks statements with (dt-sql-parser) refuses it as a column name.
+ * Reserved keywords of Athena's SQL `SELECT` statements and queries on views: as identifiers they need double
+ * quotes (Athena User Guide, "Escape reserved keywords in queries", list "Reserved keywords to escape in SQL SELECT
+ * statements", https://docs.aws.amazon.com/athena/latest/ug/reserved-words.html). Athena engine 3 is Trino; the
+ * words here are Trino's reserved keywords (Trino documentation, "Reserved keywords",
+ * https://trino.io/docs/current/language/reserved.html), plus `SKIP`, which the Trino grammar Lakeforge checks
+ * statements with (dt-sql-parser 4.5) also refuses as a column name. A test checks that every keyword that grammar
+ * refuses is here.
  */
 export const ATHENA_DML_RESERVED_WORDS: ReadonlySet<string> = words(`
   ALTER AND AS BETWEEN BY CASE CAST CONSTRAINT CREATE CROSS CUBE CURRENT_CATALOG CURRENT_DATE CURRENT_PATH
@@ -101,8 +103,9 @@ const PLAIN = /^[a-z][a-z0-9_]*$/;
 
 /**
  * An identifier for Athena DDL: in backticks (a backtick inside doubled) when it is an Athena DDL reserved word
- * (or one the Hive grammar refuses, {@link HIVE_RESERVED_WORDS}) or not a plain name (a leading `_` or digit needs backticks in DDL: Athena User Guide, "Names for tables,
- * databases, and columns"); as it is otherwise. `date` → `` `date` ``, `_id` → `` `_id` ``, `event_id` → `event_id`.
+ * (or one the Hive grammar refuses, {@link HIVE_RESERVED_WORDS}) or not a plain name (a leading `_` or digit
+ * needs backticks in DDL: Athena User Guide, "Names for tables, databases, and columns"); as it is otherwise.
+ * `date` → `` `date` ``, `_id` → `` `_id` ``, `event_id` → `event_id`.
  */
 export function quoteDdlIdentifier(name: string): string {
   return PLAIN.test(name) && !DDL_RESERVED.has(name) ? name : `\`${name.replace(/`/g, '``')}\``;
