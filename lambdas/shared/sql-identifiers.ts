@@ -61,12 +61,11 @@ const DDL_RESERVED: ReadonlySet<string> = new Set([...ATHENA_DDL_RESERVED_WORDS,
  * quotes (Athena User Guide, "Escape reserved keywords in queries", list "Reserved keywords to escape in SQL SELECT
  * statements", https://docs.aws.amazon.com/athena/latest/ug/reserved-words.html). Athena engine 3 is Trino; the
  * words here are Trino's reserved keywords (Trino documentation, "Reserved keywords",
- * https://trino.io/docs/current/language/reserved.html), plus `SKIP`, which the Trino grammar Lakeforge checks
- * statements with (dt-sql-parser 4.5) also refuses as a column name. A test checks that every keyword that grammar
- * refuses is here.
+ * https://trino.io/docs/current/language/reserved.html; the current list, with `AUTO` and `SKIP`). A test checks
+ * that every keyword the Trino grammar Lakeforge checks statements with (dt-sql-parser 4.5) refuses is here.
  */
 export const ATHENA_DML_RESERVED_WORDS: ReadonlySet<string> = words(`
-  ALTER AND AS BETWEEN BY CASE CAST CONSTRAINT CREATE CROSS CUBE CURRENT_CATALOG CURRENT_DATE CURRENT_PATH
+  ALTER AND AS AUTO BETWEEN BY CASE CAST CONSTRAINT CREATE CROSS CUBE CURRENT_CATALOG CURRENT_DATE CURRENT_PATH
   CURRENT_ROLE CURRENT_SCHEMA CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER DEALLOCATE DELETE DESCRIBE DISTINCT DROP
   ELSE END ESCAPE EXCEPT EXECUTE EXISTS EXTRACT FALSE FOR FROM FULL GROUP GROUPING HAVING IN INNER INSERT INTERSECT
   INTO IS JOIN JSON_ARRAY JSON_EXISTS JSON_OBJECT JSON_QUERY JSON_TABLE JSON_VALUE LEFT LIKE LISTAGG LOCALTIME
