@@ -8,11 +8,11 @@
  * object → object type (optional unless `required`; an index signature `[key: string]: unknown`
  * unless `additionalProperties: false`; a schema-valued `additionalProperties` types the index);
  * array → `T[]` (tuple-form `items` → `unknown[]`); anyOf/oneOf → union; allOf → intersection;
- * local `$ref` → inlined; no `type` → `unknown`. Constraints (ranges, lengths, patterns, formats)
+ * local `$ref` and `iglu:` `$ref` to a schema of the same folder → inlined; no `type` → `unknown`. Constraints (ranges, lengths, patterns, formats)
  * are not expressible and appear in the JSDoc only through the description.
  */
 import { ContractError, joinPointer } from './contract-error';
-import { Contract, JsonObject, JsonValue, isJsonObject, resolveLocalRef } from './contract';
+import { Contract, IGLU_REF_PREFIX, JsonObject, JsonValue, isJsonObject, resolveIgluRef, resolveLocalRef } from './contract';
 import { compareIgluUri, renderSchemaVer } from './schemaver';
 
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -38,6 +38,8 @@ const doc = (text: JsonValue | undefined, indent: string): string =>
 
 interface Ctx {
   readonly root: JsonObject;
+  /** Schemas of the same registry an `iglu:` `$ref` names ({@link Contract.refs}). */
+  readonly refs: Readonly<Record<string, JsonObject>> | undefined;
   readonly file: string;
   readonly refDepth: number;
 }
@@ -48,6 +50,10 @@ function renderType(schema: JsonValue, pointer: string, indent: string, ctx: Ctx
   if (!isJsonObject(schema)) throw new ContractError(ctx.file, pointer, 'expected a schema object');
   if (typeof schema.$ref === 'string') {
     if (ctx.refDepth >= MAX_REF_DEPTH) throw new ContractError(ctx.file, pointer, `$ref chain deeper than ${MAX_REF_DEPTH} (recursive schema?)`);
+    if (schema.$ref.startsWith(IGLU_REF_PREFIX)) {
+      const remote = resolveIgluRef(ctx.refs, schema.$ref, ctx.file, pointer);
+      return renderType(remote.schema, remote.pointer, indent, { ...ctx, root: remote.root, refDepth: ctx.refDepth + 1 });
+    }
     const target = resolveLocalRef(ctx.root, schema.$ref, ctx.file, pointer);
     return renderType(target.schema, target.pointer, indent, { ...ctx, refDepth: ctx.refDepth + 1 });
   }
@@ -110,7 +116,7 @@ function renderObject(schema: JsonObject, pointer: string, indent: string, ctx: 
  * @throws ContractError for unresolvable `$ref`s or unknown `type` values (file + pointer)
  */
 export function renderDataType(contract: Contract): string {
-  return renderType(contract.schema, '', '', { root: contract.schema, file: contract.file, refDepth: 0 });
+  return renderType(contract.schema, '', '', { root: contract.schema, refs: contract.refs, file: contract.file, refDepth: 0 });
 }
 
 /**

@@ -12,6 +12,7 @@ import { lintFolder } from '../../lib/contracts/lint';
 import { readIgluFolder } from '../../lib/contracts/loader';
 import type Ajv from 'ajv';
 import { compileContract, createContractAjv, renderValidatorsModule } from '../../lib/contracts/validators';
+import { renderDataType } from '../../lib/contracts/typescript-types';
 import { CommandIo, lintAction } from '../../tools/commands/contracts';
 import { selfDescribing } from './contract-factory';
 
@@ -126,5 +127,16 @@ describe('iglu: $refs to schemas of the same folder', () => {
     expect(lintAction(folder(Object.fromEntries([order])), { json: true }, io)).toBe(1);
     const [entry] = JSON.parse(io.stdout.join('\n')) as { errors: string[] }[];
     expect(entry.errors.join('\n')).toMatch(/\$ref "iglu:com\.example\/address\/jsonschema\/1-0-0" names a schema that is not in the registry folder/);
+  });
+});
+
+describe('producer types follow iglu: refs too', () => {
+  it('inlines the referenced schema', () => {
+    const dir = folder({
+      'com.example/address/jsonschema/1-0-0': selfDescribing({ type: 'object', properties: { street: { type: 'string' } }, required: ['street'], additionalProperties: false }, '1-0-0', 'address'),
+      'com.example/order/jsonschema/1-0-0': selfDescribing({ type: 'object', properties: { ship_to: { $ref: 'iglu:com.example/address/jsonschema/1-0-0' } }, additionalProperties: false }, '1-0-0', 'order'),
+    });
+    const order = readIgluFolder(dir).contracts.find((l) => l.contract.uri.name === 'order');
+    expect(renderDataType(order!.contract).replace(/\s+/g, ' ')).toBe('{ ship_to?: { street: string; }; }');
   });
 });
