@@ -1,7 +1,7 @@
 /**
  * The data-contract model: Iglu URIs and SchemaVer, the Iglu folder loader, JSON Schema → Glue
- * columns, precompiled ajv validators, producer types, the SchemaVer compatibility checker and
- * the publication gate. Pure TypeScript; no CDK imports.
+ * columns, precompiled ajv validators, producer types, the SchemaVer compatibility checker (instance
+ * step and table step) and the publication gate. Pure TypeScript; no CDK imports.
  */
 export * from './contract-error';
 export * from './schemaver';
@@ -12,5 +12,6 @@ export * from './glue-types';
 export * from './validators';
 export * from './typescript-types';
 export * from './compatibility';
+export * from './table-step';
 export * from './publication';
 export * from './build';

@@ -7,7 +7,9 @@
  * - a published version file is immutable (its bytes hash to the published hash);
  * - a published version cannot be deleted (historical data refers to it);
  * - a new version is compared with the previous highest version of the same vendor/name and its
- *   declared SchemaVer step must be sufficient (see `compatibility.ts`);
+ *   declared SchemaVer step must be sufficient: at least the larger of the instance step (historical
+ *   events, `compatibility.ts`) and the table step (the curated `_v<MODEL>` table's columns under
+ *   Iceberg's in-place schema evolution, `table-step.ts`);
  * - versions are consecutive (1-0-0 → 1-0-1 / 1-1-0 / 2-0-0, no gaps) and a new schema starts at 1-0-0;
  * - every contract loads, compiles with ajv and maps to Glue columns.
  */
