@@ -2,6 +2,8 @@ import type { App } from 'aws-cdk-lib';
 import type { DeliveryConfig } from '../config/delivery';
 import type { EnvironmentConfig } from '../config/schema';
 import { registerPolicyPacks } from './governance/policy-packs';
+import { registerAuditReport } from './governance/report/plugin';
+import { registerLakeforgeChecks } from './governance/rules/lakeforge-checks';
 import { checkProductConsumers } from './products/consumers';
 import { stageId } from './shared/naming';
 import { DeliveryPipelineStack, smokeRunnerRoleName } from './stacks/delivery-pipeline-stack';
@@ -36,6 +38,9 @@ export function addLakeforgeStages(
   checkProductConsumers(platform.products, configs.flatMap((c) => Object.keys(c.analytics.consumers)));
   const stages = configs.map((config) => new LakeforgeStage(app, stageId(config.name), { config, platform }));
   registerPolicyPacks(app);
+  // Lakeforge's own checks on every stage, and the audit report (cdk.out/audit/) written by every synth of the app.
+  registerLakeforgeChecks(stages);
+  registerAuditReport(app);
   if (delivery !== undefined) addDeliveryPipeline(app, stages, delivery);
   return stages;
 }

@@ -84,7 +84,7 @@ export function acknowledgementReason(node: IConstruct, ruleId: string): string 
     for (const entry of c.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || entry.data === undefined) continue;
       for (const [key, reason] of Object.entries(entry.data as Record<string, string>)) {
-        if (key.replace(/^annotation::/i, '') === ruleId) return reason;
+        if (key === ruleId || key.replace(/^annotation::/i, '') === ruleId) return reason;
       }
     }
   }

@@ -99,7 +99,7 @@ const logicalIdIndex = new WeakMap<Stack, Map<string, CfnResource>>();
 const exportIndex = new WeakMap<IConstruct, Map<string, CfnResource>>();
 
 /** Export name → the resource the exported value references, for every `CfnOutput` with an export below `root`. */
-function exportedResources(root: IConstruct): Map<string, CfnResource> {
+export function exportedResources(root: IConstruct): Map<string, CfnResource> {
   let index = exportIndex.get(root);
   if (index === undefined) {
     index = new Map();

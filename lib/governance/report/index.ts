@@ -1,0 +1,4 @@
+export * from './model';
+export * from './collect';
+export * from './render';
+export * from './plugin';
