@@ -24,7 +24,8 @@
  * a column in the same `_v<MODEL>` table → MODEL: a retyped column or field (`int` → `double`, `timestamp` →
  * `string`, `struct` → `string`), a dropped column or field (Iceberg could drop it, but the history of the column
  * would be lost to queries of the table), and a struct whose existing fields change order or get a new field
- * between them (a struct type in DDL is positional; rows are written as positional ROW values). The order of
+ * between them (a struct type in DDL is positional, and the curated MERGE casts ROW values, which Trino does field
+ * by position). The order of
  * top-level columns does not matter: the curated MERGE names its columns and new columns are appended.
  * Dropping a column and renaming one are allowed by Iceberg but are MODEL here on purpose: queries and marts
  * address columns by name.
@@ -66,14 +67,17 @@ export const TABLE_EVOLUTION_RULES: readonly TableEvolutionRule[] = [
   { id: 'column-removed', step: 'MODEL', description: 'a curated column removed or renamed: the table would lose the column\'s history' },
   { id: 'struct-field-added', step: 'ADDITION', description: 'a field appended to a struct (after its existing fields): Iceberg adds nested fields in place' },
   { id: 'struct-field-removed', step: 'MODEL', description: 'a struct field removed or renamed' },
-  { id: 'struct-fields-reordered', step: 'MODEL', description: 'the existing fields of a struct change order, or a new field lands between them: struct values are positional' },
+  { id: 'struct-fields-reordered', step: 'MODEL', description: 'the existing fields of a struct change order, or a new field lands between them: struct values are positional (the curated SQL casts ROW values, and Trino casts rows field by position)' },
 ];
 
 const RULE_STEP = new Map(TABLE_EVOLUTION_RULES.map((r) => [r.id, r.step]));
 
 /** One change of the curated table. */
 export interface TableReason {
-  /** JSON pointer of the top-level property the column comes from (in the new contract; the old one for removals). */
+  /**
+   * JSON pointer of the top-level property the column comes from (in the new contract; the old one for removals);
+   * `/properties` for a change of column order.
+   */
   readonly pointer: string;
   /** The column, with the path inside it: `device`, `context.os`, `tags[]`, `attrs{value}`. */
   readonly column: string;
@@ -286,7 +290,7 @@ export function compareColumns(
   const keptOld = before.filter((c) => newNames.has(c.name.toLowerCase())).map((c) => c.name.toLowerCase());
   const keptNew = after.filter((c) => oldByName.has(c.name.toLowerCase())).map((c) => c.name.toLowerCase());
   if (keptOld.join(',') !== keptNew.join(',')) {
-    push(after[0]?.sourcePointer ?? '', { path: keptNew.join(','), rule: 'column-moved', message: `columns in another order (${keptOld.join(',')} → ${keptNew.join(',')}); the table keeps its order, columns are matched by name` });
+    push('/properties', { path: keptNew.join(','), rule: 'column-moved', message: `columns in another order (${keptOld.join(',')} → ${keptNew.join(',')}); the table keeps its order, columns are matched by name` });
   }
   for (const c of after) {
     const old = oldByName.get(c.name.toLowerCase());
