@@ -529,9 +529,10 @@ function provablyDisjoint(a: JsonObject | boolean, b: JsonObject | boolean, ctx:
     if (!onlyObjects(x)) return false;
     const req = Array.isArray(x.required) ? x.required.filter((r): r is string => typeof r === 'string') : [];
     return req.some((r) => {
-      const ys = propertySchema(y, r, false);
+      // Over-approximate both sides (a patternProperties match admits anything): disjointness must be certain.
+      const ys = propertySchema(y, r, true);
       if (ys === false) return true;
-      const xs = propertySchema(x, r, false);
+      const xs = propertySchema(x, r, true);
       const xn = isJsonObject(xs) ? assertionNode(xs, ctx.newSide, '', ctx.depth) : undefined;
       const yn = isJsonObject(ys) ? assertionNode(ys, ctx.newSide, '', ctx.depth) : undefined;
       const xv = isJsonObject(xn) ? allowedValues(xn) : undefined;
