@@ -78,6 +78,22 @@ describe('contracts check --history (the CI gate)', () => {
     expect(io.stderr).toEqual([]);
   });
 
+  it('on a branch, refuses an ADDITION that changes a column from integer to number: the table step needs MODEL', () => {
+    const { dir, git } = repoWithContracts();
+    git('checkout', '-qb', 'feature');
+    const schema = JSON.parse(fs.readFileSync(path.join(dir, RATING, '1-0-0.json'), 'utf8'));
+    schema.self.version = '1-0-1';
+    schema.properties.user_id = { ...schema.properties.user_id, type: 'number' };
+    fs.writeFileSync(path.join(dir, RATING, '1-0-1.json'), `${JSON.stringify(schema, null, 2)}\n`);
+    git('add', '.');
+    git('commit', '-qm', 'rating_submitted 1-0-1: user_id a number');
+    const io = capture();
+    expect(checkAction({ dir, history: true }, io)).toBe(1);
+    expect(io.stderr).toContainEqual(expect.stringMatching(
+      new RegExp(`^error  iglu:${RATING}/1-0-1: ${GATE_RULES.bump}: declared ADDITION but the changes require MODEL .*the table step decides.*column user_id \\[column-type-changed\\] int → double`),
+    ));
+  });
+
   it('fails when a published version file is deleted with its lock entry', () => {
     const { dir, git } = repoWithContracts();
     const lockFile = path.join(dir, LOCK_FILE_NAME);
