@@ -21,7 +21,7 @@
 import { ContractError, joinPointer } from './contract-error';
 import { Contract, JsonObject, JsonValue, isJsonObject, resolveLocalRef } from './contract';
 import { normalizeDraft04 } from './ajv-schema';
-import { SchemaVerStep, compareSchemaVer, declaredStep, maxStep, stepSeverity } from './schemaver';
+import { SchemaVerStep, compareSchemaVer, declaredStep, maxStepOrNone, stepSeverity } from './schemaver';
 import { type TableReason, checkTableStep } from './table-step';
 
 /** Identifier of a compatibility rule. */
@@ -672,12 +672,6 @@ function compareSchemas(oNode: JsonValue, nNode: JsonValue, pointer: string, ctx
   }
 }
 
-/** The larger of two steps, `NONE` being the smallest. */
-function largerStep(a: SchemaVerStep | 'NONE', b: SchemaVerStep | 'NONE'): SchemaVerStep | 'NONE' {
-  if (a === 'NONE') return b;
-  return b === 'NONE' ? a : maxStep(a, b);
-}
-
 /**
  * Compare two versions of one schema: the instance step (what historical instances need), the table step (what
  * the curated `_v<MODEL>` table needs, `table-step.ts`), and whether the declared step covers the larger.
@@ -697,9 +691,9 @@ export function checkCompatibility(from: Contract, to: Contract): CompatibilityR
     depth: 0,
   };
   compareSchemas(ctx.oldSide.root, ctx.newSide.root, '', ctx, 'root');
-  const instanceStep = ctx.reasons.reduce<SchemaVerStep | 'NONE'>((acc, r) => largerStep(acc, r.step), 'NONE');
+  const instanceStep = ctx.reasons.reduce<SchemaVerStep | 'NONE'>((acc, r) => maxStepOrNone(acc, r.step), 'NONE');
   const table = checkTableStep(from, to);
-  const required = largerStep(instanceStep, table.step);
+  const required = maxStepOrNone(instanceStep, table.step);
   const decidedBy = required === 'NONE' ? 'none' : instanceStep === table.step ? 'both' : required === instanceStep ? 'instance' : 'table';
   const declared = declaredStep(from.uri.version, to.uri.version) ?? 'NONE';
   const higher = compareSchemaVer(to.uri.version, from.uri.version) > 0;

@@ -39,6 +39,12 @@ export function maxStep(a: SchemaVerStep, b: SchemaVerStep): SchemaVerStep {
   return stepSeverity(a) >= stepSeverity(b) ? a : b;
 }
 
+/** The more disruptive of two steps where `NONE` (nothing changed) is below ADDITION. */
+export function maxStepOrNone(a: SchemaVerStep | 'NONE', b: SchemaVerStep | 'NONE'): SchemaVerStep | 'NONE' {
+  if (a === 'NONE') return b;
+  return b === 'NONE' ? a : maxStep(a, b);
+}
+
 const SCHEMAVER_RE = /^(0|[1-9]\d*)-(0|[1-9]\d*)-(0|[1-9]\d*)$/;
 
 /**

@@ -35,7 +35,7 @@
 import { type Contract } from './contract';
 import { isContractError } from './contract-error';
 import { contractColumns } from './glue-types';
-import { type SchemaVerStep, maxStep } from './schemaver';
+import { type SchemaVerStep, maxStepOrNone } from './schemaver';
 
 /** Identifier of a table-evolution rule. */
 export type TableRuleId =
@@ -327,7 +327,7 @@ export function checkTableStep(from: Contract, to: Contract): TableStepResult {
     return { step: 'NONE', reasons: [], skipped: `${to.id} does not map to curated columns (${e.message})` };
   }
   const reasons = compareColumns(before, after);
-  const step = reasons.reduce<SchemaVerStep | 'NONE'>((acc, r) => (acc === 'NONE' ? r.step : maxStep(acc, r.step)), 'NONE');
+  const step = reasons.reduce<SchemaVerStep | 'NONE'>((acc, r) => maxStepOrNone(acc, r.step), 'NONE');
   return { step, reasons };
 }
 
