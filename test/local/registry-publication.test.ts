@@ -19,7 +19,7 @@ const EXAMPLE_REGISTRY = path.join(__dirname, '..', '..', 'examples', 'registry'
 const tempDir = tempDirs();
 
 const V1: JsonObject = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false };
-/** V1 plus a required property, labelled as an ADDITION below: dishonest (it is a REVISION). */
+/** V1 plus a required property V1 forbade, labelled as an ADDITION below: dishonest (no historical instance stays valid: MODEL). */
 const V1_PLUS_REQUIRED: JsonObject = { ...V1, properties: { id: { type: 'string' }, title: { type: 'string' } }, required: ['id', 'title'] };
 const uri = (version: string): string => `iglu:com.acme/video_played/jsonschema/${version}`;
 
@@ -53,7 +53,7 @@ describe('publishing a registry folder locally', () => {
     const error = await publishRegistry(client(), bucket, readRegistryFolder(dir)).catch((e: Error) => e);
     const lines = (error as Error).message.split('\n');
     expect(lines[0]).toBe(`--registry ${dir}: the registry refuses 1 schema(s); nothing was published:`);
-    expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${uri('1-0-1')}: ${GATE_RULES.bump}: declared ADDITION but the changes require REVISION \\(compared with ${uri('1-0-0')}\\): `))]);
+    expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${uri('1-0-1')}: ${GATE_RULES.bump}: declared ADDITION but the changes require MODEL \\(compared with ${uri('1-0-0')}\\): `))]);
     expect(await listKeys(client(), bucket)).toEqual([]);
   });
 
