@@ -11,7 +11,8 @@
  * - not in the registry: it must follow the highest earlier version of the same vendor/name, counting the
  *   registry's versions and the request's own: directly (`versions are consecutive`; a new MODEL starts at
  *   `M-0-0` after the latest version of MODEL `M-1`; a new schema starts at 1-0-0) and with a declared SchemaVer
- *   step at least what the compatibility checker requires (`new versions bump sufficiently`). These are the
+ *   step at least what the compatibility checker requires: the larger of the instance step and the table step, so
+ *   an ADDITION that retypes a curated column (`int` → `double`) is refused (`new versions bump sufficiently`). These are the
  *   rules and the wording of `lakeforge contracts check` (`lambdas/shared/contracts/publication-rules.ts`).
  * Everything is checked before anything is written: one problem and nothing is written; the error lists every
  * problem, one line each. Then the new versions are written oldest first with a create-only conditional write;
