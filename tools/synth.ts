@@ -8,6 +8,8 @@ import { assertMarts, assertRepositoryContracts } from '../config/synth-gates';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
 import { POLICY_PACKS } from '../lib/governance/policy-packs';
 import { listAcknowledgements, type RecordedAcknowledgement } from '../lib/governance/acknowledge';
+import { AUDIT_DIR } from '../lib/governance/report/plugin';
+import type { StageReport } from '../lib/governance/report/model';
 
 /** One stack in the synth summary. */
 export interface StackSummary {
@@ -47,12 +49,24 @@ export interface SynthResult {
   readonly acknowledgements: RecordedAcknowledgement[];
   /** The policy packs registered on the app (the CDK report lists only packs with findings). */
   readonly packs: string[];
+  /** The audit reports the synth wrote (`<outdir>/audit/<stage>/report.json`), by stage name. */
+  readonly reports: StageReport[];
 }
 
 /**
- * Synthesizes every environment in process, with the four policy packs, into `outdir`, and writes the
- * audit report (`lakeforge-audit.json` and `lakeforge-audit.md`) next to the cloud assembly: cdk-nag 3
- * writes no CSV reports and drops acknowledged findings from its own report, so auditors read this one.
+ * Context the CDK CLI sets when it runs the app (`cdk synth`), so that `lakeforge synth` writes the same cloud
+ * assembly: `aws:cdk:path` metadata on every resource and asset metadata on resources with assets (the CLI's
+ * defaults for `--path-metadata` and `--asset-metadata`; `cdk diff --template` and other tools rely on them).
+ */
+export const CLI_SYNTH_CONTEXT: Readonly<Record<string, boolean>> = {
+  'aws:cdk:enable-path-metadata': true,
+  'aws:cdk:enable-asset-metadata': true,
+};
+
+/**
+ * Synthesizes every environment in process, with the policy packs, into `outdir`, with the context the CDK CLI sets
+ * ({@link CLI_SYNTH_CONTEXT}). The audit report (`<outdir>/audit/`) is written by the synthesis itself (the
+ * `AuditReportPlugin` that `addLakeforgeStages` registers), exactly as `npx cdk synth '**'` writes it.
  *
  * Before anything is synthesized, the gates of `config/synth-gates.ts` run: in a source checkout, stale
  * generated validators or types, or a contract that fails the publication gate against `published.lock.json`;
@@ -74,15 +88,23 @@ export function synthesizeAll(outdir = 'cdk.out', configs?: readonly Environment
   const platform = loadPlatform();
   assertMarts(platform);
   fs.rmSync(outdir, { recursive: true, force: true });
-  const app = new App({ outdir, analyticsReporting: false, context: LAKEFORGE_APP_CONTEXT });
+  const app = newSynthApp(outdir);
   // The delivery pipeline (config/delivery.ts) only with the repository's own environments: a pipeline deploys them.
   addLakeforgeStages(app, envs, platform, configs === undefined ? loadDeliveryConfig() : undefined);
   return synthesizeApp(app);
 }
 
 /**
- * Synthesizes an app that has policy packs registered, collects stacks, findings and acknowledgements,
- * and writes the audit report into the app's outdir.
+ * The App `lakeforge synth` synthesizes into `outdir`: Lakeforge's app context plus the CLI's ({@link CLI_SYNTH_CONTEXT}),
+ * no analytics reporting (as `cdk.json` sets for the CLI).
+ */
+export function newSynthApp(outdir: string): App {
+  return new App({ outdir, analyticsReporting: false, context: { ...LAKEFORGE_APP_CONTEXT, ...CLI_SYNTH_CONTEXT } });
+}
+
+/**
+ * Synthesizes an app that has policy packs registered, and collects stacks, findings, acknowledgements and the
+ * audit reports the synthesis wrote into the app's outdir.
  *
  * @param app - an App with Lakeforge stages (see `addLakeforgeStages`).
  * @throws whatever synthesis throws, except the policy-validation failure, which becomes `findings`.
@@ -106,9 +128,19 @@ export function synthesizeApp(app: App): SynthResult {
     findings: report.findings,
     acknowledgements: listAcknowledgements(app),
     packs: [...POLICY_PACKS],
+    reports: readAuditReports(outdir),
   };
-  writeAuditReport(result);
   return result;
+}
+
+/** The `report.json` files under `<outdir>/audit/`, one per directory, by directory name. */
+function readAuditReports(outdir: string): StageReport[] {
+  const dir = path.join(outdir, AUDIT_DIR);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'report.json')))
+    .map((d) => JSON.parse(fs.readFileSync(path.join(dir, d.name, 'report.json'), 'utf8')) as StageReport);
 }
 
 function collectStacks(app: App): StackSummary[] {
@@ -152,33 +184,6 @@ function readValidationReport(outdir: string): { findings: Finding[] } {
   return { findings };
 }
 
-/** Writes `lakeforge-audit.json` and `lakeforge-audit.md` into the assembly directory. */
-function writeAuditReport(result: SynthResult): void {
-  const byStage = (p: string) => p.split('/')[0];
-  const json = {
-    generatedBy: 'lakeforge synth',
-    policyPacks: result.packs,
-    // Stages first, then stacks outside any stage (the delivery pipeline), each with its findings and acknowledgements.
-    environments: [...new Set([...result.stages, ...result.stacks.map((s) => byStage(s.path))])].map((stage) => ({
-      stage,
-      stacks: result.stacks.filter((s) => byStage(s.path) === stage),
-      findings: result.findings.filter((f) => byStage(f.path) === stage),
-      acknowledgements: result.acknowledgements.filter((a) => byStage(a.path) === stage),
-    })),
-  };
-  fs.writeFileSync(path.join(result.outdir, 'lakeforge-audit.json'), JSON.stringify(json, null, 2));
-  const md: string[] = ['# Lakeforge compliance report', '', `Policy packs: ${json.policyPacks.join(', ')}.`, ''];
-  for (const env of json.environments) {
-    md.push(`## ${env.stage}`, '', `Stacks: ${env.stacks.map((s) => `${s.stackName} (${s.resources} resources)`).join(', ')}.`, '');
-    md.push(`### Unacknowledged findings: ${env.findings.length}`, '');
-    for (const f of env.findings) md.push(`- \`${f.rule}\` on \`${f.path}\`: ${f.description}`);
-    md.push('', `### Acknowledged findings: ${env.acknowledgements.length}`, '', '| rule | resource | owner | reason |', '|---|---|---|---|');
-    for (const a of env.acknowledgements) md.push(`| ${a.ruleId} | \`${a.path}\` | ${a.owner} | ${a.reason.replace(/\|/g, '\\|')} |`);
-    md.push('');
-  }
-  fs.writeFileSync(path.join(result.outdir, 'lakeforge-audit.md'), md.join('\n'));
-}
-
 /** Renders the one-screen synth summary printed by `lakeforge synth`. */
 export function renderSummary(r: SynthResult): string {
   const lines: string[] = [];
@@ -191,7 +196,7 @@ export function renderSummary(r: SynthResult): string {
   const total = r.stacks.reduce((n, s) => n + s.resources, 0);
   lines.push(`  ${'total'.padEnd(width)}  ${String(total).padStart(9)}`);
   lines.push(`Policy packs: ${r.packs.join(', ') || '(none ran)'}`);
-  lines.push(`Findings: ${r.findings.length} unacknowledged, ${r.acknowledgements.length} acknowledged with a reason (audit report: ${r.outdir}/lakeforge-audit.md)`);
+  lines.push(`Findings: ${r.findings.length} unacknowledged, ${r.acknowledgements.length} acknowledged with a reason (audit report: ${r.outdir}/${AUDIT_DIR}/index.html)`);
   for (const f of r.findings.slice(0, 20)) lines.push(`  ✗ ${f.rule} on ${f.path}`);
   if (r.findings.length > 20) lines.push(`  … ${r.findings.length - 20} more in ${r.outdir}/validation-report.json`);
   return lines.join('\n');

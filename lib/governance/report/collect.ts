@@ -134,8 +134,8 @@ function evaluateOtherPlugin(plugin: IPolicyValidationPlugin, stage: Stage): Out
   return out;
 }
 
-/** The stacks of `stage` (not of nested stages). */
-function stacksOf(stage: Stage): Stack[] {
+/** The stacks of `stage` (not of nested stages; for the App, the stacks outside any stage). */
+export function stacksOf(stage: Stage): Stack[] {
   return stage.node.findAll().filter((c): c is Stack => Stack.isStack(c) && Stage.of(c) === stage);
 }
 
@@ -213,17 +213,19 @@ export function packageVersion(name: string): string {
  * @param stage - a synthesized stage.
  * @param header - commit, time and versions (see {@link reportHeader}).
  * @param exclude - plugins not to evaluate (the report plugin itself).
+ * @param name - the report's stage name. @default stage.stageName
  */
-export function buildStageReport(stage: Stage, header: ReportHeader, exclude: readonly IPolicyValidationPlugin[] = []): StageReport {
+export function buildStageReport(stage: Stage, header: ReportHeader, exclude: readonly IPolicyValidationPlugin[] = [], name?: string): StageReport {
   const outcomes: Outcome[] = [];
   const coverage = new Map<string, PackSummary['coverage']>();
+  const stacks = stacksOf(stage);
   for (const plugin of pluginsOf(stage).filter((p) => !exclude.includes(p))) {
     const nag = nagPackOf(plugin);
     if (nag !== undefined) {
-      outcomes.push(...evaluateNagPack(nag, stage));
+      for (const stack of stacks) outcomes.push(...evaluateNagPack(nag, stack));
       coverage.set(plugin.name, 'every-resource');
     } else if (plugin instanceof LakeforgeChecks) {
-      outcomes.push(...evaluateOwnRules(stage, plugin.name));
+      for (const stack of stacks) outcomes.push(...evaluateOwnRules(stack, plugin.name));
       coverage.set(plugin.name, 'every-resource');
     } else {
       outcomes.push(...evaluateOtherPlugin(plugin, stage));
@@ -251,9 +253,8 @@ export function buildStageReport(stage: Stage, header: ReportHeader, exclude: re
   }
   const packs = [...coverage.keys()].map((name) => summarizePack(name, coverage.get(name)!, outcomes.filter((o) => o.pack === name)));
   const sum = (k: 'compliant' | 'findings' | 'acknowledged' | 'notApplicable') => packs.reduce((n, p) => n + p[k], 0);
-  const stacks = stacksOf(stage);
   return {
-    stage: stage.stageName,
+    stage: name ?? stage.stageName,
     ...header,
     account: stage.account === undefined || Token.isUnresolved(stage.account) ? 'unknown' : stage.account,
     region: stage.region === undefined || Token.isUnresolved(stage.region) ? 'unknown' : stage.region,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport, Stage, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { buildStageReport, reportHeader } from './collect';
+import { buildStageReport, reportHeader, stacksOf } from './collect';
 import type { StageReport } from './model';
 import { renderHtml, renderMarkdown, renderOverviewHtml } from './render';
 
@@ -34,7 +34,8 @@ export class AuditReportPlugin implements IPolicyValidationPlugin {
 }
 
 /**
- * Builds the report of every stage directly below `app` and writes them under `<app.outdir>/audit/`.
+ * Builds the report of every stage directly below `app` (and one of the stacks outside any stage, named after them,
+ * e.g. `Delivery`) and writes them under `<app.outdir>/audit/`.
  *
  * @returns the reports, in stage order.
  */
@@ -44,6 +45,9 @@ export function writeAuditReports(app: App, now: Date, exclude: readonly IPolicy
   const dir = path.join(app.outdir, AUDIT_DIR);
   fs.rmSync(dir, { recursive: true, force: true });
   const reports = stages.map((stage) => buildStageReport(stage, header, exclude));
+  // Stacks outside any stage (the delivery pipeline) get a report of their own, named after them.
+  const appStacks = stacksOf(app);
+  if (appStacks.length > 0) reports.push(buildStageReport(app, header, exclude, appStacks.map((s) => s.node.id).join('+')));
   for (const r of reports) {
     const stageDir = path.join(dir, r.stage);
     fs.mkdirSync(stageDir, { recursive: true });

@@ -68,7 +68,8 @@ export function evaluateLakeforgeRules(scope: IConstruct, rules: readonly Lakefo
         compliance = 'non_compliant';
         error = e instanceof Error ? e.message : String(e);
       }
-      const acknowledgedReason = compliance === 'non_compliant' ? acknowledgementReason(node, rule.id) : undefined;
+      const acknowledgedReason =
+        compliance === 'non_compliant' ? (acknowledgementReason(node, rule.id) ?? acknowledgementReason(node, `${LAKEFORGE_PACK}::${rule.id}`)) : undefined;
       out.push({ rule, node, compliance, error, acknowledgedReason });
     }
   }
@@ -127,7 +128,10 @@ export class LakeforgeChecks implements IPolicyValidationPlugin {
         const resource = { constructPath: e.node.node.path, locations: [Stack.isStack(e.node) ? 'TerminationProtection' : 'Properties'] };
         const existing = violations.find((v) => v.ruleName === e.rule.id);
         if (existing) (existing.violatingResources as unknown[]).push(resource);
-        else violations.push({ ruleName: e.rule.id, description: e.error ? `${e.rule.description} (check failed: ${e.error})` : e.rule.description, severity: 'error', violatingResources: [resource] });
+        else {
+          const description = `[${e.rule.id}] ${e.rule.description}${e.error ? ` (check failed: ${e.error})` : ''}`;
+          violations.push({ ruleName: e.rule.id, description, severity: 'error', violatingResources: [resource] });
+        }
       }
     }
     return { success: violations.length === 0, violations };
