@@ -54,6 +54,8 @@ const base = {
     logRetentionDays: 90,
     alarms: { iteratorAgeSeconds: 600, badRowRatio: 0.05 },
   },
+  // Policy packs run on every synth of every environment (lib/governance); drop one here to stop it for an environment.
+  governance: { policyPacks: ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321', 'ControlTower'] },
 } satisfies Omit<EnvironmentConfigInput, 'name' | 'account'>;
 
 /** The three environments, before validation. `loadConfig(name)` parses and freezes one of them. */

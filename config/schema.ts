@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POLICY_PACKS } from '../lib/governance/pack-names';
 import { isScheduleExpression } from '../lib/marts/declaration';
 import { didYouMean } from '../lib/shared/config-error';
 import { RESERVED_CONSUMER_NAMES } from '../lib/shared/naming';
@@ -306,6 +307,22 @@ export const environmentConfigSchema = z
           .strict(),
       })
       .strict(),
+    /** Policy checks of this environment's stacks. */
+    governance: z
+      .object({
+        /**
+         * The policy packs that check this environment's stacks on every synth: any of `AwsSolutions`,
+         * `NIST.800.53.R5`, `HIPAA.Security`, `PCI.DSS.321` (cdk-nag 3) and `ControlTower` (AWS Control Tower proactive
+         * controls through cfn-guard), each at most once. @default all five
+         */
+        policyPacks: z
+          .array(z.enum(POLICY_PACKS))
+          .min(1)
+          .refine((packs) => new Set(packs).size === packs.length, { message: 'each pack at most once' })
+          .default([...POLICY_PACKS]),
+      })
+      .strict()
+      .default({ policyPacks: [...POLICY_PACKS] }),
   })
   .strict()
   .superRefine((env, ctx) => {
@@ -390,6 +407,8 @@ export type AnalyticsConfig = EnvironmentConfig['analytics'];
 export type PipelineConfig = EnvironmentConfig['pipeline'];
 /** The observability slice. */
 export type ObservabilityConfig = EnvironmentConfig['observability'];
+/** The `governance` slice: which policy packs run. */
+export type GovernanceConfig = EnvironmentConfig['governance'];
 
 /** Bytes in one mebibyte, for readable config values. */
 export const MEBIBYTE = MIB;

@@ -87,8 +87,10 @@ export {
 } from './platform/parameter-names';
 
 // Governance and naming
-export { acknowledge, acknowledgeAll, acknowledgeWildcardResources, listAcknowledgements, type Acknowledgement, type RecordedAcknowledgement } from './governance/acknowledge';
-export { registerPolicyPacks, POLICY_PACKS } from './governance/policy-packs';
+export { acknowledge, acknowledgeAll, acknowledgeWildcardResources, listAcknowledgements, AcknowledgementError, type Acknowledgement, type RecordedAcknowledgement } from './governance/acknowledge';
+export { registerPolicyPacks, policyPacksOf, POLICY_PACKS, type PolicyPackName, type PolicyPackOptions } from './governance/policy-packs';
+export { APPROVERS, SIGN_OFFS, TICKET_PATTERN, type Approver, type SignOff } from './governance/approvers';
+export { restrictGrantsToAwsServices } from './governance/key-policy';
 export { databaseName, workgroupName, registryPublisherRoleName, stageId, type CatalogZone, CATALOG_ZONES } from './shared/naming';
 export { loadConfig, loadAllConfigs, ConfigError } from '../config';
 export type * from '../config/schema';

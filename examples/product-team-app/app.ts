@@ -84,7 +84,7 @@ export function buildProductTeamApp(target: TargetEnvironment, outdir?: string):
     readPolicy.node.defaultChild as iam.CfnManagedPolicy,
     product.readableObjectArns(),
     'Read access is scoped to the product\'s key prefixes; naming an S3 prefix needs a trailing wildcard.',
-    'checkout-team',
+    { owner: 'checkout-team', approver: 'security-team', reviewBy: '2027-06-01' },
   );
 
   registerPolicyPacks(app);

@@ -1,23 +1,182 @@
-import { Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import * as path from 'node:path';
+import {
+  Aspects,
+  CfnResource,
+  Stack,
+  Stage,
+  Validations,
+  type IAspect,
+  type IPolicyValidationContext,
+  type IPolicyValidationPlugin,
+  type IPolicyValidationPluginBeta1,
+  type PolicyValidationPluginReport,
+  type PolicyViolation,
+} from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { SIGN_OFFS, type SignOff } from './approvers';
+import { controlTowerValidator } from './control-tower';
+import { acknowledgeImportedKeys, acknowledgeShortLogRetention } from './imported-keys';
+import { POLICY_PACKS, type PolicyPackName } from './pack-names';
 
-/** The cdk-nag 3 rule packs every Lakeforge stage is checked against. */
-export const POLICY_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
+export { POLICY_PACKS, type PolicyPackName };
+
+/** Options of {@link registerPolicyPacks}. */
+export interface PolicyPackOptions {
+  /**
+   * The packs to run (an environment's `governance.policyPacks`).
+   * @default - all of {@link POLICY_PACKS}
+   */
+  readonly packs?: readonly PolicyPackName[];
+  /**
+   * The environment's configured log retention, in days (`observability.logRetentionDays`). When below a year,
+   * each log group with exactly this retention gets a per-resource acknowledgement of CT.CLOUDWATCH.PR.2
+   * (≥ 365 days) naming the configured value; any other short retention stays a finding.
+   * @default - no such acknowledgement
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * The sign-off of the per-resource acknowledgements the Control Tower pack makes itself (imported keys,
+   * configured log retention).
+   * @default SIGN_OFFS.platformSecurity
+   */
+  readonly signOff?: SignOff;
+}
+
+/** Construct-tree metadata type recording which packs a scope registered (see {@link policyPacksOf}). */
+const PACKS_METADATA_KEY = 'lakeforge:policy-packs';
 
 /**
- * Registers the four cdk-nag 3 rule packs (AWS Solutions, NIST 800-53 rev 5, HIPAA Security,
- * PCI DSS 3.2.1) as CDK policy-validation plugins on `scope` (an App or a Stage). Findings land in the
- * cloud assembly's policy validation report and fail synth unless acknowledged through
- * `acknowledge()`.
+ * Registers the selected policy packs as CDK policy-validation plugins on `scope` (an App or a Stage). Each
+ * plugin checks only the stacks that belong to `scope` itself (not those of a nested Stage, which registers its
+ * own packs): so each environment runs the packs its config selects, and an App checks its stacks outside any
+ * stage (the delivery pipeline). Findings land in the cloud assembly's policy validation report and fail synth
+ * unless acknowledged through `acknowledge()`.
  *
- * @param scope - the App or Stage to check; plugins apply to every stack below it.
+ * With the Control Tower pack, the cross-stack key references that its rules cannot resolve get per-resource
+ * acknowledgements made only when the value really is an `Fn::ImportValue` (see `imported-keys.ts`).
+ *
+ * @param scope - the App or Stage to check.
+ * @param options - which packs (default all), the environment's log retention, the sign-off.
+ * @throws Error when a pack name is unknown or listed twice.
  */
-export function registerPolicyPacks(scope: IConstruct): void {
-  Validations.of(scope).addPlugins(
-    new AwsSolutionsChecks(scope),
-    new NIST80053R5Checks(scope),
-    new HIPAASecurityChecks(scope),
-    new PCIDSS321Checks(scope),
-  );
+export function registerPolicyPacks(scope: IConstruct, options: PolicyPackOptions = {}): void {
+  const packs = options.packs ?? POLICY_PACKS;
+  for (const p of packs) {
+    if (!(POLICY_PACKS as readonly string[]).includes(p)) throw new Error(`Unknown policy pack "${p}": expected one of ${POLICY_PACKS.join(', ')}`);
+  }
+  if (new Set(packs).size !== packs.length) throw new Error(`Policy packs listed twice: ${packs.join(', ')}`);
+  const plugins: IPolicyValidationPlugin[] = [];
+  for (const pack of packs) {
+    if (pack === 'ControlTower') plugins.push(new ScopedTemplatePlugin(scope, controlTowerValidator()));
+    else plugins.push(new ScopedNagPack(scope, nagPack(pack, scope)));
+  }
+  Validations.of(scope).addPlugins(...plugins);
+  scope.node.addMetadata(PACKS_METADATA_KEY, [...packs]);
+  if (packs.includes('ControlTower')) {
+    const signOff = options.signOff ?? SIGN_OFFS.platformSecurity;
+    Aspects.of(scope).add(new ControlTowerAcknowledgements(scope, signOff, options.logRetentionDays));
+  }
+}
+
+/** The packs registered on `scope` (a Stage or the App) by {@link registerPolicyPacks}, in registration order. */
+export function policyPacksOf(scope: IConstruct): PolicyPackName[] {
+  return scope.node.metadata.filter((m) => m.type === PACKS_METADATA_KEY).flatMap((m) => m.data as PolicyPackName[]);
+}
+
+function nagPack(pack: Exclude<PolicyPackName, 'ControlTower'>, scope: IConstruct): NagPack {
+  switch (pack) {
+    case 'AwsSolutions':
+      return new AwsSolutionsChecks(scope);
+    case 'NIST.800.53.R5':
+      return new NIST80053R5Checks(scope);
+    case 'HIPAA.Security':
+      return new HIPAASecurityChecks(scope);
+    case 'PCI.DSS.321':
+      return new PCIDSS321Checks(scope);
+  }
+}
+
+/** The stacks whose nearest Stage (or App) is `scope`. */
+function ownStacks(scope: IConstruct): Stack[] {
+  return scope.node.findAll().filter((c): c is Stack => Stack.isStack(c) && Stage.of(c) === scope);
+}
+
+/** Whether `c` belongs to `scope` itself, not to a Stage nested in it. */
+function isOwnConstruct(scope: IConstruct, c: IConstruct): boolean {
+  return Stage.of(c) === scope || c === scope;
+}
+
+/** Concatenates reports, merging violations of the same rule. */
+function mergeViolations(reports: readonly PolicyValidationPluginReport[]): PolicyViolation[] {
+  const byRule = new Map<string, PolicyViolation>();
+  for (const v of reports.flatMap((r) => r.violations)) {
+    const existing = byRule.get(v.ruleName);
+    byRule.set(v.ruleName, existing ? { ...existing, violatingResources: [...existing.violatingResources, ...v.violatingResources] } : v);
+  }
+  return [...byRule.values()];
+}
+
+/**
+ * A cdk-nag pack that checks only the stacks of one scope (cdk-nag 3 walks the whole app from `appConstruct`,
+ * so a pack registered on each stage would otherwise check every stage once per stage).
+ */
+class ScopedNagPack implements IPolicyValidationPlugin {
+  public readonly name: string;
+  public readonly version?: string;
+  public readonly ruleIds?: string[];
+
+  constructor(
+    private readonly scope: IConstruct,
+    private readonly pack: NagPack,
+  ) {
+    this.name = pack.name;
+    this.version = pack.version;
+    this.ruleIds = pack.ruleIds;
+  }
+
+  public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const violations = mergeViolations(ownStacks(this.scope).map((s) => this.pack.validateScope(s)));
+    return { success: violations.length === 0, violations };
+  }
+}
+
+/** A template-reading plugin (the guard validator) that sees only the templates of one scope's stacks. */
+class ScopedTemplatePlugin implements IPolicyValidationPlugin {
+  public readonly name: string;
+  public readonly version?: string;
+  public readonly ruleIds?: string[];
+
+  constructor(
+    private readonly scope: IConstruct,
+    private readonly inner: IPolicyValidationPluginBeta1,
+  ) {
+    this.name = inner.name;
+    this.version = inner.version;
+    this.ruleIds = inner.ruleIds;
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const own = new Set(ownStacks(this.scope).map((s) => path.resolve(Stage.of(s)!.outdir, s.templateFile)));
+    const templatePaths = context.templatePaths.filter((t) => own.has(path.resolve(t)));
+    // cfn-guard reads stdin without a --data argument: a scope without stacks has nothing to check.
+    if (templatePaths.length === 0) return { success: true, violations: [] };
+    const report = this.inner.validate({ ...context, templatePaths });
+    return { success: report.success, violations: report.violations, pluginVersion: this.version, metadata: report.metadata };
+  }
+}
+
+/** Adds the Control Tower pack's conditional per-resource acknowledgements to the scope's own L1 resources. */
+class ControlTowerAcknowledgements implements IAspect {
+  constructor(
+    private readonly scope: IConstruct,
+    private readonly signOff: SignOff,
+    private readonly logRetentionDays: number | undefined,
+  ) {}
+
+  public visit(node: IConstruct): void {
+    if (!CfnResource.isCfnResource(node) || !isOwnConstruct(this.scope, node)) return;
+    acknowledgeImportedKeys(node, this.signOff);
+    if (this.logRetentionDays !== undefined) acknowledgeShortLogRetention(node, this.logRetentionDays, this.signOff);
+  }
 }

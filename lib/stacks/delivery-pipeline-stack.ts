@@ -8,6 +8,8 @@ import type { Construct } from 'constructs';
 import type { DeliveryConfig } from '../../config/delivery';
 import { SecureBucket } from '../constructs/storage/secure-bucket';
 import { acknowledge, acknowledgeAll, acknowledgeWildcardResources } from '../governance/acknowledge';
+import { SIGN_OFFS } from '../governance/approvers';
+import { restrictGrantsToAwsServices } from '../governance/key-policy';
 import { smokeRoleName } from '../shared/naming';
 import type { LakeforgeStage } from '../stages/lakeforge-stage';
 
@@ -146,6 +148,9 @@ export class DeliveryPipelineStack extends Stack {
       pre: [new pipelines.ManualApprovalStep('PromoteToProd', { comment: `Promote the commit that passed Acc and its smoke test to ${props.prod.stageName}` })],
     });
     this.pipeline.buildPipeline();
+    // Only AWS services (CodePipeline, CodeBuild, S3 on a caller's behalf) create grants on the artifact key (CT.KMS.PR.3).
+    const artifactKey = this.pipeline.pipeline.artifactBucket.encryptionKey;
+    if (artifactKey !== undefined) restrictGrantsToAwsServices(artifactKey);
     this.accessLogsBucket = this.secureArtifactBucket();
     this.acknowledgeGenerated();
   }
@@ -178,19 +183,28 @@ export class DeliveryPipelineStack extends Stack {
     const logsResource = logs.node.defaultChild as s3.CfnBucket;
     acknowledgeAll(
       logsResource,
-      ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled'],
+      ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled', 'CT.S3.PR.2'],
       'This is the server access logs bucket of the pipeline artifacts; logging it into itself would create a log loop.',
+      SIGN_OFFS.delivery,
     );
     acknowledgeAll(
       logsResource,
-      ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS'],
+      ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS', 'CT.S3.PR.10'],
       'S3 server access logging can only deliver to SSE-S3 buckets; SSE-KMS target buckets are not supported.',
+      SIGN_OFFS.delivery,
     );
     for (const b of [bucket, logsResource]) {
       acknowledgeAll(
         b,
         ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
         'Pipeline artifacts (and their access logs) are rebuilt from the Git commit by the next run: replicating them to a second region protects nothing that is not already in the repository.',
+        SIGN_OFFS.delivery,
+      );
+      acknowledgeAll(
+        b,
+        ['CT.S3.PR.9', 'CT.S3.PR.4'],
+        'Pipeline artifacts and their access logs expire by lifecycle rule and nothing consumes their object events (CodePipeline polls its own artifacts); Object Lock would keep expired artifacts, and versioning already recovers overwrites.',
+        SIGN_OFFS.delivery,
       );
     }
     return logs;
@@ -210,20 +224,29 @@ export class DeliveryPipelineStack extends Stack {
           cfn,
           ['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'],
           'Default policy CDK Pipelines (and CodeBuild, for its log group and report group) attaches to the role it creates or is given, scoped to that one role; it grows with each step, so it cannot be a separately managed policy.',
+          SIGN_OFFS.delivery,
         );
         const statements = (c.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: string | string[] }> } | undefined)?.Statement ?? [];
         const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
         for (const action of new Set(statements.flatMap((st) => list(st.Action)).filter((a) => a.includes('*')))) {
-          acknowledge(cfn, { ruleId: `AwsSolutions-IAM5[Action::${action}]`, reason: wildcardReason });
+          acknowledge(cfn, { ...SIGN_OFFS.delivery, ruleId: `AwsSolutions-IAM5[Action::${action}]`, reason: wildcardReason });
         }
         const resources = [...new Set(statements.flatMap((st) => list(st.Resource)).filter((r) => typeof r === 'string' && r.includes('*')))];
-        acknowledgeWildcardResources(cfn, resources, wildcardReason);
+        acknowledgeWildcardResources(cfn, resources, wildcardReason, SIGN_OFFS.delivery);
       } else if (c instanceof codebuild.CfnProject) {
         acknowledgeAll(
           c,
           ['HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl'],
           'The project\'s source is the CodePipeline artifact (type CODEPIPELINE), not a repository URL: there is no repository credential to put in OAuth; the repository is reached through the CodeConnections connection.',
+          SIGN_OFFS.delivery,
         );
+        // CodeBuild LogsConfig: CloudWatch Logs status is ENABLED when not set (AWS CodeBuild API Reference, "LogsConfig":
+        // https://docs.aws.amazon.com/codebuild/latest/APIReference/API_LogsConfig.html).
+        acknowledge(c, {
+          ...SIGN_OFFS.delivery,
+          ruleId: 'CT.CODEBUILD.PR.3',
+          reason: 'Build logs go to CloudWatch Logs (/aws/codebuild/<project>), CodeBuild\'s default when LogsConfig is not set; CDK Pipelines generates this project and sets no LogsConfig.',
+        });
       }
     }
   }

@@ -2,6 +2,7 @@ import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../governance/acknowledge';
+import { SIGN_OFFS } from '../governance/approvers';
 import { platformParameterPrefix } from '../platform/parameter-names';
 import { smokeRoleName } from '../shared/naming';
 import type { LakeforgeStage } from '../stages/lakeforge-stage';
@@ -86,6 +87,7 @@ export class SmokeAccessStack extends Stack {
       policy.node.defaultChild as iam.CfnManagedPolicy,
       [parameters, executions, ...objectArns, curatedObjects, results, tables],
       'The smoke test reads its environment\'s handles, finds its canaries under the raw events/ and quarantine bad-rows/ prefixes (arrival-time partitions it cannot know in advance; it deletes only objects every line of which is its own canary), follows the pipeline execution it started (execution names are generated), and queries the curated tables through Athena (Iceberg data files and query results have generated keys).',
+      SIGN_OFFS.platformSecurity,
     );
   }
 }

@@ -10,6 +10,7 @@ import { FreshnessStack } from '../stacks/freshness-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
 import { HandlesStack } from '../stacks/handles-stack';
 import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
+import { registerPolicyPacks } from '../governance/policy-packs';
 import { IAM_ROLE_MANAGED_POLICIES_DEFAULT_QUOTA } from '../constructs/data-product/consumer-read-policies';
 import type { BatchTable } from '../constructs/data-product/data-product';
 import type { FreshnessObjective } from '../constructs/observability/freshness-alarms';
@@ -71,6 +72,8 @@ export class LakeforgeStage extends Stage {
   constructor(scope: Construct, id: string, props: LakeforgeStageProps) {
     const { config } = props;
     super(scope, id, { ...props, env: { account: config.account, region: config.region } });
+    // This environment's policy packs (config governance.policyPacks, all by default) check this stage's stacks.
+    registerPolicyPacks(this, { packs: config.governance?.policyPacks, logRetentionDays: config.observability.logRetentionDays });
 
     const common = { terminationProtection: config.terminationProtection };
     this.storage = new StorageStack(this, 'Storage', {

@@ -19,6 +19,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { SIGN_OFFS } from '../../governance/approvers';
 import { curatedFreshnessMetric } from '../observability/freshness-alarms';
 import { FRESHNESS_DIMENSION, FRESHNESS_METRICS, PIPELINE_METRICS_NAMESPACE, PIPELINE_SERVICE_NAME, SERVICE_DIMENSION } from '../../pipeline/metrics';
 import { validateWindowSettings, type PipelinePlanTemplate } from '../../pipeline/plan';
@@ -478,16 +479,19 @@ export class PipelineOrchestration extends Construct {
         cfnPolicy,
         glueTables,
         "Every table of the stage's own Glue databases (raw, curated, marts): data products added later by product teams get curated steps and marts without a policy change, and no other database is reachable.",
+        SIGN_OFFS.platformSecurity,
       );
       acknowledgeWildcardResources(
         cfnPolicy,
         [props.rawBucket.arnForObjects('events/*'), props.rawBucket.arnForObjects('batch/*'), results],
         "Prefix-scoped object ARNs: raw contract and batch tables the curated steps and marts read, and the platform workgroup's results prefix; naming an S3 key prefix needs a trailing wildcard.",
+        SIGN_OFFS.platformSecurity,
       );
       acknowledgeWildcardResources(
         cfnPolicy,
         [props.curatedBucket.arnForObjects('*'), props.martsBucket!.arnForObjects('*')],
         'The curated and marts buckets hold only the Iceberg tables this pipeline writes (MERGE, OPTIMIZE) and expires (VACUUM deletes unreferenced files), including tables of products added later.',
+        SIGN_OFFS.platformSecurity,
       );
     } else {
       acknowledgeWildcardResources(
@@ -499,22 +503,26 @@ export class PipelineOrchestration extends Construct {
           results,
         ],
         "Prefix-scoped object ARNs, one per table of this pipeline's plan (its raw tables read; its curated and mart tables and the watermark table written and expired) and the workgroup's results prefix; naming an S3 key prefix needs a trailing wildcard.",
+        SIGN_OFFS.platformSecurity,
       );
     }
     acknowledgeWildcardResources(
       cfnPolicy,
       mapRunLabels(props.plan).map((label) => childExecutionsArn(stack, props.stateMachineName, label)),
       "Child executions of this state machine's own Distributed Map runs (one ARN pattern per Map Run label): their ids are generated at run time.",
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeWildcardResources(
       cfnPolicy,
       ['*'],
       'Actions without resource-level permissions: CloudWatch Logs log delivery (Step Functions logging), X-Ray tracing, and cloudwatch:PutMetricData (limited to the Lakeforge namespace by a condition).',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeAll(
       this.deadLetterQueue.node.defaultChild!,
-      ['AwsSolutions-SQS3'],
+      ['AwsSolutions-SQS3', 'CT.SQS.PR.1'],
       'This queue is the dead-letter queue of the pipeline schedules; a dead-letter queue of a dead-letter queue would only move the same messages.',
+      SIGN_OFFS.platformSecurity,
     );
   }
 }

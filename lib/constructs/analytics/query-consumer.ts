@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { SIGN_OFFS } from '../../governance/approvers';
 import type { QueryWorkgroup } from './query-workgroup';
 
 /** Properties of {@link QueryConsumer}. */
@@ -47,6 +48,7 @@ export class QueryConsumer extends Construct {
       this.workgroupPolicy.node.defaultChild as iam.CfnManagedPolicy,
       [props.workgroup.resultsObjectArn()],
       "The workgroup's own query results prefix in the results bucket; Athena writes one object per query under it, so naming the prefix needs a trailing wildcard.",
+      SIGN_OFFS.platformSecurity,
     );
   }
 }

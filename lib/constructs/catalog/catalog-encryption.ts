@@ -3,6 +3,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { restrictGrantsToAwsServices } from '../../governance/key-policy';
 import { statefulRemovalPolicy } from '../../shared/removal';
 
 /** Properties of {@link CatalogEncryption}. */
@@ -49,6 +50,8 @@ export class CatalogEncryption extends Construct {
       pendingWindow: props.keyPendingWindow ?? Duration.days(30),
       removalPolicy: statefulRemovalPolicy(this, props.allowDestroy ?? false),
     });
+    // Only AWS services (on a caller's behalf, e.g. Glue and Athena) create grants on the key (AWS Control Tower CT.KMS.PR.3).
+    restrictGrantsToAwsServices(this.key);
     this.catalog = glue.Catalog.encryptAccount(this, {
       encryptionAtRest: glue.DataCatalogEncryptionAtRest.kms(this.key),
       connectionPasswordEncryption: { kmsKey: this.key, returnConnectionPasswordEncrypted: true },

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { REGISTRY_SCHEMAS_PREFIX } from '../../../lambdas/shared/env';
 import { REGISTRY_CATALOG_PREFIX, REGISTRY_PUBLISHER_SERVICE_NAME } from '../../../lambdas/shared/schema-publication-properties';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { SIGN_OFFS } from '../../governance/approvers';
 import { bundlingRoots, lakeforgeBundling, lambdaEntry } from '../../shared/lambda-entry';
 import { registryPublisherRoleName } from '../../shared/naming';
 import { statefulRemovalPolicy } from '../../shared/removal';
@@ -139,21 +140,25 @@ export class RegistryPublisherFunction extends Construct implements IRegistryPub
       cfnPolicy,
       registryObjectArns(inputs),
       'Prefix-scoped object ARNs of the registry bucket: every schema version (schemas/<vendor>/<name>/jsonschema/<M-R-A>) and every product catalog entry (catalog/products/<product>.json) is published by this one function; no delete action.',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeAll(
       this.function.node.defaultChild!,
-      ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
+      ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC', 'CT.LAMBDA.PR.3'],
       'Reaches only regional AWS endpoints (S3, KMS, CloudWatch) and the CloudFormation response URL over TLS; it touches no private resource.',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeAll(
       this.function.node.defaultChild!,
       ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
       'Invoked only by CloudFormation as a custom resource provider: every outcome is reported back to CloudFormation (SUCCESS or FAILED with the reason) and shown in the stack events, and an unanswered request fails the stack operation; a dead-letter queue would hold nothing actionable.',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeAll(
       this.function.node.defaultChild!,
       ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
       'Invoked only by CloudFormation, once per data product per deployment, so concurrency is bounded by the stacks being deployed; reserved concurrency would fail deployments in new accounts (default quota 10).',
+      SIGN_OFFS.platformOperations,
     );
 
     this.serviceToken = this.function.functionArn;

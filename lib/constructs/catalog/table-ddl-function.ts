@@ -8,6 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TABLE_DDL_SERVICE_NAME } from '../../../lambdas/shared/table-ddl-properties';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { SIGN_OFFS } from '../../governance/approvers';
 import { bundlingRoots, lakeforgeBundling, lambdaEntry } from '../../shared/lambda-entry';
 import { databaseName } from '../../shared/naming';
 import { statefulRemovalPolicy } from '../../shared/removal';
@@ -154,31 +155,37 @@ export class TableDdlFunction extends Construct implements ITableDdlProvider {
       cfnPolicy,
       tableArns(inputs),
       'Tables of exactly the curated and marts databases: product teams add contract MODELs and marts over time, and each new table must be creatable without a platform policy change; databases and actions are not wildcarded.',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeWildcardResources(
       cfnPolicy,
       objectArns(inputs),
       "Prefix-scoped object ARNs: the curated bucket's table prefixes (events/, _lakeforge/), the marts bucket (every top-level prefix is a mart table) and the platform workgroup's results prefix; Athena writes Iceberg metadata files under each table's location.",
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeWildcardResources(
       cfnPolicy,
       [stackArns(inputs)],
       'cloudformation:DescribeStacks only (read-only) on the stacks of this account and region: any stack may hold Iceberg tables served by this function (platform stacks and product teams\' own stacks), and it must tell a rollback from a forward update.',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeAll(
       this.function.node.defaultChild!,
-      ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
+      ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC', 'CT.LAMBDA.PR.3'],
       'Reaches only regional AWS endpoints (Athena, Glue, CloudWatch) and the CloudFormation response URL over TLS; it touches no private resource, and Athena, not the function, reads and writes the lake.',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeAll(
       this.function.node.defaultChild!,
       ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
       'Invoked only by CloudFormation as a custom resource provider: every outcome is reported back to CloudFormation (SUCCESS or FAILED with the reason) and shown in the stack events, and an unanswered request fails the stack operation; a dead-letter queue would hold nothing actionable.',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeAll(
       this.function.node.defaultChild!,
       ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
       'Invoked only by CloudFormation, once per table list per deployment, so concurrency is bounded by the stacks being deployed; reserved concurrency would fail deployments in new accounts (default quota 10).',
+      SIGN_OFFS.platformOperations,
     );
 
     this.serviceToken = this.function.functionArn;

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { SIGN_OFFS } from '../../governance/approvers';
 import type { DataProduct } from './data-product';
 
 /**
@@ -76,6 +77,7 @@ export class ConsumerReadPolicies extends Construct {
         policy.node.defaultChild as iam.CfnManagedPolicy,
         chunk.flatMap((e) => e.product.readableObjectArns()),
         "Prefix-scoped object ARNs of the data products' curated tables, batch tables and marts; naming an S3 key prefix needs a trailing wildcard.",
+        SIGN_OFFS.platformSecurity,
       );
       return policy;
     });

@@ -10,6 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { INGEST_ENV } from '../../../lambdas/shared/env';
 import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { SIGN_OFFS } from '../../governance/approvers';
 import { REGISTRY_SCHEMAS_PREFIX } from '../storage/lake-storage';
 import { bundlingRoots, lakeforgeBundling, lambdaEntry } from '../../shared/lambda-entry';
 
@@ -224,27 +225,32 @@ export class KinesisIngestion extends Construct {
         ...(props.registryBucket === undefined ? [] : [props.registryBucket.arnForObjects(`${REGISTRY_SCHEMAS_PREFIX}*`)]),
       ],
       'Prefix-scoped object ARNs (events/, bad-rows/, aws/lambda/, the registry\'s schemas/): naming an S3 key prefix needs a trailing wildcard.',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeAll(
       this.function.node.defaultChild!,
       ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
       'Invoked synchronously by a Kinesis event source mapping, where a function DLQ never applies; failed batches go to the mapping\'s S3 on-failure destination with their payload.',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeAll(
       this.function.node.defaultChild!,
-      ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
+      ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC', 'CT.LAMBDA.PR.3'],
       'Reaches only regional AWS endpoints (Kinesis, S3, CloudWatch) over TLS with IAM auth and no private resource; a VPC would add NAT or endpoint cost without narrowing access.',
+      SIGN_OFFS.platformSecurity,
     );
     acknowledgeAll(
       this.stream.node.defaultChild!,
       ['AwsSolutions-KDS3'],
       'The stream is encrypted with the lake\'s customer-managed key on purpose (key policy, rotation, audit); the rule only prefers the AWS-managed aws/kinesis key.',
+      SIGN_OFFS.platformSecurity,
     );
     if (props.reservedConcurrency === undefined) {
       acknowledgeAll(
         this.function.node.defaultChild!,
         ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
         'Reserved concurrency is opt-in (config ingestion.reservedConcurrency): reserving fails the deploy in accounts whose concurrency quota is still the new-account default of 10 (Lambda keeps 100 unreserved). Set it once the quota is raised.',
+        SIGN_OFFS.platformOperations,
       );
     }
 

@@ -4,6 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeAll } from '../../governance/acknowledge';
+import { SIGN_OFFS } from '../../governance/approvers';
+import { restrictGrantsToAwsServices } from '../../governance/key-policy';
 import { statefulRemovalPolicy } from '../../shared/removal';
 import { type BucketLifecycle, SecureBucket } from './secure-bucket';
 import { REGISTRY_SCHEMAS_PREFIX } from '../../../lambdas/shared/env';
@@ -133,6 +135,9 @@ export class LakeStorage extends Construct {
       removalPolicy: statefulRemovalPolicy(this, allowDestroy),
     });
 
+    // Only AWS services (on a caller's behalf) create grants on the key (AWS Control Tower CT.KMS.PR.3).
+    restrictGrantsToAwsServices(this.key);
+
     // CloudWatch Logs encrypts the platform's log groups with this key (AWS CloudWatch Logs User Guide,
     // "Encrypt log data in CloudWatch Logs using AWS KMS"): only for log groups of this account and region.
     const stack = Stack.of(this);
@@ -163,13 +168,15 @@ export class LakeStorage extends Construct {
     const logs = new SecureBucket(this, 'AccessLogs', { lifecycle: props.lifecycle.accessLogs, allowDestroy });
     acknowledgeAll(
       logs.bucket.node.defaultChild!,
-      ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled'],
+      ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled', 'CT.S3.PR.2'],
       'This is the server access logs bucket; logging it into itself would create a log loop.',
+      SIGN_OFFS.platformOperations,
     );
     acknowledgeAll(
       logs.bucket.node.defaultChild!,
-      ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS'],
+      ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS', 'CT.S3.PR.10'],
       'S3 server access logging can only deliver to SSE-S3 buckets; SSE-KMS target buckets are not supported.',
+      SIGN_OFFS.platformSecurity,
     );
     this.accessLogsBucket = logs.bucket;
 
@@ -206,6 +213,19 @@ export class LakeStorage extends Construct {
         b.node.defaultChild!,
         ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
         'Single-region lake: durability comes from S3 (11 nines) plus versioning and RETAIN; cross-region replication is a disaster-recovery decision per account, not a blueprint default.',
+        SIGN_OFFS.platformOperations,
+      );
+      acknowledgeAll(
+        b.node.defaultChild!,
+        ['CT.S3.PR.9'],
+        'No S3 Object Lock: lake objects must stay deletable (lifecycle expiration per zone, Iceberg VACUUM of unreferenced files, erasure requests); versioning and RETAIN protect against accidental deletion.',
+        SIGN_OFFS.platformSecurity,
+      );
+      acknowledgeAll(
+        b.node.defaultChild!,
+        ['CT.S3.PR.4'],
+        'No S3 event notifications: nothing consumes object events (ingestion is Kinesis-driven, the pipeline runs on a schedule); access is recorded by server access logs and CloudTrail.',
+        SIGN_OFFS.platformOperations,
       );
     }
   }
