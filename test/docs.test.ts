@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderCompatibilityRulesMarkdown, renderGlueTypeRulesMarkdown } from '../lib/contracts';
+import { renderCompatibilityRulesMarkdown, renderGlueTypeRulesMarkdown, renderTableEvolutionRulesMarkdown } from '../lib/contracts';
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -17,5 +17,6 @@ describe('README', () => {
 
   it('documents the SchemaVer compatibility rules exactly as the checker applies them', () => {
     expect(README).toContain(renderCompatibilityRulesMarkdown().trim());
+    expect(README).toContain(renderTableEvolutionRulesMarkdown().trim());
   });
 });
