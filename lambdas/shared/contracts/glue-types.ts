@@ -664,10 +664,12 @@ export function mapContract(contract: Contract): ContractMapping {
   const columns = columnsOf(rootFields(curatedCtx), curatedCtx);
   for (const key of renamed) warn(rawCtx, 'renamed-raw-field', '', `"${key}" reads as "${rawName(key)}"`);
   const errors = dedupeErrors(sink.errors);
+  // Only fields the raw table has (a branch merged into JSON text drops the fields it had).
+  const fieldNames = new Set([...rawColumns.map((c) => c.name), ...rawColumns.flatMap((c) => [...c.type.matchAll(/[<,]([a-z0-9_]+):/g)].map((m) => m[1]))]);
   return {
     columns: errors.length === 0 ? columns : [],
     rawColumns: errors.length === 0 ? rawColumns : [],
-    rawKeyMappings: mappings,
+    rawKeyMappings: Object.fromEntries(Object.entries(mappings).filter(([name]) => fieldNames.has(name))),
     warnings: sink.warnings,
     errors,
   };
