@@ -82,7 +82,7 @@ describe('anyOf/oneOf', () => {
     expect(rulesOf(m)).toEqual(['merged-branches']);
   });
 
-  it.each([
+  it.each<[JsonObject[], string]>([
     [[{ type: 'integer', minimum: 0, maximum: 9 }, { type: 'integer' }], 'bigint'],
     [[{ type: 'integer' }, { type: 'number' }], 'double'],
     [[{ type: 'string' }, { type: 'integer' }], 'string'],
