@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
+import { asAcknowledgementError } from '../lib/governance/acknowledge';
 
 // Load config, gate the contracts and marts, create one Stage per environment, register the policy packs and, when
 // config/delivery.ts has a delivery section, add the delivery pipeline. Nothing else.
@@ -22,6 +23,7 @@ try {
 } catch (e) {
   // Invalid config, contracts or declarations: one line per problem, no stack trace (LAKEFORGE_DEBUG=1 shows it).
   if (process.env.LAKEFORGE_DEBUG) throw e;
-  console.error(e instanceof Error ? e.message : String(e));
+  // An expired acknowledgement fails CDK's construct validation: print just its line.
+  console.error((asAcknowledgementError(e) ?? (e instanceof Error ? e : new Error(String(e)))).message);
   process.exit(1);
 }

@@ -6,6 +6,7 @@ import { registerContractsCommands } from './commands/contracts';
 import { registerLocalCommand } from './commands/local';
 import { registerScaffoldCommands } from './commands/scaffold';
 import { registerSmokeCommand } from './commands/smoke';
+import { asAcknowledgementError } from '../lib/governance/acknowledge';
 import { ConfigError, renderSummary, synthesizeAll } from './synth';
 
 /**
@@ -64,11 +65,15 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /**
- * What {@link main} prints for an error: every line of a {@link ConfigError}'s message; for any other error, the
- * first line of its message, prefixed with its name (`Error: …`, `ContractError: …`).
+ * What {@link main} prints for an error: every line of a {@link ConfigError}'s message, or of expired (or too far
+ * ahead) acknowledgements in a CDK validation failure; for any other error, the first line of its message, prefixed
+ * with its name (`Error: …`, `ContractError: …`).
  */
 export function renderError(e: unknown): string {
   if (e instanceof ConfigError) return e.message;
+  // CDK's construct-validation failure made only of expired acknowledgements: one line each, naming them.
+  const expired = asAcknowledgementError(e);
+  if (expired !== undefined) return expired.message;
   const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return message.split('\n')[0];
 }

@@ -11,6 +11,7 @@ import {
   type Acknowledgement,
 } from '../../lib/governance/acknowledge';
 import { APPROVERS, MIN_REASON_LENGTH } from '../../lib/governance/approvers';
+import { renderError } from '../../tools/cli';
 
 const TODAY = '2026-12-01';
 const valid: Acknowledgement = {
@@ -103,6 +104,7 @@ describe('acknowledge', () => {
     expect((error as Error).message).toContain(`[S/B/Resource] ${line}`);
     // `lakeforge synth`: the same line, alone, as a ConfigError.
     expect(asAcknowledgementError(error)?.message).toBe(line);
+    expect(renderError(error)).toBe(line);
   });
 
   it('passes synth on the review date itself', () => {
