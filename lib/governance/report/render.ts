@@ -58,11 +58,13 @@ th,td{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}t
 .cards{display:flex;gap:1em}.card{border:1px solid #ccc;border-radius:6px;padding:.6em 1.2em}.card b{display:block;font-size:1.8em}
 .finding{background:#fde2e2}.acknowledged{background:#fff4d6}.compliant{background:#e6f6e6}code{font-size:12px}`;
 
-// Sorting (click a header) and filtering (text and status) of the entries table; no external assets.
+// Sorting (click a header) and filtering (text and status; `#status=finding` in the URL preselects a status) of the
+// entries table; no external assets.
 const SCRIPT = `(function(){var t=document.getElementById('entries');if(!t)return;var b=t.tBodies[0];
 function f(){var q=document.getElementById('q').value.toLowerCase(),s=document.getElementById('status').value,n=0;
 for(var i=0;i<b.rows.length;i++){var r=b.rows[i],ok=(!s||r.dataset.status===s)&&r.textContent.toLowerCase().indexOf(q)>=0;r.style.display=ok?'':'none';if(ok)n++}
 document.getElementById('shown').textContent=n}
+var h=/^#status=([a-z_]+)$/.exec(location.hash);if(h)document.getElementById('status').value=h[1];
 document.getElementById('q').addEventListener('input',f);document.getElementById('status').addEventListener('change',f);
 Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th,c){th.addEventListener('click',function(){var asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';
 var rows=Array.prototype.slice.call(b.rows);rows.sort(function(x,y){var a=x.cells[c].textContent,z=y.cells[c].textContent;return asc?a.localeCompare(z):z.localeCompare(a)});
