@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderCompatibilityRulesMarkdown, renderGlueTypeRulesMarkdown, renderTableEvolutionRulesMarkdown } from '../lib/contracts';
+import { renderCompatibilityRulesMarkdown, renderFallbackRulesMarkdown, renderGlueTypeRulesMarkdown, renderTableEvolutionRulesMarkdown } from '../lib/contracts';
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -13,6 +13,7 @@ describe('README', () => {
 
   it('documents the JSON Schema → Glue mapping exactly as the code applies it', () => {
     expect(README).toContain(renderGlueTypeRulesMarkdown().trim());
+    expect(README).toContain(renderFallbackRulesMarkdown().trim());
   });
 
   it('documents the SchemaVer compatibility rules exactly as the checker applies them', () => {
