@@ -84,12 +84,17 @@ export function buildProductTeamApp(target: TargetEnvironment, outdir?: string):
     readPolicy.node.defaultChild as iam.CfnManagedPolicy,
     product.readableObjectArns(),
     'Read access is scoped to the product\'s key prefixes; naming an S3 prefix needs a trailing wildcard.',
-    { owner: 'checkout-team', approver: 'security-team', reviewBy: '2027-06-01' },
+    CHECKOUT_SIGN_OFF,
   );
 
-  registerPolicyPacks(app);
+  // The platform's policy packs, Control Tower included. The product refresh keeps its logs 90 days (the platform's
+  // default); Control Tower's one-year minimum (CT.CLOUDWATCH.PR.2) is acknowledged for exactly that retention.
+  registerPolicyPacks(app, { logRetentionDays: 90, signOff: CHECKOUT_SIGN_OFF });
   return app;
 }
+
+/** Who owns and approved the example's acknowledgements, and when they are reviewed (the acknowledgement register). */
+const CHECKOUT_SIGN_OFF = { owner: 'checkout-team', approver: 'security-team', reviewBy: '2027-06-01' } as const;
 
 /** The dev environment, as in config/environments.ts (placeholder account). */
 export const DEV_TARGET: TargetEnvironment = { environment: 'dev', account: '111111111111', region: 'eu-west-1' };
