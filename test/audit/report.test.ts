@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -154,5 +154,45 @@ describe('reportHeader', () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+});
+
+describe('a plugin that reports findings only (the Control Tower guard rules)', () => {
+  it('lists its violations by construct path, acknowledged when the register names the control id', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-audit-'));
+    const app = new App({ outdir });
+    const stage = new Stage(app, 'Dev', { env: ENV });
+    const stack = new Stack(stage, 'Storage');
+    const [kept, open] = ['Kept', 'Open'].map((id) => new s3.Bucket(stack, id));
+    acknowledge(kept.node.defaultChild!, {
+      ruleId: 'CT.S3.PR.2',
+      reason: 'A test bucket whose access logging is out of scope for this test, accepted here.',
+      owner: 'platform-team',
+      approver: 'security-team',
+      reviewBy: REVIEW_BY,
+    });
+    const logicalId = (b: s3.Bucket) => stack.resolve((b.node.defaultChild as s3.CfnBucket).logicalId) as string;
+    Validations.of(stage).addPlugins({
+      name: 'cdk-validator-cfnguard', // the guard validator's plugin name: acknowledgements of a control id are recorded under it
+      validate: (context) => ({
+        success: false,
+        violations: [
+          {
+            ruleName: 's3_bucket_logging_enabled_check',
+            severity: 'error',
+            description: '[CT.S3.PR.2]: Require an Amazon S3 bucket to have server access logging configured',
+            violatingResources: [kept, open].map((b) => ({ resourceLogicalId: logicalId(b), templatePath: context.templatePaths[0], locations: ['Properties'] })),
+          },
+        ],
+      }),
+    });
+    registerAuditReport(app);
+    expect(() => app.synth()).toThrow();
+    const report = readReport(outdir, 'Dev');
+    expect(report.packs).toEqual([expect.objectContaining({ name: 'cdk-validator-cfnguard', coverage: 'findings-only', findings: 1, acknowledged: 1 })]);
+    expect(report.entries.map((e) => [e.rule, e.resource, e.status, e.owner])).toEqual([
+      ['CT.S3.PR.2', 'Dev/Storage/Kept/Resource', 'acknowledged', 'platform-team'],
+      ['CT.S3.PR.2', 'Dev/Storage/Open/Resource', 'finding', undefined],
+    ]);
   });
 });

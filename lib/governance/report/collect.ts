@@ -19,6 +19,8 @@ interface Outcome {
   readonly status: AuditStatus;
   /** Finding ids as the pack names them (`<rule>[<suffix>]`), for the acknowledgement lookup. */
   readonly findingIds: readonly string[];
+  /** Further ids an acknowledgement in the register may name the finding by (e.g. a Control Tower control id). */
+  readonly aliases?: readonly string[];
   readonly reason?: string;
 }
 
@@ -126,9 +128,21 @@ function evaluateOtherPlugin(plugin: IPolicyValidationPlugin, stage: Stage): Out
         (r.constructPath ? stage.node.root.node.findAll().find((c) => c.node.path === r.constructPath) : undefined) ??
         (stack && r.resourceLogicalId ? resourceByLogicalId(stack, r.resourceLogicalId) : undefined);
       if (node === undefined) continue;
-      // CDK acknowledges another plugin's rule under `<plugin name>::<rule>` (e.g. `cdk-validator-cfnguard::sqs_dlq_check`).
-      const reason = acknowledgementReason(node, v.ruleName) ?? acknowledgementReason(node, `${plugin.name}::${v.ruleName}`);
-      out.push({ pack: plugin.name, rule: v.ruleName, description: v.description, node, status: reason ? 'acknowledged' : 'finding', findingIds: [v.ruleName], reason });
+      // CDK acknowledges another plugin's rule under `<plugin name>::<rule>` (e.g. `cdk-validator-cfnguard::sqs_dlq_check`);
+      // the guard rules title a violation with their control id (`[CT.SQS.PR.1]: …`), which Lakeforge's register names.
+      const control = /^\[([^\]]+)\]/.exec(v.description)?.[1];
+      const ids = [v.ruleName, `${plugin.name}::${v.ruleName}`, ...(control ? [control] : [])];
+      const reason = ids.map((id) => acknowledgementReason(node, id)).find((x) => x !== undefined);
+      out.push({
+        pack: plugin.name,
+        rule: control ?? v.ruleName,
+        description: v.description,
+        node,
+        status: reason ? 'acknowledged' : 'finding',
+        findingIds: [control ?? v.ruleName],
+        aliases: ids,
+        reason,
+      });
     }
   }
   return out;
@@ -237,7 +251,8 @@ export function buildStageReport(stage: Stage, header: ReportHeader, exclude: re
   const entries: AuditEntry[] = [];
   for (const o of outcomes) {
     if (o.status === 'not_applicable') continue;
-    const ack = o.status === 'acknowledged' ? o.findingIds.map((id) => acks.get(`${o.node.node.path}|${id}`)).find((a) => a !== undefined) : undefined;
+    const ack =
+      o.status === 'acknowledged' ? [...o.findingIds, ...(o.aliases ?? [])].map((id) => acks.get(`${o.node.node.path}|${id}`)).find((a) => a !== undefined) : undefined;
     const details = o.findingIds.filter((id) => id !== o.rule).map((id) => renderFindingDetail(id.slice(o.rule.length + 1, -1), stage));
     entries.push({
       pack: o.pack,
