@@ -11,8 +11,23 @@
  * - columns missing → `ALTER TABLE … ADD COLUMNS (…)` (Athena User Guide, "ALTER TABLE ADD COLUMNS",
  *   https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-alter-table-add-columns.html): a SchemaVer
  *   ADDITION adds optional columns and nothing else;
- * - a changed type or a removed column → refused ({@link TableEvolutionError}): that is a new contract MODEL,
- *   i.e. a new `_v<MODEL>` table, never an in-place rewrite;
+ * - a column whose type changed as the contract gate's table step calls ADDITION (`compareColumns` of
+ *   lambdas/shared/contracts/table-step.ts: `column-type-promoted` int → bigint, float → double, a wider decimal
+ *   precision, on the column or on a struct field, array element or map key/value inside it; `struct-field-added`
+ *   a field appended to a struct) → one `ALTER TABLE … CHANGE COLUMN c c <new type>` per column, with the
+ *   column's whole new type (Athena User Guide, "ALTER TABLE CHANGE COLUMN",
+ *   https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-alter-table-change-column.html: changes the
+ *   name, type, order or comment of a column of an Iceberg table; "Evolve Iceberg table schema",
+ *   https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-evolving-table-schema.html: Iceberg tables take
+ *   Add of a column or of a field of a nested struct, and type promotion of a column, struct field, map key, map
+ *   value or list element: integer → big integer, float → double, a larger decimal precision). `ALTER TABLE ADD
+ *   COLUMNS` takes top-level column names only (its synopsis is `ADD COLUMNS (col_name data_type [,...])`), so a
+ *   nested field is added by CHANGE COLUMN with the wider struct type, as a nested promotion is;
+ * - any other type change (a table-step MODEL rule), a removed column or a new partition column → refused
+ *   ({@link TableEvolutionError}, naming the table, the column and the table-step rule id): that is a new
+ *   contract MODEL, i.e. a new `_v<MODEL>` table, never an in-place rewrite;
+ * - a reorder of top-level columns (table-step `column-moved`) → nothing: the table keeps its order, columns are
+ *   matched by name;
  * - description and `lakeforge.*` parameters → Glue `UpdateTable` with a `TableInput` built from the table as
  *   it is right then ({@link renderMetadataTableInput}), keeping every other parameter (`table_type`,
  *   `metadata_location`, …) and the storage descriptor, guarded by the table's `VersionId` so a concurrent
@@ -20,6 +35,7 @@
  *   (`ALTER TABLE SET TBLPROPERTIES` takes Athena's own keys only), hence Glue for these.
  * Nothing here ever drops a table or a column.
  */
+import { type TableReason, compareColumns } from '../shared/contracts/table-step';
 import { quoteDdlIdentifier, quoteDdlType } from '../shared/sql-identifiers';
 import { type TableDdlColumn, type TableDdlTable, validateTableDdlTable } from '../shared/table-ddl-properties';
 
@@ -84,6 +100,19 @@ export type TableAction =
       readonly columns: readonly TableDdlColumn[];
     }
   | {
+      /**
+       * Athena `ALTER TABLE … CHANGE COLUMN c c <type>` of one existing column whose declared type is an in-place
+       * evolution of the table's (a table-step ADDITION: type promotions, struct fields appended).
+       */
+      readonly kind: 'change-column';
+      readonly sql: string;
+      readonly column: TableDdlColumn;
+      /** The column's type in the table before the change (Glue text). */
+      readonly from: string;
+      /** The table-step changes the statement applies (rules `column-type-promoted`, `struct-field-added`). */
+      readonly reasons: readonly TableReason[];
+    }
+  | {
       /** Glue `UpdateTable`: description and `lakeforge.*` parameters, on the table as it is when applied. */
       readonly kind: 'update-metadata';
       readonly description: string;
@@ -136,6 +165,33 @@ export function renderAddColumns(t: Pick<TableDdlTable, 'Database' | 'Table'>, c
   return `ALTER TABLE ${qualified(t)} ADD COLUMNS (${columns.map(columnDefinition).join(', ')})`;
 }
 
+/**
+ * `ALTER TABLE <db>.<table> CHANGE COLUMN <col> <col> <type> [COMMENT '<c>']` (Athena User Guide, "ALTER TABLE
+ * CHANGE COLUMN", https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-alter-table-change-column.html);
+ * the name is kept, the type is the column's whole declared type, names and struct field names backticked as in
+ * {@link renderCreateTable}. The declared comment is repeated so the statement never clears it.
+ */
+export function renderChangeColumn(t: Pick<TableDdlTable, 'Database' | 'Table'>, column: TableDdlColumn): string {
+  return `ALTER TABLE ${qualified(t)} CHANGE COLUMN ${quoteIdentifier(column.Name)} ${columnDefinition(column)}`;
+}
+
+/**
+ * The table-step changes from type `from` to type `to` of one column (`compareColumns` of
+ * lambdas/shared/contracts/table-step.ts, the contract gate's own classification), or `undefined` when a type
+ * does not parse as a Glue type.
+ */
+export function typeChanges(column: string, from: string, to: string): TableReason[] | undefined {
+  try {
+    return compareColumns([{ name: column, type: from, sourcePointer: column }], [{ name: column, type: to, sourcePointer: column }]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when every change is one the table applies in place (table-step ADDITION) and there is at least one. */
+const inPlace = (reasons: readonly TableReason[] | undefined): boolean =>
+  reasons !== undefined && reasons.length > 0 && reasons.every((r) => r.step === 'ADDITION');
+
 /** Every column of an existing table: storage descriptor columns, then partition keys (Hive-style tables). */
 export function currentColumns(current: GlueTableState): { name: string; type: string }[] {
   return [...(current.StorageDescriptor?.Columns ?? []), ...(current.PartitionKeys ?? [])]
@@ -150,17 +206,29 @@ export function metadataDiffers(t: TableDdlTable, current: GlueTableState): bool
 }
 
 /**
- * The actions that make the table match its declaration, in order: create it (absent), add the columns it
- * lacks, then update its description and `lakeforge.*` parameters when they differ (always after a create).
+ * The actions that make the table match its declaration, in order: create it (absent); or change the columns
+ * whose type evolves in place (one CHANGE COLUMN each, in declaration order), then add the columns it lacks
+ * (one ADD COLUMNS); then update its description and `lakeforge.*` parameters when they differ (always after a
+ * create or a column change).
+ *
+ * CHANGE COLUMN runs before ADD COLUMNS: they touch different columns, and a type change is the statement
+ * Athena is likelier to reject, so a rejection leaves the table exactly as it was (nothing added yet). Every
+ * statement is planned from `GetTable`, so a retry after a partial run plans only what is still missing.
+ *
+ * Type changes are classified with the contract gate's own `compareColumns` (table step), so the DDL applies
+ * exactly what the gate calls ADDITION and refuses what it calls MODEL.
  *
  * @param t - the declared table.
  * @param current - the table from Glue `GetTable`, or `undefined` when it does not exist.
- * @param options - `keepUndeclaredColumns`: accept (and keep) table columns the declaration does not have.
- *   Only for a CloudFormation rollback, which sends the previous declaration after a failed update that may
- *   already have added columns; refusing then would leave the stack in UPDATE_ROLLBACK_FAILED. @default false
+ * @param options - `keepUndeclaredColumns`: accept (and keep) table columns the declaration does not have, and
+ *   keep a column whose table type is an in-place evolution of the declared one (a promoted type, an appended
+ *   struct field) instead of narrowing it back. Only for a CloudFormation rollback, which sends the previous
+ *   declaration after a failed update that may already have added or promoted columns; refusing then would leave
+ *   the stack in UPDATE_ROLLBACK_FAILED, and Iceberg cannot narrow a type anyway. @default false
  * @throws Error from `validateTableDdlTable` for an invalid declaration.
- * @throws TableEvolutionError when the existing table is not an Iceberg table, has a column of another type,
- *   has a column the declaration no longer has (unless `keepUndeclaredColumns`), or lacks a partition column.
+ * @throws TableEvolutionError when the existing table is not an Iceberg table, has a column whose declared type
+ *   is not an in-place evolution of its type (a table-step MODEL rule, named), has a column the declaration no
+ *   longer has (unless `keepUndeclaredColumns`), or lacks a partition column.
  */
 export function planTable(t: TableDdlTable, current: GlueTableState | undefined, options: { readonly keepUndeclaredColumns?: boolean } = {}): TableAction[] {
   validateTableDdlTable(t);
@@ -177,16 +245,31 @@ export function planTable(t: TableDdlTable, current: GlueTableState | undefined,
   }
   const existing = new Map(currentColumns(current).map((c) => [c.name, c.type]));
   const declared = new Set(t.Columns.map((c) => c.Name));
+  const rollback = options.keepUndeclaredColumns === true;
   const problems: string[] = [];
+  const changes: Extract<TableAction, { kind: 'change-column' }>[] = [];
   for (const c of t.Columns) {
     const type = existing.get(c.Name);
-    if (type !== undefined && normalizeType(type) !== normalizeType(c.Type)) {
-      problems.push(`column ${c.Name} is ${type} in the table, the declaration says ${c.Type}; a type change needs a new contract MODEL (a new _v<MODEL> table)`);
+    if (type === undefined || normalizeType(type) === normalizeType(c.Type)) continue;
+    const forward = typeChanges(c.Name, type, c.Type);
+    if (inPlace(forward)) {
+      changes.push({ kind: 'change-column', sql: renderChangeColumn(t, c), column: c, from: type, reasons: forward! });
+      continue;
     }
+    // A rollback to a declaration the table already evolved past in place: keep the wider type (Iceberg cannot narrow it).
+    if (rollback && inPlace(typeChanges(c.Name, c.Type, type))) continue;
+    const why =
+      forward === undefined
+        ? 'a type does not parse as a Glue type'
+        : forward
+            .filter((r) => r.step !== 'ADDITION')
+            .map((r) => `table-step rule ${r.rule}${r.column === c.Name ? '' : ` at ${r.column}`}: ${r.message}`)
+            .join(', ');
+    problems.push(`column ${c.Name} is ${type} in the table, the declaration says ${c.Type} (${why}); a type change needs a new contract MODEL (a new _v<MODEL> table)`);
   }
   for (const name of existing.keys()) {
-    if (!declared.has(name) && options.keepUndeclaredColumns !== true) {
-      problems.push(`column ${name} is in the table but no longer in the declaration; removing a column needs a new contract MODEL (a new _v<MODEL> table)`);
+    if (!declared.has(name) && !rollback) {
+      problems.push(`column ${name} is in the table but no longer in the declaration (table-step rule column-removed); removing a column needs a new contract MODEL (a new _v<MODEL> table)`);
     }
   }
   const missing = t.Columns.filter((c) => !existing.has(c.Name));
@@ -197,9 +280,9 @@ export function planTable(t: TableDdlTable, current: GlueTableState | undefined,
   }
   if (problems.length > 0) throw new TableEvolutionError(label, problems);
 
-  const actions: TableAction[] = [];
+  const actions: TableAction[] = [...changes];
   if (missing.length > 0) actions.push({ kind: 'add-columns', sql: renderAddColumns(t, missing), columns: missing });
-  if (missing.length > 0 || metadataDiffers(t, current)) actions.push(update);
+  if (actions.length > 0 || metadataDiffers(t, current)) actions.push(update);
   return actions;
 }
 

@@ -96,13 +96,13 @@ describe('planTable', () => {
       'a column changed type',
       glueTable([{ name: 'event_id', type: 'string' }, { name: 'rating', type: 'bigint' }, { name: 'dt', type: 'string' }]),
       { Columns: [col('event_id', 'string'), col('rating', 'string'), col('dt', 'string')] },
-      /^lakeforge_dev_curated\.rating_submitted_v1: column rating is bigint in the table, the declaration says string; a type change needs a new contract MODEL \(a new _v<MODEL> table\)$/,
+      /^lakeforge_dev_curated\.rating_submitted_v1: column rating is bigint in the table, the declaration says string \(table-step rule column-type-changed: bigint → string: Iceberg cannot change this type in place\); a type change needs a new contract MODEL \(a new _v<MODEL> table\)$/,
     ],
     [
       'a column was removed',
       glueTable([{ name: 'event_id', type: 'string' }, { name: 'rating', type: 'double' }, { name: 'score', type: 'int' }, { name: 'dt', type: 'string' }]),
       {},
-      /column score is in the table but no longer in the declaration; removing a column needs a new contract MODEL/,
+      /column score is in the table but no longer in the declaration \(table-step rule column-removed\); removing a column needs a new contract MODEL/,
     ],
     [
       'a partition column is new',

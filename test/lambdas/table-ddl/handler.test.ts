@@ -153,7 +153,7 @@ describe('table DDL handler', () => {
     expect(glueMock.commandCalls(UpdateTableCommand)).toHaveLength(0);
     expect(received[0].body).toMatchObject({
       Status: 'FAILED',
-      Reason: 'lakeforge_dev_curated.tag_added_v1: column event_id is bigint in the table, the declaration says string; a type change needs a new contract MODEL (a new _v<MODEL> table)',
+      Reason: 'lakeforge_dev_curated.tag_added_v1: column event_id is bigint in the table, the declaration says string (table-step rule column-type-changed: bigint → string: Iceberg cannot change this type in place); a type change needs a new contract MODEL (a new _v<MODEL> table)',
     });
   });
 
