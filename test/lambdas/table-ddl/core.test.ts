@@ -14,6 +14,7 @@ import {
   TableEvolutionError,
 } from '../../../lambdas/table-ddl/core';
 import type { TableDdlColumn, TableDdlTable } from '../../../lambdas/shared/table-ddl-properties';
+import { compareColumns, TABLE_EVOLUTION_RULES, type TableRuleId } from '../../../lambdas/shared/contracts/table-step';
 
 const col = (Name: string, Type: string, Comment = ''): TableDdlColumn => ({ Name, Type, Comment });
 
@@ -143,6 +144,130 @@ describe('planTable', () => {
     ['a column is declared twice', { Columns: [col('dt', 'string'), col('dt', 'string')] }, /column "dt" is declared twice/],
   ])('fails when %s', (_what, decl, message) => {
     expect(() => planTable(declared(decl), undefined)).toThrow(message);
+  });
+});
+
+describe('planTable: type changes, classified by the contract gate\'s table step', () => {
+  const T = 'lakeforge_dev_curated.rating_submitted_v1';
+  /** The table with `event_id`, the given columns and `dt`; the declaration with the same, typed as `to`. */
+  const pair = (from: Record<string, string>, to: Record<string, string>): [TableDdlTable, GlueTableState] => [
+    declared({ Columns: [col('event_id', 'string'), ...Object.entries(to).map(([n, t]) => col(n, t)), col('dt', 'string')] }),
+    glueTable([{ name: 'event_id', type: 'string' }, ...Object.entries(from).map(([name, type]) => ({ name, type })), { name: 'dt', type: 'string' }]),
+  ];
+  const sqls = (actions: readonly TableAction[]): string[] => actions.flatMap((a) => ('sql' in a ? [a.sql] : []));
+
+  it.each<[string, Record<string, string>, Record<string, string>, string[]]>([
+    ['int → bigint', { n: 'int' }, { n: 'bigint' }, [`ALTER TABLE ${T} CHANGE COLUMN n n bigint`]],
+    ['float → double', { n: 'float' }, { n: 'double' }, [`ALTER TABLE ${T} CHANGE COLUMN n n double`]],
+    ['decimal precision widened', { n: 'decimal(10,2)' }, { n: 'decimal(12,2)' }, [`ALTER TABLE ${T} CHANGE COLUMN n n decimal(12,2)`]],
+    ['a struct field promoted', { p: 'struct<x:int,y:float>' }, { p: 'struct<x:bigint,y:double>' }, [`ALTER TABLE ${T} CHANGE COLUMN p p struct<x:bigint,y:double>`]],
+    ['an array element promoted', { a: 'array<int>' }, { a: 'array<bigint>' }, [`ALTER TABLE ${T} CHANGE COLUMN a a array<bigint>`]],
+    ['a map key and value promoted', { m: 'map<int,float>' }, { m: 'map<bigint,double>' }, [`ALTER TABLE ${T} CHANGE COLUMN m m map<bigint,double>`]],
+    ['a field appended to a nested struct', { p: 'struct<x:double,q:struct<a:int>>' }, { p: 'struct<x:double,q:struct<a:int,b:string>>' }, [`ALTER TABLE ${T} CHANGE COLUMN p p struct<x:double,q:struct<a:int,b:string>>`]],
+    ['two columns promoted: one statement each, in declaration order', { a: 'int', b: 'float' }, { a: 'bigint', b: 'double' }, [`ALTER TABLE ${T} CHANGE COLUMN a a bigint`, `ALTER TABLE ${T} CHANGE COLUMN b b double`]],
+    ['a reserved column name and struct field name', { date_x: 'int', order: 'struct<from:int>' }, { date_x: 'int', order: 'struct<from:bigint>' }, [`ALTER TABLE ${T} CHANGE COLUMN \`order\` \`order\` struct<\`from\`:bigint>`]],
+  ])('applies an ADDITION in place: %s', (_what, from, to, expected) => {
+    const [decl, current] = pair(from, to);
+    const actions = planTable(decl, current);
+    expect(sqls(actions)).toEqual(expected);
+    expect(actions.map((a) => a.kind)).toEqual([...expected.map(() => 'change-column'), 'update-metadata']);
+  });
+
+  it('changes types before it adds columns, repeats the declared comment, then applies the metadata', () => {
+    const [decl, current] = pair({ n: 'int' }, { n: 'bigint' });
+    const withComment = declared({ Columns: [...decl.Columns.map((c) => (c.Name === 'n' ? col('n', 'bigint', "Viewer's count.") : c)), col('review', 'string')] });
+    const actions = planTable(withComment, current);
+    expect(actions.map((a) => a.kind)).toEqual(['change-column', 'add-columns', 'update-metadata']);
+    expect(sqls(actions)).toEqual([`ALTER TABLE ${T} CHANGE COLUMN n n bigint COMMENT 'Viewer\\'s count.'`, `ALTER TABLE ${T} ADD COLUMNS (review string)`]);
+    const change = actions[0];
+    expect(change.kind === 'change-column' && change.reasons.map((r) => r.rule)).toEqual(['column-type-promoted']);
+  });
+
+  it('plans nothing when only the order of top-level columns changed (column-moved)', () => {
+    const current = glueTable([{ name: 'dt', type: 'string' }, { name: 'rating', type: 'double' }, { name: 'event_id', type: 'string' }]);
+    expect(planTable(declared(), current)).toEqual([]);
+  });
+
+  it.each<[string, Record<string, string>, Record<string, string>, RegExp]>([
+    ['int → double', { n: 'int' }, { n: 'double' }, /column n is int in the table, the declaration says double \(table-step rule column-type-changed: int → double: /],
+    ['bigint → int (a narrowing)', { n: 'bigint' }, { n: 'int' }, /column n is bigint in the table, the declaration says int \(table-step rule column-type-changed: /],
+    ['decimal scale changed', { n: 'decimal(10,2)' }, { n: 'decimal(12,4)' }, /table-step rule column-type-changed: decimal\(10,2\) → decimal\(12,4\)/],
+    ['a struct field retyped', { p: 'struct<x:int>' }, { p: 'struct<x:string>' }, /column p is struct<x:int> in the table, the declaration says struct<x:string> \(table-step rule column-type-changed at p\.x: int → string/],
+    ['struct fields reordered', { p: 'struct<x:int,y:int>' }, { p: 'struct<y:int,x:int>' }, /table-step rule struct-fields-reordered: /],
+    ['a field inserted before a struct\'s fields', { p: 'struct<x:int>' }, { p: 'struct<w:int,x:int>' }, /table-step rule struct-fields-reordered: /],
+    ['a struct field removed', { p: 'struct<x:int,y:int>' }, { p: 'struct<y:int>' }, /table-step rule struct-field-removed at p\.x: /],
+    ['a promotion together with a retype in one column', { p: 'struct<x:int,y:int>' }, { p: 'struct<x:bigint,y:string>' }, /\(table-step rule column-type-changed at p\.y: int → string[^,]*\); a type change needs a new contract MODEL/],
+    ['a type that does not parse', { n: 'int' }, { n: 'struct<' }, /column n is int in the table, the declaration says struct< \(a type does not parse as a Glue type\)/],
+  ])('refuses a MODEL change, naming the table, the column and the rule: %s', (_what, from, to, message) => {
+    const [decl, current] = pair(from, to);
+    expect(() => planTable(decl, current)).toThrow(TableEvolutionError);
+    expect(() => planTable(decl, current)).toThrow(new RegExp(`^${T.replace('.', '\\.')}: .*${message.source}`));
+  });
+
+  describe('rollback (keepUndeclaredColumns)', () => {
+    it.each<[string, Record<string, string>, Record<string, string>]>([
+      ['a promoted column (bigint, previous declaration int)', { n: 'bigint' }, { n: 'int' }],
+      ['a widened decimal', { n: 'decimal(12,2)' }, { n: 'decimal(10,2)' }],
+      ['a promoted map value', { m: 'map<string,double>' }, { m: 'map<string,float>' }],
+      ['a struct with an appended field', { p: 'struct<x:int,y:string>' }, { p: 'struct<x:int>' }],
+    ])('keeps %s instead of narrowing it back', (_what, table, previous) => {
+      const [decl, current] = pair(table, previous);
+      expect(planTable(decl, current, { keepUndeclaredColumns: true })).toEqual([]);
+      expect(() => planTable(decl, current)).toThrow(TableEvolutionError);
+    });
+
+    it('keeps a promoted column and an added column together, and still refuses a type the table cannot have come from', () => {
+      const current = glueTable([{ name: 'event_id', type: 'string' }, { name: 'rating', type: 'double' }, { name: 'n', type: 'bigint' }, { name: 'review', type: 'string' }, { name: 'dt', type: 'string' }]);
+      const previous = declared({ Columns: [col('event_id', 'string'), col('rating', 'double'), col('n', 'int'), col('dt', 'string')] });
+      expect(planTable(previous, current, { keepUndeclaredColumns: true })).toEqual([]);
+      const unrelated = declared({ Columns: [col('event_id', 'string'), col('rating', 'double'), col('n', 'string'), col('dt', 'string')] });
+      expect(() => planTable(unrelated, current, { keepUndeclaredColumns: true })).toThrow(/column n is bigint in the table, the declaration says string \(table-step rule column-type-changed/);
+    });
+
+    it('still promotes forward during a rollback (the previous declaration wider than the table)', () => {
+      const [decl, current] = pair({ n: 'int' }, { n: 'bigint' });
+      expect(sqls(planTable(decl, current, { keepUndeclaredColumns: true }))).toEqual([`ALTER TABLE ${T} CHANGE COLUMN n n bigint`]);
+    });
+  });
+
+  /**
+   * One example per table-step rule: the table's columns and the declared ones (after `event_id`, before `dt`).
+   * A `Record` over every rule id, so a new rule does not compile without its example.
+   */
+  const RULE_EXAMPLES: Record<TableRuleId, [Record<string, string>, Record<string, string>]> = {
+    'column-added': [{ a: 'int' }, { a: 'int', b: 'string' }],
+    'column-moved': [{ a: 'int', b: 'string' }, { b: 'string', a: 'int' }],
+    'column-type-promoted': [{ a: 'array<struct<x:int>>' }, { a: 'array<struct<x:bigint>>' }],
+    'column-type-changed': [{ a: 'int' }, { a: 'double' }],
+    'column-removed': [{ a: 'int', b: 'string' }, { a: 'int' }],
+    'struct-field-added': [{ a: 'struct<x:int>' }, { a: 'struct<x:int,y:string>' }],
+    'struct-field-removed': [{ a: 'struct<x:int,y:string>' }, { a: 'struct<x:int>' }],
+    'struct-fields-reordered': [{ a: 'struct<x:int,y:string>' }, { a: 'struct<y:string,x:int>' }],
+  };
+
+  /** The table's columns after the actions, applied as Athena would: CREATE sets, ADD COLUMNS appends, CHANGE COLUMN retypes. */
+  const applied = (current: GlueTableState, actions: readonly TableAction[]): Map<string, string> => {
+    const cols = new Map((current.StorageDescriptor?.Columns ?? []).map((c) => [c.Name!, c.Type!]));
+    for (const a of actions) {
+      if (a.kind === 'add-columns') for (const c of a.columns) cols.set(c.Name, c.Type);
+      if (a.kind === 'change-column') cols.set(a.column.Name, a.column.Type);
+    }
+    return cols;
+  };
+
+  it.each(TABLE_EVOLUTION_RULES.map((r) => [r.id, r.step] as const))('agrees with the contract gate on rule %s (%s)', (id, step) => {
+    const [from, to] = RULE_EXAMPLES[id];
+    const [decl, current] = pair(from, to);
+    const asColumns = (cs: Record<string, string>) => Object.entries(cs).map(([name, type]) => ({ name, type, sourcePointer: `/properties/${name}` }));
+    // The example is what the gate classifies under this rule, and only this rule.
+    expect(compareColumns(asColumns(from), asColumns(to)).map((r) => r.rule)).toEqual([id]);
+    if (step === 'ADDITION') {
+      const actions = planTable(decl, current);
+      expect(Object.fromEntries(applied(current, actions))).toEqual(Object.fromEntries(decl.Columns.map((c) => [c.Name, c.Type])));
+    } else {
+      expect(() => planTable(decl, current)).toThrow(TableEvolutionError);
+      expect(() => planTable(decl, current)).toThrow(new RegExp(`table-step rule ${id}\\b`));
+    }
   });
 });
 
@@ -307,6 +432,7 @@ describe('planned actions (property)', () => {
     for (const a of actions) {
       if (a.kind === 'create') cols = a.columns.map((c) => ({ name: c.Name, type: c.Type }));
       if (a.kind === 'add-columns') cols = [...cols, ...a.columns.map((c) => ({ name: c.Name, type: c.Type }))];
+      if (a.kind === 'change-column') cols = cols.map((c) => (c.name === a.column.Name ? { name: c.name, type: a.column.Type } : c));
     }
     return cols;
   };

@@ -47,6 +47,19 @@ describe('DDL for reserved column and struct field names', () => {
     expect(hiveErrors(sqlOf(add))).toEqual([]);
   });
 
+  it('backticks them in ALTER TABLE CHANGE COLUMN (a promoted struct field), and the Hive grammar parses it', () => {
+    const order = declared.Columns.find((c) => c.Name === 'order')!;
+    const existing = {
+      Parameters: { table_type: 'ICEBERG' },
+      StorageDescriptor: { Columns: declared.Columns.map((c) => ({ Name: c.Name, Type: c === order ? c.Type.replace('ok:decimal(10,2)', 'ok:decimal(9,2)') : c.Type })) },
+    };
+    const change = planTable(declared, existing).find((a) => a.kind === 'change-column');
+    expect(sqlOf(change)).toBe(
+      'ALTER TABLE lakeforge_dev_curated.transfer_made_v1 CHANGE COLUMN `order` `order` struct<`select`:string,`_x`:int,`leading`:array<struct<`to`:string,ok:decimal(10,2)>>,m:map<string,int>>',
+    );
+    expect(hiveErrors(sqlOf(change))).toEqual([]);
+  });
+
   it('compares column types without backticks, so a table created with quoted struct fields needs no change', () => {
     expect(normalizeType('struct<`select`: string,`_x`:int>')).toBe(normalizeType('struct<select:string,_x:int>'));
     const created = {
