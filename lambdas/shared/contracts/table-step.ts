@@ -30,6 +30,12 @@
  * Dropping a column and renaming one are allowed by Iceberg but are MODEL here on purpose: queries and marts
  * address columns by name.
  *
+ * The deploy-time table DDL (lambdas/table-ddl/core.ts `planTable`) classifies the difference between the Glue
+ * table and its declaration with {@link compareColumns} and applies every ADDITION rule: ADD COLUMNS for a new
+ * column, one `ALTER TABLE … CHANGE COLUMN` with the column's whole new type for a promotion or an appended
+ * struct field, nothing for a reorder; it refuses every MODEL rule. Its tests hold one example per rule of
+ * {@link TABLE_EVOLUTION_RULES}, so an ADDITION rule the DDL cannot apply fails them: make such a rule MODEL.
+ *
  * Pure; no I/O.
  */
 import { type Contract } from './contract';
@@ -62,10 +68,10 @@ export interface TableEvolutionRule {
 export const TABLE_EVOLUTION_RULES: readonly TableEvolutionRule[] = [
   { id: 'column-added', step: 'ADDITION', description: 'a curated column added: appended with ALTER TABLE ADD COLUMNS; historical rows read NULL' },
   { id: 'column-moved', step: 'ADDITION', description: 'top-level columns in another order: the table keeps its order; columns are matched by name' },
-  { id: 'column-type-promoted', step: 'ADDITION', description: 'a column, struct field, array element or map key/value promoted as Iceberg allows in place: int → bigint, float → double, decimal(P,S) → decimal(P′,S) with P′ > P' },
+  { id: 'column-type-promoted', step: 'ADDITION', description: 'a column, struct field, array element or map key/value promoted as Iceberg allows in place: int → bigint, float → double, decimal(P,S) → decimal(P′,S) with P′ > P; applied with ALTER TABLE CHANGE COLUMN (the column\'s whole new type)' },
   { id: 'column-type-changed', step: 'MODEL', description: 'any other type change of a column, struct field, array element or map key/value (e.g. int → double, timestamp → string, struct → string): Iceberg cannot change it in place' },
   { id: 'column-removed', step: 'MODEL', description: 'a curated column removed or renamed: the table would lose the column\'s history' },
-  { id: 'struct-field-added', step: 'ADDITION', description: 'a field appended to a struct (after its existing fields): Iceberg adds nested fields in place' },
+  { id: 'struct-field-added', step: 'ADDITION', description: 'a field appended to a struct (after its existing fields): Iceberg adds nested fields in place; applied with ALTER TABLE CHANGE COLUMN (the column\'s whole new type; ADD COLUMNS takes top-level columns only)' },
   { id: 'struct-field-removed', step: 'MODEL', description: 'a struct field removed or renamed' },
   { id: 'struct-fields-reordered', step: 'MODEL', description: 'the existing fields of a struct change order, or a new field lands between them: struct values are positional (the curated SQL casts ROW values, and Trino casts rows field by position)' },
 ];
