@@ -10,8 +10,8 @@ import { isRetained, isStateful } from '../rules/prod-retention';
 import { exportedResources, resourceByLogicalId } from '../rules/rule';
 import type { AuditEntry, AuditStatus, DestroyedResource, PackSummary, ReportHeader, RuleSummary, StackInfo, StageReport } from './model';
 
-/** Outcome of one rule on one resource, before acknowledgement details are attached. */
-interface Outcome {
+/** Outcome of one rule on one resource, before acknowledgement details are attached (see {@link evaluateNagPack}). */
+export interface Outcome {
   readonly pack: string;
   readonly rule: string;
   readonly description: string;
