@@ -454,6 +454,24 @@ describe('planned actions (property)', () => {
     );
   });
 
+  it('promote in place exactly the columns whose declared type is an Iceberg promotion, one CHANGE COLUMN each, and keep them on a rollback', () => {
+    const promotions: [string, string][] = [['int', 'bigint'], ['float', 'double'], ['decimal(10,2)', 'decimal(18,2)'], ['array<int>', 'array<bigint>'], ['map<string,float>', 'map<string,double>'], ['struct<x:int>', 'struct<x:bigint,y:string>']];
+    const arb = fc.uniqueArray(fc.record({ Name: fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), promotion: fc.constantFrom(...promotions), promote: fc.boolean() }), { selector: (c) => c.Name, minLength: 1, maxLength: 10 });
+    fc.assert(
+      fc.property(arb, (columns) => {
+        const current = glueTable(columns.map((c) => ({ name: c.Name, type: c.promotion[0] })));
+        const decl = declared({ Columns: columns.map((c) => col(c.Name, c.promote ? c.promotion[1] : c.promotion[0])), PartitionedBy: [] });
+        const actions = planTable(decl, current);
+        expect(actions.filter((a) => a.kind === 'change-column').map((a) => a.kind === 'change-column' && a.column.Name)).toEqual(columns.filter((c) => c.promote).map((c) => c.Name));
+        expect(apply(current, actions)).toEqual(decl.Columns.map((c) => ({ name: c.Name, type: c.Type })));
+        for (const a of actions) if ('sql' in a) expect(a.sql).not.toMatch(/\bDROP\b|\bREPLACE\b/);
+        // The rollback to the table's own declaration keeps every promoted type.
+        const previous = declared({ Columns: columns.map((c) => col(c.Name, c.promotion[0])), PartitionedBy: [] });
+        expect(planTable(previous, glueTable(apply(current, actions)), { keepUndeclaredColumns: true })).toEqual([]);
+      }),
+    );
+  });
+
   it('refuse every declaration that retypes or removes an existing column', () => {
     fc.assert(
       fc.property(columnsArb, fc.nat(), fc.boolean(), (columns, pick, remove) => {
