@@ -252,6 +252,7 @@ export function planTable(t: TableDdlTable, current: GlueTableState | undefined,
     const type = existing.get(c.Name);
     if (type === undefined || normalizeType(type) === normalizeType(c.Type)) continue;
     const forward = typeChanges(c.Name, type, c.Type);
+    if (forward?.length === 0) continue; // the same type written another way
     if (inPlace(forward)) {
       changes.push({ kind: 'change-column', sql: renderChangeColumn(t, c), column: c, from: type, reasons: forward! });
       continue;
