@@ -497,7 +497,8 @@ describe('PipelineOrchestration resources', () => {
 
   it('synthesizes with zero unacknowledged policy findings in its stack (all four packs)', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-po-nag-')) });
-    registerPolicyPacks(app);
+    // The fixture keeps its logs a month, as dev/acc do: Control Tower's one-year minimum is acknowledged for that retention.
+    registerPolicyPacks(app, { logRetentionDays: 30 });
     setup(SAMPLE_PLAN, {}, app);
     try {
       app.synth();
