@@ -193,7 +193,8 @@ describe('ProductRefresh least privilege', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-pr-nag-'));
     const app = new App({ outdir });
     teamApp({}, app);
-    registerPolicyPacks(app);
+    // The refresh keeps its logs 90 days (the platform default): Control Tower's one-year minimum is acknowledged for it.
+    registerPolicyPacks(app, { logRetentionDays: 90 });
     app.synth();
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
