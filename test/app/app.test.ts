@@ -8,6 +8,7 @@ import { loadAllConfigs } from '../../config';
 import { loadPlatform } from '../../config/platform';
 import { FAILURE_TYPES } from '../../lambdas/shared/failure-types';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../../lib/app';
+import { POLICY_PACKS } from '../../lib/governance/pack-names';
 import { synthesizeAll, synthesizeApp } from '../../tools/synth';
 import { diffStatefulIds, parseStatefulIds, renderStatefulIds, statefulIdGuardMessage, UPDATE_STATEFUL_IDS_ENV, type StatefulIds } from '../../tools/test-update';
 import { ICEBERG_TABLES_RESOURCE_TYPE, type TableDdlTable } from '../../lambdas/shared/table-ddl-properties';
@@ -216,10 +217,10 @@ describe('the Lakeforge app', () => {
 });
 
 describe('the policy gate', () => {
-  it('finds zero unacknowledged findings across all four packs and all stages', () => {
+  it('finds zero unacknowledged findings across all packs (Control Tower included) and all stages', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-synth-'));
     const result = synthesizeAll(outdir);
-    expect(result.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']);
+    expect(result.packs).toEqual([...POLICY_PACKS]);
     expect(result.findings).toEqual([]);
     expect(result.stages).toEqual(['Dev', 'Acc', 'Prod']);
     for (const stage of ['Dev', 'Acc', 'Prod']) expect(fs.existsSync(path.join(outdir, `assembly-${stage}`, 'manifest.json'))).toBe(true);
