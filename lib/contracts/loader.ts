@@ -12,8 +12,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContractError, isContractError } from './contract-error';
-import { Contract, JsonObject, igluRefsOf, parseContract } from './contract';
-import { compareIgluUri } from './schemaver';
+import { Contract, IGLU_REF_MAX_DEPTH, collectIgluRefs, igluRefsOf, parseContract } from './contract';
+import { compareIgluUri, parseIgluUri, renderSchemaVer } from './schemaver';
 
 /** A loaded contract and the facts about its file. */
 export interface LoadedContract {
@@ -119,17 +119,61 @@ export function readIgluFolder(dir: string): LoadResult {
 export function withIgluRefs(loaded: readonly LoadedContract[]): LoadedContract[] {
   const byUri = new Map(loaded.map((l) => [l.contract.id, l.contract.schema]));
   return loaded.map((l) => {
-    const refs: Record<string, JsonObject> = {};
-    const queue = igluRefsOf(l.contract.schema);
-    while (queue.length > 0) {
-      const uri = queue.shift() as string;
-      const schema = byUri.get(uri);
-      if (schema === undefined || refs[uri] !== undefined) continue;
-      refs[uri] = schema;
-      queue.push(...igluRefsOf(schema));
-    }
+    const { refs } = collectIgluRefs(l.contract.schema, (uri) => byUri.get(uri));
     return Object.keys(refs).length === 0 ? l : { ...l, contract: { ...l.contract, refs } };
   });
+}
+
+/**
+ * The Iglu root a schema file sits in, from its path `<root>/<vendor>/<name>/jsonschema/<M-R-A>[.json]` (e.g.
+ * `…/schemas`); `undefined` when the path is not in that layout.
+ */
+export function registryRootOf(file: string): string | undefined {
+  const parts = path.resolve(file).split(path.sep);
+  const inLayout = VERSION_FILE_RE.test(parts[parts.length - 1] ?? '') && parts.length >= 5 && parts[parts.length - 2] === 'jsonschema';
+  return inLayout ? parts.slice(0, -4).join(path.sep) : undefined;
+}
+
+/**
+ * A loaded contract with {@link Contract.refs} read from the Iglu folder `root` (the same resolver as
+ * {@link withIgluRefs}, {@link collectIgluRefs}): the schema of `iglu:<vendor>/<name>/jsonschema/<M-R-A>` is the file
+ * `<root>/<vendor>/<name>/jsonschema/<M-R-A>` (or `….json`), whose `self` block must match that path.
+ * @param root - the registry folder (its `schemas/` subfolder is used when it has one). @default - the Iglu root the
+ *   file sits in ({@link registryRootOf})
+ * @throws ContractError naming the contract's file and the `$ref` when a referenced schema cannot be found (or the
+ *   file is not in an Iglu layout and no `root` is given); a referenced file that does not parse throws its own error
+ */
+export function withIgluRefsFromFolder(loaded: LoadedContract, root?: string): LoadedContract {
+  const { contract } = loaded;
+  if (igluRefsOf(contract.schema).length === 0) return loaded;
+  const registry = root === undefined ? registryRootOf(contract.file) : resolveIgluRoot(root);
+  const fileOf = (uri: string): string | undefined => {
+    if (registry === undefined) return undefined;
+    const key = parseIgluUri(uri);
+    const base = path.join(registry, key.vendor, key.name, key.format, renderSchemaVer(key.version));
+    return [base, `${base}.json`].find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
+  };
+  const { refs, missing } = collectIgluRefs(contract.schema, (uri) => {
+    let file: string | undefined;
+    try {
+      file = fileOf(uri);
+    } catch {
+      return undefined; // not a valid Iglu URI: reported as missing
+    }
+    return file === undefined ? undefined : loadContractFile(file).contract.schema;
+  });
+  const first = missing[0];
+  if (first !== undefined) {
+    const via = first.from === '' ? '' : ` (referenced from ${first.from})`;
+    const why =
+      first.reason === 'too-deep'
+        ? `more than ${IGLU_REF_MAX_DEPTH} levels of iglu: refs`
+        : registry === undefined
+          ? 'the file is not in an Iglu folder (<registry>/<vendor>/<name>/jsonschema/<M-R-A>); pass --registry <dir>'
+          : `no schema file for it under the registry ${registry}`;
+    throw new ContractError(contract.file, '', `$ref "${first.uri}"${via} cannot be resolved: ${why}`);
+  }
+  return { ...loaded, contract: { ...contract, refs } };
 }
 
 /**

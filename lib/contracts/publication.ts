@@ -11,14 +11,16 @@
  *   events, `compatibility.ts`) and the table step (the curated `_v<MODEL>` table's columns under
  *   Iceberg's in-place schema evolution, `table-step.ts`);
  * - versions are consecutive (1-0-0 → 1-0-1 / 1-1-0 / 2-0-0, no gaps) and a new schema starts at 1-0-0;
- * - every contract loads, compiles with ajv and maps to Glue columns.
+ * - every contract loads, compiles with ajv and maps to Glue columns (every problem is listed, as `contracts lint`
+ *   lists them; `iglu:` `$ref`s resolve from the folder).
  */
 import { ContractError, isContractError } from './contract-error';
 import { CompatibilityReport } from './compatibility';
 import { contractColumns } from './glue-types';
 import { LoadResult, LoadedContract } from './loader';
 import { compareSchemaVer, schemaKey } from './schemaver';
-import { compileContract } from './validators';
+import { compileContract, createContractAjv } from './validators';
+import { lintContract } from './lint';
 import { GATE_RULES, type GateIssue, checkSuccession } from '../../lambdas/shared/contracts/publication-rules';
 
 // The rules and the issue type are shared with the registry publisher function (one wording for both).
@@ -86,12 +88,13 @@ export function validateContract(loaded: LoadedContract): ContractError | undefi
  */
 export function checkPublication(current: LoadResult, published: PublishedSet): GateResult {
   const issues: GateIssue[] = current.errors.map((e) => ({ uri: e.file, rule: GATE_RULES.valid, message: e.message }));
+  // One ajv for the folder, and every problem of a contract, as `contracts lint` reports them.
+  const ajv = createContractAjv(false);
   const newVersions: { uri: string; sha256: string; report?: CompatibilityReport }[] = [];
   const byUri = new Map(current.contracts.map((c) => [c.contract.id, c]));
   for (const loaded of current.contracts) {
     const { contract } = loaded;
-    const invalid = validateContract(loaded);
-    if (invalid !== undefined) issues.push({ uri: contract.id, rule: GATE_RULES.valid, message: invalid.message });
+    for (const problem of lintContract(loaded, ajv).errors) issues.push({ uri: contract.id, rule: GATE_RULES.valid, message: problem.message });
     const publishedHash = published[contract.id];
     if (publishedHash !== undefined) {
       if (publishedHash !== loaded.sha256) {

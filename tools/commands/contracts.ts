@@ -12,7 +12,7 @@ import * as path from 'node:path';
 // Type-only: commander 15 is ESM-only, so it is loaded at runtime only by the standalone runner below.
 import type { Command } from 'commander';
 import { ContractError, isContractError } from '../../lib/contracts/contract-error';
-import { loadContractFile, loadContracts, readIgluFolder, sha256Of } from '../../lib/contracts/loader';
+import { LoadedContract, loadContractFile, loadContracts, readIgluFolder, sha256Of, withIgluRefsFromFolder } from '../../lib/contracts/loader';
 import { DEFAULT_CONTRACTS_DIR, GeneratedFile, renderContractArtifacts } from '../../lib/contracts/build';
 import { formatGateIssue } from '../../lib/contracts/gate';
 import { checkCompatibility, formatReport } from '../../lib/contracts/compatibility';
@@ -161,15 +161,29 @@ export function lintAction(dir: string, opts: LintOptions, io: CommandIo = PROCE
   return entries.every((e) => e.ok) ? 0 : 1;
 }
 
+/** Options of {@link diffAction}. */
+export interface DiffOptions {
+  /** Print the verdict as JSON. @default false */
+  readonly json?: boolean;
+  /**
+   * The Iglu registry folder `iglu:` `$ref`s resolve from (the folder of vendors, or its parent with `schemas/`).
+   * @default - the Iglu root each file sits in (`<root>/<vendor>/<name>/jsonschema/<M-R-A>`)
+   */
+  readonly registry?: string;
+}
+
 /**
  * `contracts diff <old> <new>`: the required SchemaVer step and whether the declared bump suffices. The required
  * step is the larger of the instance step (historical events) and the table step (the curated `_v<MODEL>` table's
- * columns); the human output names the step that decided, `--json` lists the reasons of each.
+ * columns); the human output names the step that decided, `--json` lists the reasons of each. `iglu:` `$ref`s are
+ * resolved as the folder loader resolves them, from `opts.registry` or the registry each file sits in; one that
+ * cannot be resolved is one error line naming the file and the ref.
  * @returns exit code: 0 when sufficient, 1 when not or on an error
  */
-export function diffAction(oldFile: string, newFile: string, opts: { readonly json?: boolean }, io: CommandIo = PROCESS_IO): number {
+export function diffAction(oldFile: string, newFile: string, opts: DiffOptions, io: CommandIo = PROCESS_IO): number {
   try {
-    const report = checkCompatibility(loadContractFile(oldFile).contract, loadContractFile(newFile).contract);
+    const load = (file: string): LoadedContract => withIgluRefsFromFolder(loadContractFile(file), opts.registry);
+    const report = checkCompatibility(load(oldFile).contract, load(newFile).contract);
     io.out(opts.json === true ? JSON.stringify(report, null, 2) : formatReport(report));
     return report.sufficient ? 0 : 1;
   } catch (e) {
@@ -366,7 +380,8 @@ export function registerContractsCommands(program: Command): void {
     .command('diff <old> <new>')
     .description('the SchemaVer step required between two schema files, and whether the declared bump suffices')
     .option('--json', 'print {from, to, declared, required, sufficient, reasons, instanceStep, tableStep, tableReasons, tableSkipped?, decidedBy}', false)
-    .action((oldFile: string, newFile: string, o: { json: boolean }) => {
+    .option('--registry <dir>', 'Iglu registry folder iglu: $refs resolve from (default: the registry each file sits in)')
+    .action((oldFile: string, newFile: string, o: { json: boolean; registry?: string }) => {
       process.exitCode = diffAction(oldFile, newFile, o);
     });
   contracts

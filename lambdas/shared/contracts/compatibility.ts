@@ -19,7 +19,7 @@
  * Rules: {@link COMPATIBILITY_RULES} (instance step) and `TABLE_EVOLUTION_RULES` (table step).
  */
 import { ContractError, joinPointer } from './contract-error';
-import { Contract, JsonObject, JsonValue, isJsonObject, resolveLocalRef } from './contract';
+import { Contract, IGLU_REF_PREFIX, JsonObject, JsonValue, isJsonObject, resolveIgluRef, resolveLocalRef } from './contract';
 import { normalizeDraft04 } from './ajv-schema';
 import { SchemaVerStep, compareSchemaVer, declaredStep, maxStepOrNone, stepSeverity } from './schemaver';
 import { type TableReason, checkTableStep } from './table-step';
@@ -170,6 +170,37 @@ const MAX_DEPTH = 32;
 interface Side {
   readonly root: JsonObject;
   readonly file: string;
+  /**
+   * The schemas the contract's `iglu:` `$ref`s name ({@link Contract.refs}), draft-04 normalized, with their own
+   * local `$ref`s made absolute (`#/a` → `iglu:<uri>#/a`), so every ref resolves through {@link resolveSideRef}.
+   */
+  readonly refs: Readonly<Record<string, JsonObject>>;
+}
+
+/** A contract as one side of a comparison. */
+function sideOf(contract: Contract): Side {
+  const refs = Object.fromEntries(
+    Object.entries(contract.refs ?? {}).map(([uri, schema]) => [uri, absoluteLocalRefs(normalizeDraft04(schema), uri) as JsonObject]),
+  );
+  return { root: normalizeDraft04(contract.schema), file: contract.file, refs };
+}
+
+/** Every local `$ref` (`#…`) of a referenced document rewritten to `iglu:<uri>#…`, so it resolves outside it. Pure. */
+function absoluteLocalRefs(node: JsonValue, uri: string): JsonValue {
+  if (Array.isArray(node)) return node.map((x) => absoluteLocalRefs(x, uri));
+  if (!isJsonObject(node)) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith('#') ? `${uri}${v}` : k === 'enum' || k === 'const' ? v : absoluteLocalRefs(v, uri)]),
+  );
+}
+
+/**
+ * The subschema a `$ref` names: local refs against the side's document, `iglu:` refs against its referenced
+ * schemas (the registry folder's, as the loader resolved them).
+ * @throws ContractError naming the side's file and the pointer when the ref does not resolve
+ */
+function resolveSideRef(side: Side, ref: string, pointer: string): JsonValue {
+  return ref.startsWith(IGLU_REF_PREFIX) ? resolveIgluRef(side.refs, ref, side.file, pointer).schema : resolveLocalRef(side.root, ref, side.file, pointer).schema;
 }
 
 interface Ctx {
@@ -206,7 +237,7 @@ function deref(node: JsonValue, side: Side, pointer: string, depth: number): Jso
   for (let i = 0; isJsonObject(cur) && typeof cur.$ref === 'string'; i += 1) {
     const { $ref, ...siblings } = cur;
     if (Object.keys(assertions(siblings)).length > 0 || i + depth > MAX_DEPTH) return undefined;
-    cur = resolveLocalRef(side.root, $ref, side.file, pointer).schema;
+    cur = resolveSideRef(side, $ref, pointer);
   }
   return cur;
 }
@@ -234,7 +265,7 @@ function normalized(node: JsonValue, side: Side, depth: number, budget: Budget):
     const { $ref, ...siblings } = node;
     let target: JsonValue;
     try {
-      target = resolveLocalRef(side.root, $ref, side.file, '').schema;
+      target = resolveSideRef(side, $ref, '');
     } catch {
       budget.truncated = true;
       return node;
@@ -678,15 +709,16 @@ function compareSchemas(oNode: JsonValue, nNode: JsonValue, pointer: string, ctx
  * @param from - the older version
  * @param to - the newer version (expected; a lower or equal version is reported as not sufficient)
  * @returns the verdict with every reason of both steps; `required` is the larger step
- * @throws ContractError when the two are not the same vendor/name, or a `$ref` does not resolve
+ * @throws ContractError when the two are not the same vendor/name, or a `$ref` does not resolve (local, or `iglu:`
+ *   to a schema not in {@link Contract.refs})
  */
 export function checkCompatibility(from: Contract, to: Contract): CompatibilityReport {
   if (from.uri.vendor !== to.uri.vendor || from.uri.name !== to.uri.name) {
     throw new ContractError(to.file, '/self', `cannot compare ${from.id} with ${to.id}: different vendor/name`);
   }
   const ctx: Ctx = {
-    oldSide: { root: normalizeDraft04(from.schema), file: from.file },
-    newSide: { root: normalizeDraft04(to.schema), file: to.file },
+    oldSide: sideOf(from),
+    newSide: sideOf(to),
     reasons: [],
     depth: 0,
   };

@@ -219,3 +219,54 @@ export function resolveIgluRef(
   const target = resolveLocalRef(root, `#${fragment}`, uri, pointer);
   return { root, schema: target.schema, pointer: target.pointer };
 }
+
+/** Most levels of `iglu:` refs followed from a contract (a schema that references a schema that references …). */
+export const IGLU_REF_MAX_DEPTH = 8;
+
+/** An `iglu:` `$ref` that {@link collectIgluRefs} could not resolve. */
+export interface MissingIgluRef {
+  /** The referenced Iglu URI (without fragment). */
+  readonly uri: string;
+  /** The Iglu URI of the schema holding the `$ref` (`''` = the contract itself). */
+  readonly from: string;
+  /** Why: not found by the lookup, or beyond {@link IGLU_REF_MAX_DEPTH} levels. */
+  readonly reason: 'not-found' | 'too-deep';
+}
+
+/**
+ * The one resolver of `iglu:` `$ref`s: every schema a contract references, directly or through referenced schemas
+ * (breadth first, at most `maxDepth` levels), read with `lookup` — the loaded folder, files under a registry root,
+ * or (asynchronously, level by level) the run-time registry bucket. Pure apart from what `lookup` does.
+ * @param schema - the contract's schema document
+ * @param lookup - the schema document of an Iglu URI, `undefined` when there is none
+ * @param maxDepth - most levels followed. @default {@link IGLU_REF_MAX_DEPTH}
+ * @returns `refs` (Iglu URI → schema, the shape of {@link Contract.refs}) and every ref that could not be resolved
+ */
+export function collectIgluRefs(
+  schema: JsonObject,
+  lookup: (uri: string) => JsonObject | undefined,
+  maxDepth: number = IGLU_REF_MAX_DEPTH,
+): { refs: Record<string, JsonObject>; missing: MissingIgluRef[] } {
+  const refs: Record<string, JsonObject> = {};
+  const missing: MissingIgluRef[] = [];
+  let level = igluRefsOf(schema).map((uri) => ({ uri, from: '' }));
+  for (let depth = 1; level.length > 0; depth += 1) {
+    const next: { uri: string; from: string }[] = [];
+    for (const { uri, from } of level) {
+      if (refs[uri] !== undefined || missing.some((m) => m.uri === uri)) continue;
+      if (depth > maxDepth) {
+        missing.push({ uri, from, reason: 'too-deep' });
+        continue;
+      }
+      const found = lookup(uri);
+      if (found === undefined) {
+        missing.push({ uri, from, reason: 'not-found' });
+        continue;
+      }
+      refs[uri] = found;
+      next.push(...igluRefsOf(found).map((u) => ({ uri: u, from: uri })));
+    }
+    level = next;
+  }
+  return { refs, missing };
+}
