@@ -21,12 +21,21 @@
  *   GetObject, "Permissions", https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html), so the
  *   function must be granted `s3:ListBucket` for missing schemas to be recognised.
  *
+ * `iglu:` `$ref`s (a schema referencing another schema of the registry, e.g. `{"$ref":
+ * "iglu:com.acme/address/jsonschema/1-0-0"}`) are fetched from the same bucket, recursively (at most
+ * `IGLU_REF_MAX_DEPTH` levels, with the one resolver of the build, `collectIgluRefs`), and compiled with the schema
+ * (embedded as the build embeds them). A referenced schema that is missing, not JSON, not matching its `self` block,
+ * or too deep makes the referencing schema `invalid` (the event is quarantined as `schema_invalid` with a reason
+ * naming the ref); a referenced schema that cannot be read now makes it `unavailable` (the record is retried).
+ * Referenced schemas are cached like the rest (same TTLs, same bound, in their own cache of documents).
+ *
  * Cache ({@link RegistryResolver}): per container, least recently used first out beyond `maxEntries`, each
  * entry valid for `ttlMs` (`found`) or `negativeTtlMs` (`not_found`, `invalid`: a schema published or fixed
  * later is seen sooner); `unavailable` is never cached. Precompiled validators never reach this module (the
  * core looks them up first).
  */
 import { createContractAjv, toAjvContractSchema } from '../shared/contract-ajv';
+import { IGLU_REF_MAX_DEPTH, type JsonObject, collectIgluRefs } from '../shared/contracts/contract';
 import { registrySchemaKey } from '../shared/registry-keys';
 import { parseIgluUri, type ContractValidator, type IgluSchemaKey, type SchemaResolution } from './core';
 
@@ -68,12 +77,10 @@ export function selfBlockProblems(schema: unknown, key: IgluSchemaKey): string[]
 }
 
 /**
- * Turns the text of a registry object into a resolution: `found` with a compiled validator, or `invalid` with
- * a reason naming the object (not JSON, `self` block not matching `uri`, or ajv cannot compile it). Never throws.
- * Each schema is compiled by its own ajv instance, so a re-fetched schema (same `$id`) never collides with its
- * previous version and an evicted one leaves nothing behind.
+ * Parses the text of a registry object fetched for `uri`: the schema document, or `invalid` with a reason naming
+ * the object (not JSON, or its `self` block does not match `uri`). Never throws.
  */
-export function compileRegistrySchema(text: string, uri: string, objectKey: string): SchemaResolution {
+export function parseRegistrySchema(text: string, uri: string, objectKey: string): { kind: 'parsed'; schema: JsonObject } | { kind: 'invalid'; reason: string } {
   const key = parseIgluUri(uri);
   if (key === undefined) return { kind: 'invalid', reason: `${JSON.stringify(uri)} is not an Iglu URI` };
   let schema: unknown;
@@ -84,8 +91,24 @@ export function compileRegistrySchema(text: string, uri: string, objectKey: stri
   }
   const problems = selfBlockProblems(schema, key);
   if (problems.length > 0) return { kind: 'invalid', reason: `${objectKey} does not describe ${uri}: ${problems.join('; ')}` };
+  return { kind: 'parsed', schema: schema as JsonObject };
+}
+
+/**
+ * Turns the text of a registry object into a resolution: `found` with a compiled validator, or `invalid` with
+ * a reason naming the object (not JSON, `self` block not matching `uri`, or ajv cannot compile it). Never throws.
+ * Each schema is compiled by its own ajv instance, so a re-fetched schema (same `$id`) never collides with its
+ * previous version and an evicted one leaves nothing behind.
+ * @param refs - the schemas its `iglu:` `$ref`s name (Iglu URI → schema), embedded for ajv. @default {} (none)
+ */
+export function compileRegistrySchema(text: string, uri: string, objectKey: string, refs: Readonly<Record<string, JsonObject>> = {}): SchemaResolution {
+  const parsed = parseRegistrySchema(text, uri, objectKey);
+  return parsed.kind === 'invalid' ? parsed : compileParsed(parsed.schema, uri, objectKey, refs);
+}
+
+function compileParsed(schema: JsonObject, uri: string, objectKey: string, refs: Readonly<Record<string, JsonObject>>): SchemaResolution {
   try {
-    const validator = createContractAjv().compile(toAjvContractSchema(schema as Record<string, unknown>, uri));
+    const validator = createContractAjv().compile(toAjvContractSchema(schema, uri, refs));
     return { kind: 'found', validator: validator as ContractValidator };
   } catch (error) {
     return { kind: 'invalid', reason: `ajv cannot compile ${objectKey}: ${messageOf(error)}` };
@@ -207,6 +230,8 @@ export interface RegistryCounts {
  */
 export class RegistryResolver {
   private readonly cache: TtlLruCache<SchemaResolution>;
+  /** Schemas fetched because an `iglu:` `$ref` names them (or why they are not usable), by Iglu URI. */
+  private readonly documents: TtlLruCache<RefDocument>;
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly negativeTtlMs: number;
@@ -220,6 +245,7 @@ export class RegistryResolver {
     this.negativeTtlMs = Math.min(positive('negativeTtlMs', options.negativeTtlMs ?? REGISTRY_DEFAULTS.negativeTtlMs), this.ttlMs);
     this.fetchConcurrency = positive('fetchConcurrency', options.fetchConcurrency ?? REGISTRY_DEFAULTS.fetchConcurrency);
     this.cache = new TtlLruCache(positive('maxEntries', options.maxEntries ?? REGISTRY_DEFAULTS.maxEntries), options.now ?? Date.now);
+    this.documents = new TtlLruCache(positive('maxEntries', options.maxEntries ?? REGISTRY_DEFAULTS.maxEntries), options.now ?? Date.now);
   }
 
   /** The cached resolution of `uri`, or `undefined` when it must be fetched (absent or expired). Counts a hit. */
@@ -273,12 +299,93 @@ export class RegistryResolver {
       this.counts.errors += 1;
       return { kind: 'unavailable', reason: `registry read of ${objectKey} failed: ${describeSourceError(error)}` };
     }
-    const resolution = compileRegistrySchema(text, uri, objectKey);
+    const parsed = parseRegistrySchema(text, uri, objectKey);
+    let resolution: SchemaResolution;
+    if (parsed.kind === 'invalid') {
+      resolution = parsed;
+    } else {
+      const refs = await this.fetchRefs(parsed.schema, objectKey);
+      // A referenced schema that cannot be read now: retried, never cached (like any outage).
+      if (refs.kind === 'unavailable') return { kind: 'unavailable', reason: refs.reason };
+      resolution = refs.kind === 'invalid' ? { kind: 'invalid', reason: refs.reason } : compileParsed(parsed.schema, uri, objectKey, refs.refs);
+    }
     if (resolution.kind === 'invalid') this.counts.invalid += 1;
     this.cache.set(uri, resolution, resolution.kind === 'found' ? this.ttlMs : this.negativeTtlMs);
     return resolution;
   }
+
+  /**
+   * Every schema `schema` names with an `iglu:` `$ref`, directly or through them (at most `IGLU_REF_MAX_DEPTH`
+   * levels): fetched level by level, each level's documents at most `fetchConcurrency` at a time, and resolved by
+   * `collectIgluRefs` (the build's resolver). `invalid` when one is missing or unusable, `unavailable` when one
+   * cannot be read now.
+   */
+  private async fetchRefs(
+    schema: JsonObject,
+    objectKey: string,
+  ): Promise<{ kind: 'refs'; refs: Record<string, JsonObject> } | { kind: 'invalid'; reason: string } | { kind: 'unavailable'; reason: string }> {
+    const known = new Map<string, RefDocument>();
+    const lookup = (u: string): JsonObject | undefined => {
+      const doc = known.get(u);
+      return doc?.kind === 'found' ? doc.schema : undefined;
+    };
+    for (let level = 0; level <= IGLU_REF_MAX_DEPTH; level += 1) {
+      const wanted = collectIgluRefs(schema, lookup).missing.filter((m) => m.reason === 'not-found' && !known.has(m.uri)).map((m) => m.uri);
+      if (wanted.length === 0) break;
+      for (let i = 0; i < wanted.length; i += this.fetchConcurrency) {
+        const docs = await Promise.all(wanted.slice(i, i + this.fetchConcurrency).map((u) => this.refDocument(u)));
+        docs.forEach((doc, j) => known.set(wanted[i + j], doc));
+      }
+    }
+    const { refs, missing } = collectIgluRefs(schema, lookup);
+    const unavailable = missing.map((m) => known.get(m.uri)).find((d) => d?.kind === 'unavailable');
+    if (unavailable?.kind === 'unavailable') return { kind: 'unavailable', reason: unavailable.reason };
+    const first = missing[0];
+    if (first === undefined) return { kind: 'refs', refs };
+    const doc = known.get(first.uri);
+    const via = first.from === '' ? '' : ` (through ${first.from})`;
+    const why = first.reason === 'too-deep' ? `more than ${IGLU_REF_MAX_DEPTH} levels of iglu: $refs` : doc !== undefined && doc.kind !== 'found' ? doc.reason : 'not resolved';
+    return { kind: 'invalid', reason: `${objectKey} has $ref "${first.uri}"${via} that cannot be resolved: ${why}` };
+  }
+
+  /** The document of a referenced schema, from the cache of documents or the registry (cached like schemas). */
+  private async refDocument(uri: string): Promise<RefDocument> {
+    const cached = this.documents.get(uri);
+    if (cached !== undefined) {
+      this.counts.cacheHits += 1;
+      return cached;
+    }
+    let objectKey: string;
+    try {
+      objectKey = registryObjectKey(uri, this.prefix);
+    } catch (error) {
+      return { kind: 'invalid', reason: messageOf(error) };
+    }
+    this.counts.fetches += 1;
+    let text: string;
+    try {
+      text = await this.options.source.getText(objectKey);
+    } catch (error) {
+      if (isNotFoundError(error)) {
+        this.counts.notFound += 1;
+        const doc: RefDocument = { kind: 'not_found', reason: `no schema ${objectKey} in the registry` };
+        this.documents.set(uri, doc, this.negativeTtlMs);
+        return doc;
+      }
+      this.counts.errors += 1;
+      return { kind: 'unavailable', reason: `registry read of ${objectKey} failed: ${describeSourceError(error)}` };
+    }
+    const parsed = parseRegistrySchema(text, uri, objectKey);
+    const doc: RefDocument = parsed.kind === 'parsed' ? { kind: 'found', schema: parsed.schema } : parsed;
+    this.documents.set(uri, doc, doc.kind === 'found' ? this.ttlMs : this.negativeTtlMs);
+    return doc;
+  }
 }
+
+/** A schema fetched because an `iglu:` `$ref` names it, or why it is not usable. */
+type RefDocument =
+  | { readonly kind: 'found'; readonly schema: JsonObject }
+  | { readonly kind: 'not_found' | 'invalid' | 'unavailable'; readonly reason: string };
 
 function schemaVer(key: IgluSchemaKey): string {
   return `${key.model}-${key.revision}-${key.addition}`;

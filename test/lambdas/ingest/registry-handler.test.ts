@@ -415,3 +415,100 @@ it('quarantines third-party events as schema_unknown when no registry is configu
   const bad = await lines(lake.quarantineBucket);
   expect(bad.map((l) => [l.n, l.line.failure_type, l.line.errors])).toEqual([[1, 'schema_unknown', [`no contract registered for ${LINK_CLICK}`]]]);
 });
+
+describe('iglu: $refs of registry schemas (hand-written schemas, fetched from the same bucket)', () => {
+  const ACME = 'com.acme.refs';
+  const uriOf = (name: string, version = '1-0-0'): string => `iglu:${ACME}/${name}/jsonschema/${version}`;
+  const doc = (name: string, body: Record<string, unknown>, version = '1-0-0'): string =>
+    JSON.stringify({ self: { vendor: ACME, name, format: 'jsonschema', version }, ...body });
+  /** `geo` ← `address` (local ref inside, and an iglu: ref to geo) ← `order` (an iglu: ref with a fragment too). */
+  const SCHEMAS: Record<string, string> = {
+    geo: doc('geo', { type: 'object', properties: { lat: { type: 'number', minimum: -90, maximum: 90 } }, required: ['lat'] }),
+    address: doc('address', {
+      type: 'object',
+      definitions: { code: { type: 'string', maxLength: 6 } },
+      properties: { street: { type: 'string' }, zip: { $ref: '#/definitions/code' }, geo: { $ref: uriOf('geo') } },
+      required: ['street'],
+      additionalProperties: false,
+    }),
+    order: doc('order', {
+      type: 'object',
+      properties: { ship_to: { $ref: uriOf('address') }, zip_only: { $ref: `${uriOf('address')}#/definitions/code` } },
+      required: ['ship_to'],
+      additionalProperties: false,
+    }),
+    dangling: doc('dangling', { type: 'object', properties: { to: { $ref: uriOf('nowhere') } } }),
+  };
+  async function refLake(schemas: Record<string, string> = SCHEMAS): Promise<Lake> {
+    const lake = await freshLake();
+    for (const [name, text] of Object.entries(schemas)) await publish(lake, registryObjectKey(uriOf(name)), text);
+    return lake;
+  }
+  const order = (n: number, data: Record<string, unknown>): Record<string, unknown> => envelope(uriOf('order'), data, n);
+
+  it('compiles a schema with the schemas its refs name (recursively), validates with them and caches them', async () => {
+    const lake = await refLake();
+    const { handler, source, metricsOfLastCall } = harness(lake);
+    const batch = [
+      order(1, { ship_to: { street: 'Main 1', zip: '1234', geo: { lat: 52 } }, zip_only: '9999' }),
+      order(2, { ship_to: { zip: '1234' } }),
+      order(3, { ship_to: { street: 'Main 1', geo: { lat: 100 } } }),
+      order(4, { ship_to: { street: 'Main 1' }, zip_only: 'too long' }),
+    ];
+
+    await expect(handler(kinesisEvent(batch))).resolves.toEqual(failures());
+
+    expect((await lines(lake.rawBucket)).map((l) => l.n)).toEqual([1]);
+    const bad = await lines(lake.quarantineBucket);
+    expect(bad.map((l) => [l.n, l.line.failure_type])).toEqual([[2, 'schema_violation'], [3, 'schema_violation'], [4, 'schema_violation']]);
+    expect(String(bad[0].line.errors)).toMatch(/street/);
+    expect(source.reads.sort()).toEqual(['order', 'address', 'geo'].map((n) => registryObjectKey(uriOf(n))).sort());
+    expect(metricsOfLastCall()).toMatchObject({ [INGEST_METRICS.registryFetches]: 3, [INGEST_METRICS.registryInvalid]: 0 });
+
+    // The referenced schemas are cached like the rest: a schema of the same registry that references them needs
+    // one read, its own.
+    await publish(lake, registryObjectKey(uriOf('order', '1-0-1')), doc('order', { type: 'object', properties: { to: { $ref: uriOf('address') } } }, '1-0-1'));
+    await expect(handler(kinesisEvent([envelope(uriOf('order', '1-0-1'), { to: { street: 'x', geo: { lat: 1 } } }, 5)], 5))).resolves.toEqual(failures());
+    expect(source.reads).toHaveLength(4);
+    expect((await lines(lake.rawBucket)).map((l) => l.n)).toEqual([1, 5]);
+  });
+
+  it.each<[string, Record<string, string>, string, RegExp]>([
+    ['a ref to a schema that is not in the registry', SCHEMAS, 'dangling', new RegExp(`\\$ref "${uriOf('nowhere').replace(/[./]/g, '\\$&')}" that cannot be resolved: no schema \\S+/nowhere/jsonschema/1-0-0 in the registry`)],
+    ['a ref through a referenced schema to a missing one', { ...SCHEMAS, geo: '' }, 'order', /\$ref "iglu:com\.acme\.refs\/geo\/jsonschema\/1-0-0" \(through iglu:com\.acme\.refs\/address\/jsonschema\/1-0-0\) that cannot be resolved: .*is not JSON/],
+    [
+      'refs nested deeper than the bound',
+      Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`chain${i}`, doc(`chain${i}`, { type: 'object', properties: { next: { $ref: uriOf(`chain${i + 1}`) } } })])),
+      'chain0',
+      /more than \d+ levels of iglu: \$refs/,
+    ],
+  ])('quarantines the events as schema_invalid with a reason naming the ref, never loses them: %s', async (_label, schemas, name, reason) => {
+    const lake = await refLake(schemas);
+    const { handler, metricsOfLastCall } = harness(lake);
+
+    await expect(handler(kinesisEvent([envelope(uriOf(name), { ship_to: { street: 'x' } }, 1), ratingEvent(2)]))).resolves.toEqual(failures());
+
+    expect((await lines(lake.rawBucket)).map((l) => l.n)).toEqual([2]);
+    const bad = await lines(lake.quarantineBucket);
+    expect(bad.map((l) => [l.n, l.line.failure_type, l.line.schema])).toEqual([[1, 'schema_invalid', uriOf(name)]]);
+    expect(String(bad[0].line.errors)).toMatch(reason);
+    expect(metricsOfLastCall()).toMatchObject({ [INGEST_METRICS.registryInvalid]: 1, [INGEST_METRICS.registryErrors]: 0 });
+  });
+
+  it('retries (never quarantines) an event whose referenced schema cannot be read now', async () => {
+    const lake = await refLake();
+    const up = new S3SchemaSource(s3.client(), lake.registryBucket);
+    let down = true;
+    const throttled = Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
+    const source: SchemaSource = { getText: (key) => (down && key === registryObjectKey(uriOf('geo')) ? Promise.reject(throttled) : up.getText(key)) };
+    const { handler } = harness(lake, { resolver: { source } });
+    const batch = [order(1, { ship_to: { street: 'Main 1', geo: { lat: 1 } } })];
+
+    await expect(handler(kinesisEvent(batch))).resolves.toEqual(failures(1));
+    expect(await listKeys(s3.client(), lake.quarantineBucket)).toEqual([]);
+
+    down = false;
+    await expect(handler(kinesisEvent(batch))).resolves.toEqual(failures());
+    expect((await lines(lake.rawBucket)).map((l) => l.n)).toEqual([1]);
+  });
+});
