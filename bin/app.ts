@@ -2,10 +2,13 @@
 import { App } from 'aws-cdk-lib';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
 import { asAcknowledgementError } from '../lib/governance/acknowledge';
+import { clearAuditReport } from '../lib/governance/report/plugin';
 
 // Load config, gate the contracts and marts, create one Stage per environment, register the policy packs and, when
 // config/delivery.ts has a delivery section, add the delivery pipeline. Nothing else.
 try {
+  // First, the previous audit report goes (the CLI's --output, as CDK_OUTDIR): a synth that fails leaves none behind.
+  clearAuditReport(process.env.CDK_OUTDIR);
   // Required inside the try, not imported: loading the declarations (config/products, config/marts, the
   // contracts) runs their checks, and an error there must become one line below, not a stack trace.
   /* eslint-disable @typescript-eslint/no-require-imports */

@@ -19,8 +19,9 @@ export function buildProgram(): Command {
     .command('synth')
     .description('synthesize every environment with the policy packs into cdk.out/ and print a summary')
     .option('-o, --output <dir>', 'cloud assembly directory', 'cdk.out')
-    .action((opts: { output: string }) => {
-      const result = synthesizeAll(opts.output);
+    .option('--baseline <dir>', 'previous audit report to compare with: a copy of cdk.out/audit (<stage>/report.json), or a folder of stage report JSON files')
+    .action((opts: { output: string; baseline?: string }) => {
+      const result = synthesizeAll(opts.output, undefined, { baseline: opts.baseline });
       console.log(renderSummary(result));
       if (result.findings.length > 0) {
         console.error(`Policy check failed: ${result.findings.length} unacknowledged finding(s). Fix them, or acknowledge through lib/governance with a reason.`);

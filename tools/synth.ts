@@ -8,8 +8,9 @@ import { assertMarts, assertRepositoryContracts } from '../config/synth-gates';
 import { addLakeforgeStages, LAKEFORGE_APP_CONTEXT } from '../lib/app';
 import { POLICY_PACKS } from '../lib/governance/policy-packs';
 import { listAcknowledgements, type RecordedAcknowledgement } from '../lib/governance/acknowledge';
-import { AUDIT_DIR } from '../lib/governance/report/plugin';
+import { AUDIT_DIR, clearAuditReport, readAuditBaseline, registerAuditReport } from '../lib/governance/report/plugin';
 import type { StageReport } from '../lib/governance/report/model';
+import { baselineLabel, changesSentence } from '../lib/governance/report/render';
 
 /** One stack in the synth summary. */
 export interface StackSummary {
@@ -63,10 +64,22 @@ export const CLI_SYNTH_CONTEXT: Readonly<Record<string, boolean>> = {
   'aws:cdk:enable-asset-metadata': true,
 };
 
+/** Options of {@link synthesizeAll}. */
+export interface SynthOptions {
+  /**
+   * A previous audit report to compare with (`lakeforge synth --baseline <dir>`; what `-c lakeforge:auditBaseline=<dir>`
+   * does for `npx cdk synth`): a copy of a previous `cdk.out/audit`, or a folder holding the stages' report JSON
+   * files. Read before anything is removed, so it may be `<outdir>/audit` itself.
+   * @default - no comparison
+   */
+  readonly baseline?: string;
+}
+
 /**
  * Synthesizes every environment in process, with the policy packs, into `outdir`, with the context the CDK CLI sets
  * ({@link CLI_SYNTH_CONTEXT}). The audit report (`<outdir>/audit/`) is written by the synthesis itself (the
- * `AuditReportPlugin` that `addLakeforgeStages` registers), exactly as `npx cdk synth '**'` writes it.
+ * `AuditReportPlugin` that `addLakeforgeStages` registers), exactly as `npx cdk synth '**'` writes it. The previous
+ * report is removed first, so a synthesis that fails leaves none behind.
  *
  * Before anything is synthesized, the gates of `config/synth-gates.ts` run: in a source checkout, stale
  * generated validators or types, or a contract that fails the publication gate against `published.lock.json`;
@@ -74,11 +87,16 @@ export const CLI_SYNTH_CONTEXT: Readonly<Record<string, boolean>> = {
  *
  * @param outdir - cloud assembly directory. @default 'cdk.out'
  * @param configs - environment configs. @default loadAllConfigs()
+ * @param options - the baseline to compare the report with.
+ * @throws AuditBaselineError when the baseline folder does not exist or holds no report (one line naming it).
  * @throws ConfigError when the configuration is invalid, ContractsGateError (a ConfigError) when the
  *   contracts gate fails, MartDeclarationError / ProductDeclarationError / ContractError when a declaration
  *   is invalid, MartsCheckError when a mart fails its check: all before anything is synthesized.
  */
-export function synthesizeAll(outdir = 'cdk.out', configs?: readonly EnvironmentConfig[]): SynthResult {
+export function synthesizeAll(outdir = 'cdk.out', configs?: readonly EnvironmentConfig[], options: SynthOptions = {}): SynthResult {
+  // The baseline first (it may be the report being replaced), then the previous report goes, before anything can fail.
+  const baseline = options.baseline !== undefined ? readAuditBaseline(options.baseline) : undefined;
+  clearAuditReport(outdir);
   const envs = configs ?? loadAllConfigs();
   assertRepositoryContracts();
   // Required here, not imported: loading the declarations runs their checks, and their errors must reach
@@ -89,6 +107,7 @@ export function synthesizeAll(outdir = 'cdk.out', configs?: readonly Environment
   assertMarts(platform);
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = newSynthApp(outdir);
+  registerAuditReport(app, { baseline }); // with the baseline read above (addLakeforgeStages finds it registered)
   // The delivery pipeline (config/delivery.ts) only with the repository's own environments: a pipeline deploys them.
   addLakeforgeStages(app, envs, platform, configs === undefined ? loadDeliveryConfig() : undefined);
   return synthesizeApp(app);
@@ -199,6 +218,11 @@ export function renderSummary(r: SynthResult): string {
   lines.push(`Findings: ${r.findings.length} unacknowledged, ${r.acknowledgements.length} acknowledged with a reason (audit report: ${r.outdir}/${AUDIT_DIR}/index.html)`);
   for (const f of r.findings.slice(0, 20)) lines.push(`  ✗ ${f.rule} on ${f.path}`);
   if (r.findings.length > 20) lines.push(`  … ${r.findings.length - 20} more in ${r.outdir}/validation-report.json`);
+  const compared = r.reports.find((x) => x.changes !== undefined)?.changes;
+  if (compared !== undefined) {
+    lines.push(`Changes since the report of ${baselineLabel(compared)}:`);
+    for (const x of r.reports) if (x.changes !== undefined) lines.push(`  ${x.stage}: ${changesSentence(x.stage, x.changes)}`);
+  }
   return lines.join('\n');
 }
 

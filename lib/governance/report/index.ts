@@ -1,4 +1,5 @@
 export * from './model';
 export * from './collect';
+export * from './baseline';
 export * from './render';
 export * from './plugin';

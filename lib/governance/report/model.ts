@@ -1,6 +1,9 @@
 /** The status of one rule on one resource in the audit report. */
 export type AuditStatus = 'compliant' | 'finding' | 'acknowledged' | 'not_applicable';
 
+/** Every {@link AuditStatus}, in the order the reports list them. */
+export const AUDIT_STATUSES: readonly AuditStatus[] = ['finding', 'acknowledged', 'compliant', 'not_applicable'];
+
 /** One rule's outcome on one resource (or stack) of a stage. */
 export interface AuditEntry {
   /** The pack, e.g. `AwsSolutions`, `Lakeforge`. */
@@ -121,4 +124,97 @@ export interface StageReport extends ReportHeader {
   readonly packs: readonly PackSummary[];
   /** Every compliant, finding and acknowledged (rule, resource) pair; not-applicable pairs are counted in `packs`. */
   readonly entries: readonly AuditEntry[];
+  /** The changes since a previous report, when synth ran with a baseline (`--baseline <dir>`, `lakeforge:auditBaseline`). */
+  readonly changes?: StageChanges;
+}
+
+/** An entry as a baseline comparison names it: pack, rule and resource (the key), with its status. */
+export interface BaselineEntry {
+  /** The pack. */
+  readonly pack: string;
+  /** The rule id. */
+  readonly rule: string;
+  /** Construct path of the resource (the stack path for stack rules). */
+  readonly resource: string;
+  /** CloudFormation logical id (absent in a baseline that did not record it). */
+  readonly logicalId?: string;
+  /** The status. */
+  readonly status: AuditStatus;
+  /** Acknowledged: the review date (YYYY-MM-DD). */
+  readonly reviewBy?: string;
+}
+
+/** A previous stage report, as far as a comparison reads it (see `parseBaselineReport`). */
+export interface BaselineReport {
+  /** Stage name. */
+  readonly stage: string;
+  /** ISO 8601 time the baseline was generated. */
+  readonly generatedAt: string;
+  /** The commit it was generated from (`unknown` when it does not say). */
+  readonly commit: string;
+  /** Its entries. */
+  readonly entries: readonly BaselineEntry[];
+}
+
+/** An entry whose status changed since the baseline. */
+export interface StatusChange {
+  /** The pack. */
+  readonly pack: string;
+  /** The rule id. */
+  readonly rule: string;
+  /** Construct path of the resource. */
+  readonly resource: string;
+  /** CloudFormation logical id now. */
+  readonly logicalId?: string;
+  /** The status in the baseline. */
+  readonly from: AuditStatus;
+  /** The status now. */
+  readonly to: AuditStatus;
+}
+
+/** An acknowledged entry whose review date changed since the baseline (renewed or shortened). */
+export interface ReviewByChange {
+  /** The pack. */
+  readonly pack: string;
+  /** The rule id. */
+  readonly rule: string;
+  /** Construct path of the resource. */
+  readonly resource: string;
+  /** CloudFormation logical id now. */
+  readonly logicalId?: string;
+  /** The review date in the baseline (YYYY-MM-DD; absent when the baseline recorded none). */
+  readonly from?: string;
+  /** The review date now (YYYY-MM-DD). */
+  readonly to?: string;
+}
+
+/**
+ * `report.json`'s `changes`: what changed in a stage since a previous report (the baseline). Entries are matched by
+ * pack, rule and resource; each list is sorted by them.
+ */
+export interface StageChanges {
+  /** The report compared with. */
+  readonly baseline: {
+    /** When the baseline was generated (ISO 8601). */
+    readonly generatedAt: string;
+    /** The baseline's commit. */
+    readonly commit: string;
+    /** `false` when the baseline has no report of this stage: every entry is then `added`. */
+    readonly stageFound: boolean;
+  };
+  /** Number of entries in each list. */
+  readonly counts: {
+    readonly added: number;
+    readonly removed: number;
+    readonly statusChanged: number;
+    readonly reviewByChanged: number;
+  };
+  /** Entries not in the baseline: a new pack, rule or resource. */
+  readonly added: readonly BaselineEntry[];
+  /** Entries of the baseline that are gone: a pack, rule or resource removed (or renamed). */
+  readonly removed: readonly BaselineEntry[];
+  /** Entries with another status (`from` → `to`). */
+  readonly statusChanged: readonly StatusChange[];
+  /** Acknowledged entries whose review date changed. */
+  readonly reviewByChanged: readonly ReviewByChange[];
 }
