@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { AuditBaselineError, diffReports, diffStage, noChanges, parseBaselineReport } from '../../lib/governance/report/baseline';
 import type { AuditEntry, AuditStatus, BaselineReport } from '../../lib/governance/report/model';
 import { AUDIT_DIR, clearAuditReport, readAuditBaseline } from '../../lib/governance/report/plugin';
-import { renderMarkdown } from '../../lib/governance/report/render';
 
 const SOURCE = { generatedAt: '2026-11-01T00:00:00.000Z', commit: 'b'.repeat(40) };
 
@@ -180,12 +179,5 @@ describe('clearAuditReport: no previous report survives the start of a synthesis
     clearAuditReport(outdir);
     clearAuditReport(undefined);
     expect(fs.existsSync(outdir)).toBe(false);
-  });
-});
-
-describe('renderMarkdown without a baseline', () => {
-  it('has no changes section', () => {
-    const r = { ...baselineOf([]), account: 'a', region: 'r', versions: {}, summary: { findings: 0, acknowledged: 0, compliant: 0, notApplicable: 0 }, stacks: [], destroyedWithStack: [], packs: [] };
-    expect(renderMarkdown(r)).not.toContain('Changes since');
   });
 });
