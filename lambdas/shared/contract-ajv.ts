@@ -11,7 +11,7 @@
  * https://docs.snowplow.io/docs/api-reference/iglu/common-architecture/self-describing-json-schemas/).
  * ajv 8 speaks draft-07, so the few draft-04 differences are rewritten ({@link toAjvContractSchema}):
  * `id` in a subschema removed, boolean `exclusiveMinimum/Maximum` turned into the draft-06 numeric form
- * (https://json-schema.org/draft-06/json-schema-release-notes), root `$schema` and `self` removed and `$id` set
+ * (https://json-schema.org/draft-06/json-schema-release-notes), root `$schema`, `self` and `$supersedes` removed and `$id` set
  * to the Iglu URI.
  */
 import Ajv from 'ajv';
@@ -81,7 +81,10 @@ export function toAjvContractSchema(
   uri: string,
   refs: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
 ): Record<string, unknown> {
-  const { $schema: _meta, self: _self, ...rest } = dropUnknownFormats(normalizeDraft04(schema) as Json) as JsonObject;
+  // `$supersedes` is Iglu metadata at the root (which earlier versions this one supersedes; Snowplow docs
+  // "Superseding and patching schemas", https://docs.snowplow.io/docs/event-studio/data-structures/superseding-and-patching/):
+  // it does not constrain instances, so it is not handed to ajv, whose strict mode would refuse the keyword.
+  const { $schema: _meta, self: _self, $supersedes: _supersedes, ...rest } = dropUnknownFormats(normalizeDraft04(schema) as Json) as JsonObject;
   const embedded = Object.entries(refs).filter(([refUri]) => refUri !== uri);
   if (embedded.length === 0) return { $id: uri, ...rest };
   // Schemas of the same registry referenced with an `iglu:` $ref: embedded under `definitions` with their own

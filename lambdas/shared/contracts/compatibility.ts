@@ -147,7 +147,7 @@ export interface CompatibilityReport {
 
 /** Keywords that never affect validation (annotations and containers reached through `$ref`). */
 export const ANNOTATION_KEYWORDS: readonly string[] = [
-  '$schema', 'self', '$id', 'id', '$comment', 'title', 'description', 'examples', 'default', 'readOnly', 'writeOnly',
+  '$schema', 'self', '$supersedes', '$id', 'id', '$comment', 'title', 'description', 'examples', 'default', 'readOnly', 'writeOnly',
   'deprecated', 'definitions', '$defs', 'contentMediaType', 'contentEncoding',
 ];
 

@@ -20,12 +20,15 @@ export function isJsonObject(v: JsonValue | undefined): v is JsonObject {
 /**
  * The `$schema` values a contract may declare. Iglu's self-describing meta-schema (draft-04
  * based) is the normal one (Iglu docs "Self-describing JSON Schemas"); plain draft-04/07 URIs are
- * tolerated. The keyword is a meta annotation, never handed to ajv.
+ * tolerated, and so is the unversioned `http://json-schema.org/schema#` ("the latest draft"), which older
+ * Iglu Central schemas (Snowplow's enrichment configurations) declare: it is read as draft-04 like every other
+ * contract. The keyword is a meta annotation, never handed to ajv.
  */
 export const ACCEPTED_META_SCHEMAS: readonly string[] = [
   'http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#',
   'http://json-schema.org/draft-04/schema#',
   'http://json-schema.org/draft-07/schema#',
+  'http://json-schema.org/schema#',
 ];
 
 /** One version of one data contract. */
@@ -88,6 +91,10 @@ export function parseContract(text: string, file: string, expected?: IgluPathPar
       '/$schema',
       `unsupported meta-schema ${JSON.stringify(meta)}; expected one of ${ACCEPTED_META_SCHEMAS.join(', ')}`,
     );
+  }
+  const supersedes = doc.$supersedes;
+  if (supersedes !== undefined && (!Array.isArray(supersedes) || !supersedes.every((v) => typeof v === 'string' && /^\d+-\d+-\d+$/.test(v)))) {
+    throw new ContractError(file, '/$supersedes', `"$supersedes" must be an array of SchemaVer versions such as ["1-0-0"], found ${JSON.stringify(supersedes)}`);
   }
   const self = doc.self;
   if (!isJsonObject(self)) {
