@@ -282,7 +282,7 @@ describe('keys with - or . (raw SerDe key mappings)', () => {
 
 describe('every problem is reported, not the first', () => {
   it('lists each unsupported construct of one schema', () => {
-    const m = mapRoot({ type: 'object', properties: { a: { allOf: [{ type: 'string' }] }, b: { $ref: '#/definitions/missing' }, c: { $ref: 'http://example.com/x.json' } } });
+    const m = mapRoot({ type: 'object', properties: { a: { allOf: [{ type: 'string' }, false] }, b: { $ref: '#/definitions/missing' }, c: { $ref: 'http://example.com/x.json' } } });
     expect(m.errors.map((e) => e.pointer)).toEqual(['/properties/a/allOf', '/properties/b', '/properties/c']);
     expect(m.columns).toEqual([]);
   });

@@ -95,7 +95,7 @@ describe('JSON Schema → Glue types', () => {
 
   it.each([
     ['two properties with the same column name', { type: 'object', properties: { userId: {}, user_id: {} } }, '/properties/user_id', /collides with the property at \/properties\/userId/],
-    ['allOf', { type: 'object', properties: { p: { allOf: [{ type: 'string' }] } } }, '/properties/p/allOf', /allOf is not supported/],
+    ['an allOf member that is false', { type: 'object', properties: { p: { allOf: [{ type: 'string' }, false] } } }, '/properties/p/allOf', /allOf member is false/],
     ['an iglu: $ref to a schema not in the folder', { type: 'object', properties: { p: { $ref: 'iglu:com.x/y/jsonschema/1-0-0' } } }, '/properties/p', /not in the registry folder/],
     ['a remote http $ref', { type: 'object', properties: { p: { $ref: 'http://example.com/s.json' } } }, '/properties/p', /neither local .* nor an iglu: URI/],
     ['a dangling $ref', { type: 'object', properties: { p: { $ref: '#/definitions/nope' } } }, '/properties/p', /does not resolve/],

@@ -84,7 +84,8 @@ export type FallbackId =
   | 'platform-name'
   | 'renamed-raw-field'
   | 'unknown-format'
-  | 'unbounded-decimal';
+  | 'unbounded-decimal'
+  | 'all-of-conflict';
 
 /** One documented fallback: a construct with no exact Glue type, its safe mapping and the lint warning it raises. */
 export interface FallbackRule {
@@ -172,6 +173,8 @@ export const GLUE_TYPE_RULES: readonly GlueTypeRule[] = [
   { jsonSchema: 'array with items', example: { type: 'array', items: { type: 'string', format: 'date' } }, raw: 'array<string>', curated: 'array<date>', note: '' },
   { jsonSchema: 'array without items', example: { type: 'array' }, raw: 'array<string>', curated: 'array<string>', note: 'elements as JSON text' },
   { jsonSchema: 'anyOf/oneOf whose branches map to one type', example: { oneOf: [{ type: 'integer', minimum: 0, maximum: 9 }, { type: 'null' }] }, raw: 'int', curated: 'int', note: 'different types: see the fallbacks' },
+  { jsonSchema: 'allOf of objects (and $refs to them): one struct', example: { allOf: [{ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }, { properties: { b: { type: 'boolean' } } }] }, raw: 'struct<a:string,b:boolean>', curated: 'struct<a:string,b:boolean>', note: 'union of the properties (first-seen order) and of `required`; members that only constrain (`{"required": […]}`, `{"type": "object"}`) add no field; ajv validates the allOf as written' },
+  { jsonSchema: 'allOf of scalar constraints', example: { allOf: [{ type: 'integer' }, { minimum: 0, maximum: 100 }] }, raw: 'int', curated: 'int', note: 'the members merged into one scalar schema: the types intersected, the tightest bounds' },
   { jsonSchema: 'local $ref (to an int32-bounded integer)', example: { $ref: '#/definitions/id' }, raw: 'int', curated: 'int', note: 'resolved in the same document (the example assumes `definitions.id`)' },
 ];
 
@@ -189,12 +192,12 @@ export const FALLBACK_RULES: readonly FallbackRule[] = [
   { id: 'platform-name', jsonSchema: 'property whose curated name is a platform column (`event_id`, `eventId`, `event_time`, `schema_uri`, `arrival_time`, `dt`)', example: { type: 'object', properties: { eventId: { type: 'string' } } }, root: true, mapsTo: 'payload_event_id string', glue: 'curated column `payload_<name>`; the raw field keeps its name', warning: 'curated name is a platform column: renamed with the payload_ prefix' },
   { id: 'renamed-raw-field', jsonSchema: 'two keys whose raw names clash only through the SerDe mapping (`a-b` beside `a_b`, or a key named like a raw envelope column, e.g. `event-id`)', example: { type: 'object', properties: { 'a-b': { type: 'string' }, c: { type: 'object', properties: { a_b: { type: 'string' } } } } }, root: true, mapsTo: 'a_b string', glue: 'the mapped raw field takes a `_2`, `_3`… suffix', warning: 'raw name already used elsewhere: the SerDe-mapped field takes a numeric suffix' },
   { id: 'unknown-format', jsonSchema: 'a string `format` unknown to ajv and to Iglu', example: { type: 'string', format: 'camelCase' }, mapsTo: 'p string', glue: 'as without `format`; ajv does not check it (JSON Schema draft-04 §7.1: unknown formats may be ignored)', warning: 'unknown format: not validated' },
+  { id: 'all-of-conflict', jsonSchema: 'allOf members that declare one property (or the value itself) with different Glue types', example: { allOf: [{ type: 'object', properties: { n: { type: 'integer' } } }, { type: 'object', properties: { n: { type: 'string' } } }] }, mapsTo: 'p struct<n:string>', glue: 'the property as `string` (JSON text); the other properties merged as usual', warning: 'allOf members declare different types: stored as JSON text (string)' },
   { id: 'unbounded-decimal', jsonSchema: '`number` with a decimal `multipleOf` step but without both bounds (or beyond 38 digits)', example: { type: 'number', multipleOf: 0.01, minimum: 0 }, mapsTo: 'p double', glue: '`double` (decimal steps are not exact in binary64)', warning: 'decimal multipleOf without both bounds: mapped to double (values may round)' },
 ];
 
 /** Constructs that have no Glue mapping; each is a ContractError naming the URI and pointer. */
 export const UNSUPPORTED_FEATURES: readonly string[] = [
-  'allOf (merging is not supported)',
   'unresolvable $ref (local or iglu: in the same registry folder); $ref cycles',
   'an array root (an event is an object; wrap the array in a property)',
   'a root that is not an object',
@@ -247,6 +250,8 @@ interface Field {
   readonly mapped: Mapped;
   readonly required: boolean;
   readonly comment?: string;
+  /** True when the property's schema only constrains (no type, properties, items…): an allOf merge prefers another. */
+  readonly shapeless?: boolean;
 }
 
 interface Mapped {
@@ -348,7 +353,7 @@ function fieldsOf(schema: JsonObject, pointer: string, ctx: Ctx): Field[] {
   return Object.entries(props).map(([key, sub]) => {
     const at = joinPointer(pointer, 'properties', key);
     const comment = commentOf(sub);
-    return { key, pointer: at, mapped: mapSchema(sub, at, deeper(ctx)), required: required.has(key), ...(comment === undefined ? {} : { comment }) };
+    return { key, pointer: at, mapped: mapSchema(sub, at, deeper(ctx)), required: required.has(key), ...(comment === undefined ? {} : { comment }), ...(hasShape(sub) ? {} : { shapeless: true }) };
   });
 }
 
@@ -511,7 +516,7 @@ function mapSchema(node: JsonValue, pointer: string, ctx: Ctx): Mapped {
   if (!isJsonObject(node)) return problem(ctx, pointer, 'expected a schema object');
   if (typeof node.format === 'string' && !KNOWN_STRING_FORMATS.includes(node.format)) warn(ctx, 'unknown-format', joinPointer(pointer, 'format'), `"${node.format}"`);
   if (typeof node.$ref === 'string') return resolveRef(node.$ref, pointer, ctx);
-  if (Array.isArray(node.allOf)) return problem(ctx, joinPointer(pointer, 'allOf'), 'allOf is not supported (merge the subschemas into one)');
+  if (Array.isArray(node.allOf)) return mapAllOf(node, pointer, ctx);
   const kw = (['anyOf', 'oneOf'] as const).find((k) => Array.isArray(node[k]));
   const branches = kw === undefined ? [] : (node[kw] as JsonValue[]);
   const anyShaped = branches.some((b) => !isNullSchema(b) && hasShape(b));
@@ -542,6 +547,97 @@ function mapSchema(node: JsonValue, pointer: string, ctx: Ctx): Mapped {
     return { ...keepOwnRequired, nullable: keepOwnRequired.nullable || nullBranch || (own?.nullable ?? false) };
   }
   return own ?? freeForm(ctx, pointer);
+}
+
+/** Keywords that give a member of an allOf a structure of its own (beyond a type and scalar constraints). */
+const STRUCTURE_KEYWORDS = ['properties', 'patternProperties', 'items', 'anyOf', 'oneOf', 'allOf', '$ref'];
+const isStructural = (node: JsonValue): boolean =>
+  isJsonObject(node) && (STRUCTURE_KEYWORDS.some((k) => k in node) || isJsonObject(node.additionalProperties));
+const declaredTypes = (node: JsonObject): string[] | undefined =>
+  typeof node.type === 'string' ? [node.type] : Array.isArray(node.type) ? node.type.filter((t): t is string => typeof t === 'string') : undefined;
+
+/**
+ * `allOf` (an instance satisfies every member; ajv validates it as written). The node's own keywords beside
+ * `allOf` count as one more member. Members with structure (properties, items, `$ref`…) are mapped and merged:
+ * structs into one struct (union of the fields in first-seen order, a field required when any member requires it,
+ * nullable only when every member's field is); a field typed differently by two members, or members that map to
+ * different types, → `string` with the `all-of-conflict` warning. Members without structure (`{"type":
+ * "string"}`, `{"maxLength": 5}`, `{"required": [...]}`) only constrain: without any structural member they are
+ * merged into one scalar schema (types intersected, tightest bounds) and mapped.
+ */
+function mapAllOf(node: JsonObject, pointer: string, ctx: Ctx): Mapped {
+  const at = joinPointer(pointer, 'allOf');
+  const { allOf, ...ownKeywords } = node;
+  const members: { schema: JsonValue; pointer: string }[] = [
+    ...(Object.keys(ownKeywords).some((k) => !['description', 'title', '$comment', 'examples', 'default', 'definitions', '$defs', 'self', '$schema', 'id', '$id'].includes(k))
+      ? [{ schema: ownKeywords as JsonValue, pointer }]
+      : []),
+    ...(allOf as JsonValue[]).map((schema, i) => ({ schema, pointer: joinPointer(at, i) })),
+  ];
+  if (members.some((m) => m.schema === false)) return problem(ctx, at, 'an allOf member is false: no value is valid');
+  const objects = members.filter((m): m is { schema: JsonObject; pointer: string } => isJsonObject(m.schema));
+  const structural = objects.filter((m) => isStructural(m.schema));
+  const constraints = objects.filter((m) => !isStructural(m.schema));
+  const admitsNull = constraints.every((m) => {
+    const t = declaredTypes(m.schema);
+    return t === undefined || t.includes('null');
+  });
+  const requiredKeys = new Set(objects.flatMap((m) => (Array.isArray(m.schema.required) ? m.schema.required.filter((r): r is string => typeof r === 'string') : [])));
+  if (structural.length === 0) {
+    return mapSchema(mergeScalarConstraints(constraints.map((m) => m.schema)), pointer, deeper(ctx));
+  }
+  const mapped = structural.map((m) => mapSchema(m.schema, m.pointer, deeper(ctx)));
+  const nullable = mapped.every((m) => m.nullable) && admitsNull;
+  if (mapped.every((m) => m.fields !== undefined)) {
+    const byKey = new Map<string, Field[]>();
+    for (const m of mapped) for (const f of m.fields ?? []) byKey.set(f.key, [...(byKey.get(f.key) ?? []), f]);
+    const fields = [...byKey.entries()].map(([key, same]): Field => {
+      const shaped = same.filter((f) => f.shapeless !== true);
+      const candidates = shaped.length > 0 ? shaped : same;
+      // A member that only constrains a property another member types (`{"maxLength": 3}`) is not free-form here.
+      for (const dropped of shaped.length > 0 ? same.filter((f) => f.shapeless === true) : []) {
+        const i = ctx.sink.warnings.findIndex((w) => w.rule === 'free-form' && w.pointer === dropped.pointer);
+        if (i >= 0) ctx.sink.warnings.splice(i, 1);
+      }
+      const types = [...new Set(candidates.map((f) => f.mapped.type))];
+      const required = requiredKeys.has(key) || same.some((f) => f.required);
+      if (types.length > 1) {
+        warn(ctx, 'all-of-conflict', candidates[1].pointer, `"${key}": ${types.join(' | ')}`);
+        return { ...candidates[0], mapped: STRING_NULLABLE, required };
+      }
+      return { ...candidates[0], mapped: { ...candidates[0].mapped, nullable: candidates.every((f) => f.mapped.nullable) }, required };
+    });
+    return { ...structOf(fields, ctx), nullable };
+  }
+  const types = [...new Set(mapped.map((m) => m.type))];
+  if (types.length === 1) return { ...mapped[0], nullable };
+  warn(ctx, 'all-of-conflict', at, types.join(' | '));
+  return { type: 'string', nullable };
+}
+
+/**
+ * allOf members that only constrain a scalar, as one schema: `type` intersected (integer within number), the
+ * tightest `minimum`/`maximum` (exclusive ones too), the first `format`, `multipleOf`, `enum`/`const`. Pure.
+ */
+function mergeScalarConstraints(schemas: readonly JsonObject[]): JsonObject {
+  const merged: JsonObject = {};
+  for (const s of schemas) {
+    for (const [k, v] of Object.entries(s)) {
+      if (k === 'type') continue;
+      const prev = merged[k];
+      if (prev === undefined) merged[k] = v;
+      else if ((k === 'minimum' || k === 'exclusiveMinimum') && typeof v === 'number' && typeof prev === 'number') merged[k] = Math.max(prev, v);
+      else if ((k === 'maximum' || k === 'exclusiveMaximum') && typeof v === 'number' && typeof prev === 'number') merged[k] = Math.min(prev, v);
+    }
+  }
+  const typed = schemas.map(declaredTypes).filter((t): t is string[] => t !== undefined);
+  if (typed.length > 0) {
+    const inAll = (t: string): boolean => typed.every((ts) => ts.includes(t) || (t === 'integer' && ts.includes('number')));
+    const candidates = [...new Set(typed.flat())].filter(inAll);
+    // Nothing in common: no value is valid; keep the first member's types (ajv rejects every value anyway).
+    merged.type = candidates.length === 0 ? typed[0] : candidates.length === 1 ? candidates[0] : candidates;
+  }
+  return merged;
 }
 
 function freeForm(ctx: Ctx, pointer: string): Mapped {
