@@ -7,6 +7,7 @@ import { registerLocalCommand } from './commands/local';
 import { registerScaffoldCommands } from './commands/scaffold';
 import { registerSmokeCommand } from './commands/smoke';
 import { asAcknowledgementError } from '../lib/governance/acknowledge';
+import { clearAuditReport } from '../lib/governance/report/plugin';
 import { ConfigError, renderSummary, synthesizeAll } from './synth';
 
 /**
@@ -57,12 +58,31 @@ export function packageVersion(): string {
  */
 export async function main(argv: string[]): Promise<void> {
   try {
+    // `lakeforge synth` removes the previous audit report first: building the program loads the declarations, which
+    // can fail, and a failed synth must not leave the previous report next to its output.
+    clearAuditReport(synthOutputOf(argv));
     await buildProgram().parseAsync(argv);
   } catch (e) {
     if (process.env.LAKEFORGE_DEBUG) throw e;
     console.error(renderError(e));
     process.exitCode = 1;
   }
+}
+
+/**
+ * The `--output` of a `lakeforge synth` command line (`node cli.js synth …`), `undefined` for any other command, a
+ * request for help, or a command line that does not parse (the program then reports it).
+ */
+export function synthOutputOf(argv: readonly string[]): string | undefined {
+  if (argv[2] !== 'synth' || argv.includes('--help') || argv.includes('-h')) return undefined;
+  const probe = new Command().exitOverride().allowUnknownOption().allowExcessArguments().helpOption(false).option('-o, --output <dir>', '', 'cdk.out').option('--baseline <dir>');
+  probe.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  try {
+    probe.parse(argv.slice(3), { from: 'user' });
+  } catch {
+    return undefined;
+  }
+  return (probe.opts() as { output: string }).output;
 }
 
 /**

@@ -69,7 +69,7 @@ export interface SynthOptions {
   /**
    * A previous audit report to compare with (`lakeforge synth --baseline <dir>`; what `-c lakeforge:auditBaseline=<dir>`
    * does for `npx cdk synth`): a copy of a previous `cdk.out/audit`, or a folder holding the stages' report JSON
-   * files. Read before anything is removed, so it may be `<outdir>/audit` itself.
+   * files. Keep it outside `<outdir>/audit`, which synthesis replaces (`lakeforge synth` removes it first).
    * @default - no comparison
    */
   readonly baseline?: string;
@@ -94,8 +94,8 @@ export interface SynthOptions {
  *   is invalid, MartsCheckError when a mart fails its check: all before anything is synthesized.
  */
 export function synthesizeAll(outdir = 'cdk.out', configs?: readonly EnvironmentConfig[], options: SynthOptions = {}): SynthResult {
-  // The baseline first (it may be the report being replaced), then the previous report goes, before anything can fail.
-  const baseline = options.baseline !== undefined ? readAuditBaseline(options.baseline) : undefined;
+  // The baseline first (the whole outdir is replaced below), then the previous report goes, before anything can fail.
+  const baseline = options.baseline !== undefined ? readAuditBaseline(options.baseline, outdir) : undefined;
   clearAuditReport(outdir);
   const envs = configs ?? loadAllConfigs();
   assertRepositoryContracts();
