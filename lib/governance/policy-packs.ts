@@ -10,13 +10,13 @@ import {
   type IPolicyValidationPlugin,
   type IPolicyValidationPluginBeta1,
   type PolicyValidationPluginReport,
-  type PolicyViolation,
 } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { SIGN_OFFS, type SignOff } from './approvers';
 import { controlTowerValidator } from './control-tower';
 import { acknowledgeImportedKeys, acknowledgeShortLogRetention } from './imported-keys';
+import { evaluateNagPack, mergeViolations, type NagEvaluation } from './nag-evaluation';
 import { POLICY_PACKS, type PolicyPackName } from './pack-names';
 
 export { POLICY_PACKS, type PolicyPackName };
@@ -97,8 +97,8 @@ function nagPack(pack: Exclude<PolicyPackName, 'ControlTower'>, scope: IConstruc
   }
 }
 
-/** The stacks whose nearest Stage (or App) is `scope`. */
-function ownStacks(scope: IConstruct): Stack[] {
+/** The stacks whose nearest Stage (or App) is `scope`: those a scoped plugin checks, in construct-tree order. */
+export function ownStacks(scope: IConstruct): Stack[] {
   return scope.node.findAll().filter((c): c is Stack => Stack.isStack(c) && Stage.of(c) === scope);
 }
 
@@ -107,62 +107,110 @@ function isOwnConstruct(scope: IConstruct, c: IConstruct): boolean {
   return Stage.of(c) === scope || c === scope;
 }
 
-/** Concatenates reports, merging violations of the same rule. */
-function mergeViolations(reports: readonly PolicyValidationPluginReport[]): PolicyViolation[] {
-  const byRule = new Map<string, PolicyViolation>();
-  for (const v of reports.flatMap((r) => r.violations)) {
-    const existing = byRule.get(v.ruleName);
-    byRule.set(v.ruleName, existing ? { ...existing, violatingResources: [...existing.violatingResources, ...v.violatingResources] } : v);
-  }
-  return [...byRule.values()];
+/** A copy of a plugin report that CDK may mutate (it fills in construct paths, relativizes template paths, moves acknowledged violations out). */
+function copyReport(report: PolicyValidationPluginReport): PolicyValidationPluginReport {
+  return structuredClone(report);
 }
 
 /**
- * A cdk-nag pack that checks only the stacks of one scope (cdk-nag 3 walks the whole app from `appConstruct`,
- * so a pack registered on each stage would otherwise check every stage once per stage).
+ * A policy-validation plugin that checks only the stacks of one scope (an App or a Stage) and evaluates them once:
+ * CDK and the audit report read the same result. cdk-nag 3 walks the whole app from `appConstruct` and the guard
+ * validator reads every template it is given, so a pack registered on each stage would otherwise check every stage
+ * once per stage; and the audit report (`report/collect.ts`) needs each resource's status, which it takes from
+ * the evaluation this plugin already made for CDK (whichever asks first evaluates; the construct tree is final
+ * once synthesis validates it).
  */
-class ScopedNagPack implements IPolicyValidationPlugin {
+export abstract class ScopedPlugin implements IPolicyValidationPlugin {
+  /** The wrapped plugin's name (a cdk-nag pack name, `cdk-validator-cfnguard`). */
   public readonly name: string;
+  /** The wrapped plugin's version. */
   public readonly version?: string;
+  /** The wrapped plugin's rule ids. */
   public readonly ruleIds?: string[];
 
-  constructor(
-    private readonly scope: IConstruct,
-    private readonly pack: NagPack,
-  ) {
-    this.name = pack.name;
-    this.version = pack.version;
-    this.ruleIds = pack.ruleIds;
-  }
-
-  public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const violations = mergeViolations(ownStacks(this.scope).map((s) => this.pack.validateScope(s)));
-    return { success: violations.length === 0, violations };
-  }
-}
-
-/** A template-reading plugin (the guard validator) that sees only the templates of one scope's stacks. */
-class ScopedTemplatePlugin implements IPolicyValidationPlugin {
-  public readonly name: string;
-  public readonly version?: string;
-  public readonly ruleIds?: string[];
-
-  constructor(
-    private readonly scope: IConstruct,
-    private readonly inner: IPolicyValidationPluginBeta1,
+  /**
+   * @param scope - the App or Stage whose own stacks are checked (read by `report/collect.ts` too).
+   * @param inner - the plugin whose name, version and rule ids this one reports under.
+   */
+  protected constructor(
+    public readonly scope: IConstruct,
+    inner: Pick<IPolicyValidationPlugin, 'name' | 'version' | 'ruleIds'>,
   ) {
     this.name = inner.name;
     this.version = inner.version;
     this.ruleIds = inner.ruleIds;
   }
 
+  /** Checks the scope's own stacks (see the subclasses). */
+  public abstract validate(context: IPolicyValidationContext): PolicyValidationPluginReport;
+}
+
+/** A cdk-nag pack that checks only the stacks of one scope, evaluating each rule on each resource once. */
+export class ScopedNagPack extends ScopedPlugin {
+  private evaluated?: NagEvaluation;
+
+  /**
+   * @param scope - the App or Stage whose own stacks are checked.
+   * @param pack - the cdk-nag pack (read by `report/collect.ts` as the pack behind this plugin).
+   */
+  constructor(
+    scope: IConstruct,
+    public readonly pack: NagPack,
+  ) {
+    super(scope, pack);
+  }
+
+  /**
+   * The pack's violations and every rule's outcome on every resource of the scope's own stacks (stack by stack),
+   * evaluated on the first call and shared by CDK's validation and the audit report afterwards.
+   */
+  public evaluation(): NagEvaluation {
+    if (this.evaluated === undefined) {
+      const perStack = ownStacks(this.scope).map((s) => evaluateNagPack(this.pack, s));
+      this.evaluated = { violations: mergeViolations(perStack.flatMap((e) => e.violations)), outcomes: perStack.flatMap((e) => e.outcomes) };
+    }
+    return this.evaluated;
+  }
+
+  /** The pack's violations on the scope's own stacks (a copy: CDK edits what it gets). */
+  public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const violations = this.evaluation().violations;
+    return copyReport({ success: violations.length === 0, violations });
+  }
+}
+
+/** A template-reading plugin (the guard validator) that sees only the templates of one scope's stacks, run once per set of templates. */
+export class ScopedTemplatePlugin extends ScopedPlugin {
+  private readonly reports = new Map<string, PolicyValidationPluginReport>();
+
+  /**
+   * @param scope - the App or Stage whose own stacks' templates are checked.
+   * @param inner - the template-reading plugin (read by `report/collect.ts`).
+   */
+  constructor(
+    scope: IConstruct,
+    public readonly inner: IPolicyValidationPluginBeta1,
+  ) {
+    super(scope, inner);
+  }
+
+  /**
+   * Runs the inner plugin on the context's templates that belong to the scope's own stacks; the same templates
+   * (CDK's validation, then the audit report) are checked once. Returns a copy: CDK edits what it gets.
+   */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const own = new Set(ownStacks(this.scope).map((s) => path.resolve(Stage.of(s)!.outdir, s.templateFile)));
     const templatePaths = context.templatePaths.filter((t) => own.has(path.resolve(t)));
     // cfn-guard reads stdin without a --data argument: a scope without stacks has nothing to check.
     if (templatePaths.length === 0) return { success: true, violations: [] };
-    const report = this.inner.validate({ ...context, templatePaths });
-    return { success: report.success, violations: report.violations, pluginVersion: this.version, metadata: report.metadata };
+    const key = templatePaths.map((t) => path.resolve(t)).sort().join('\n');
+    let report = this.reports.get(key);
+    if (report === undefined) {
+      const r = this.inner.validate({ ...context, templatePaths });
+      report = copyReport({ success: r.success, violations: r.violations, pluginVersion: this.version, metadata: r.metadata });
+      this.reports.set(key, report);
+    }
+    return copyReport(report);
   }
 }
 

@@ -2,27 +2,17 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnResource, type IPolicyValidationPlugin, Stack, Stage, Token } from 'aws-cdk-lib';
-import { NagPack, NagRuleCompliance, type IApplyRule } from 'cdk-nag';
+import { NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { listAcknowledgements } from '../acknowledge';
+import { evaluateNagPack, type Outcome } from '../nag-evaluation';
+import { ownStacks, ScopedNagPack, ScopedPlugin } from '../policy-packs';
 import { acknowledgementReason, evaluateLakeforgeRules, LakeforgeChecks } from '../rules/lakeforge-checks';
 import { isRetained, isStateful } from '../rules/prod-retention';
 import { exportedResources, resourceByLogicalId } from '../rules/rule';
 import type { AuditEntry, AuditStatus, DestroyedResource, PackSummary, ReportHeader, RuleSummary, StackInfo, StageReport } from './model';
 
-/** Outcome of one rule on one resource, before acknowledgement details are attached (see {@link evaluateNagPack}). */
-export interface Outcome {
-  readonly pack: string;
-  readonly rule: string;
-  readonly description: string;
-  readonly node: IConstruct;
-  readonly status: AuditStatus;
-  /** Finding ids as the pack names them (`<rule>[<suffix>]`), for the acknowledgement lookup. */
-  readonly findingIds: readonly string[];
-  /** Further ids an acknowledgement in the register may name the finding by (e.g. a Control Tower control id). */
-  readonly aliases?: readonly string[];
-  readonly reason?: string;
-}
+export { evaluateNagPack, type NagEvaluation, type Outcome } from '../nag-evaluation';
 
 /** Acknowledgement register fields as recorded by `acknowledge()` (owner, approver, ticket and reviewBy tolerated when absent). */
 interface AckRecord {
@@ -37,61 +27,36 @@ interface AckRecord {
 
 /**
  * The policy-validation plugins that apply to `stage`: its own and those of every enclosing stage (the App), except
- * a plugin that is scoped to another construct (a wrapper with a `scope` field, as `registerPolicyPacks` registers
- * them, checks only that scope's own stacks). Reads `Stage._validationPlugins`, where
+ * a plugin that is scoped to another construct (a `ScopedPlugin`, as `registerPolicyPacks` registers them, checks
+ * only that scope's own stacks). Reads `Stage._validationPlugins`, where
  * `Validations.of(scope).addPlugins` stores them (aws-cdk-lib has no public getter yet).
  */
 export function pluginsOf(stage: Stage): IPolicyValidationPlugin[] {
   const out: IPolicyValidationPlugin[] = [];
   for (let s: Stage | undefined = stage; s !== undefined; s = s.parentStage) {
     for (const plugin of (s as unknown as { _validationPlugins?: IPolicyValidationPlugin[] })._validationPlugins ?? []) {
-      const scope = (plugin as { scope?: unknown }).scope;
-      if (scope === undefined || scope === stage) out.push(plugin);
+      if (!(plugin instanceof ScopedPlugin) || plugin.scope === stage) out.push(plugin);
     }
   }
   return [...new Set(out)];
 }
 
 /**
- * The cdk-nag pack behind a plugin: the plugin itself, or the pack a scoping wrapper holds in its `pack` field
- * (`registerPolicyPacks` registers each cdk-nag pack wrapped so that it checks one stage's stacks only).
+ * The cdk-nag pack behind a plugin: the plugin itself, or the pack of a `ScopedNagPack` (`registerPolicyPacks`
+ * registers each cdk-nag pack wrapped so that it checks one stage's stacks only).
  */
 export function nagPackOf(plugin: IPolicyValidationPlugin): NagPack | undefined {
   if (plugin instanceof NagPack) return plugin;
-  const inner = (plugin as { pack?: unknown }).pack;
-  return inner instanceof NagPack ? inner : undefined;
+  return plugin instanceof ScopedNagPack ? plugin.pack : undefined;
 }
 
 /**
- * Evaluates one cdk-nag 3 pack on `scope` and returns every rule's outcome on every resource: cdk-nag 3 reports
- * findings only, so its rules are run again through the pack's own `checkResource` with `applyRule` recording the
- * result (`NagRuleCompliance` or a list of findings) instead of collecting violations. The registered pack itself
- * is not touched (a prototype-linked copy is used).
+ * Every rule's outcome on every resource of `stage` for a cdk-nag plugin: a `ScopedNagPack` shares the evaluation
+ * it made (or makes) for CDK's validation, so each pack runs once per stage; a bare pack is evaluated here.
  */
-export function evaluateNagPack(pack: NagPack, scope: IConstruct): Outcome[] {
-  const outcomes: Outcome[] = [];
-  const packName = pack.readPackName;
-  const shadow = Object.create(pack) as NagPack & { applyRule(p: IApplyRule): void };
-  shadow.applyRule = (params: IApplyRule) => {
-    const rule = `${packName}-${params.ruleSuffixOverride ?? params.rule.name}`;
-    let result: unknown;
-    try {
-      result = params.rule(params.node);
-    } catch {
-      result = NagRuleCompliance.NON_COMPLIANT; // cdk-nag reports a rule that throws as a violation
-    }
-    const base = { pack: pack.name, rule, description: params.info, node: params.node };
-    if (result === NagRuleCompliance.NOT_APPLICABLE) outcomes.push({ ...base, status: 'not_applicable', findingIds: [] });
-    else if (result === NagRuleCompliance.COMPLIANT || (Array.isArray(result) && result.length === 0)) outcomes.push({ ...base, status: 'compliant', findingIds: [] });
-    else {
-      const ids = Array.isArray(result) ? result.map((f) => `${rule}[${f}]`) : [rule];
-      const open = ids.filter((id) => acknowledgementReason(params.node, id) === undefined);
-      const reason = open.length === 0 ? acknowledgementReason(params.node, ids[0]) : undefined;
-      outcomes.push({ ...base, status: open.length === 0 ? 'acknowledged' : 'finding', findingIds: ids, reason });
-    }
-  };
-  shadow.validateScope(scope);
-  return outcomes;
+function nagOutcomes(plugin: IPolicyValidationPlugin, pack: NagPack, stage: Stage): Outcome[] {
+  if (plugin instanceof ScopedNagPack) return plugin.evaluation().outcomes;
+  return stacksOf(stage).flatMap((s) => evaluateNagPack(pack, s).outcomes);
 }
 
 /** Outcomes of Lakeforge's own rules on `scope` (see `evaluateLakeforgeRules`). */
@@ -108,8 +73,9 @@ function evaluateOwnRules(scope: IConstruct, pack: string): Outcome[] {
 }
 
 /**
- * Findings of any other plugin (e.g. the Control Tower guard rules): the plugin runs again on the stage's templates
- * and its violations become `finding` (or `acknowledged`) entries; such a plugin names no compliant resources.
+ * Findings of any other plugin (e.g. the Control Tower guard rules): the plugin is asked for its report on the
+ * stage's templates (a `ScopedTemplatePlugin` returns the one it made for CDK's validation) and its violations become
+ * `finding` (or `acknowledged`) entries; such a plugin names no compliant resources by itself.
  */
 function evaluateOtherPlugin(plugin: IPolicyValidationPlugin, stage: Stage): Outcome[] {
   const stacks = stacksOf(stage);
@@ -148,9 +114,9 @@ function evaluateOtherPlugin(plugin: IPolicyValidationPlugin, stage: Stage): Out
   return out;
 }
 
-/** The stacks of `stage` (not of nested stages; for the App, the stacks outside any stage). */
+/** The stacks of `stage` (not of nested stages; for the App, the stacks outside any stage), in construct-tree order. */
 export function stacksOf(stage: Stage): Stack[] {
-  return stage.node.findAll().filter((c): c is Stack => Stack.isStack(c) && Stage.of(c) === stage);
+  return ownStacks(stage);
 }
 
 /**
@@ -236,7 +202,7 @@ export function buildStageReport(stage: Stage, header: ReportHeader, exclude: re
   for (const plugin of pluginsOf(stage).filter((p) => !exclude.includes(p))) {
     const nag = nagPackOf(plugin);
     if (nag !== undefined) {
-      for (const stack of stacks) outcomes.push(...evaluateNagPack(nag, stack));
+      outcomes.push(...nagOutcomes(plugin, nag, stage));
       coverage.set(plugin.name, 'every-resource');
     } else if (plugin instanceof LakeforgeChecks) {
       for (const stack of stacks) outcomes.push(...evaluateOwnRules(stack, plugin.name));
