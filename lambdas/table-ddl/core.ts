@@ -35,7 +35,7 @@
  *   (`ALTER TABLE SET TBLPROPERTIES` takes Athena's own keys only), hence Glue for these.
  * Nothing here ever drops a table or a column.
  */
-import { type TableReason, compareColumns } from '../shared/contracts/table-step';
+import { type TableReason, compareColumns } from '../shared/contracts/column-evolution';
 import { quoteDdlIdentifier, quoteDdlType } from '../shared/sql-identifiers';
 import { type TableDdlColumn, type TableDdlTable, validateTableDdlTable } from '../shared/table-ddl-properties';
 
