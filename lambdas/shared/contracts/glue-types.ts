@@ -198,6 +198,7 @@ export const FALLBACK_RULES: readonly FallbackRule[] = [
 
 /** Constructs that have no Glue mapping; each is a ContractError naming the URI and pointer. */
 export const UNSUPPORTED_FEATURES: readonly string[] = [
+  'an allOf member that is `false` (no value is valid)',
   'unresolvable $ref (local or iglu: in the same registry folder); $ref cycles',
   'an array root (an event is an object; wrap the array in a property)',
   'a root that is not an object',
