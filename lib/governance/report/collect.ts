@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { CfnResource, type IPolicyValidationPlugin, Stack, Stage, Token } from 'aws-cdk-lib';
 import { NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { listAcknowledgements } from '../acknowledge';
+import { controlTowerControlsOf } from '../control-tower';
 import { evaluateNagPack, type Outcome } from '../nag-evaluation';
-import { ownStacks, ScopedNagPack, ScopedPlugin } from '../policy-packs';
+import { ownStacks, ScopedNagPack, ScopedPlugin, ScopedTemplatePlugin } from '../policy-packs';
 import { acknowledgementReason, evaluateLakeforgeRules, LakeforgeChecks } from '../rules/lakeforge-checks';
 import { isRetained, isStateful } from '../rules/prod-retention';
 import { exportedResources, resourceByLogicalId } from '../rules/rule';
@@ -57,6 +59,12 @@ export function nagPackOf(plugin: IPolicyValidationPlugin): NagPack | undefined 
 function nagOutcomes(plugin: IPolicyValidationPlugin, pack: NagPack, stage: Stage): Outcome[] {
   if (plugin instanceof ScopedNagPack) return plugin.evaluation().outcomes;
   return stacksOf(stage).flatMap((s) => evaluateNagPack(pack, s).outcomes);
+}
+
+/** The guard validator behind a plugin (the Control Tower pack): the plugin itself or the one a `ScopedTemplatePlugin` wraps. */
+export function guardValidatorOf(plugin: IPolicyValidationPlugin): CfnGuardValidator | undefined {
+  if (plugin instanceof CfnGuardValidator) return plugin;
+  return plugin instanceof ScopedTemplatePlugin && plugin.inner instanceof CfnGuardValidator ? plugin.inner : undefined;
 }
 
 /** Outcomes of Lakeforge's own rules on `scope` (see `evaluateLakeforgeRules`). */
@@ -112,6 +120,39 @@ function evaluateOtherPlugin(plugin: IPolicyValidationPlugin, stage: Stage): Out
     }
   }
   return out;
+}
+
+/**
+ * Every Control Tower control's outcome on every resource of `stage`, as the report lists a cdk-nag rule's: a control
+ * checks the resource types its guard rule selects (`controlTowerControlsOf`), so a resource of those types is
+ * `compliant` unless the plugin reported it (`finding` or `acknowledged`), and a resource of any other type is
+ * `not_applicable`. Resource by resource, control by control; a finding the bundled controls do not explain (a rule
+ * file of one's own) is kept as reported.
+ */
+function evaluateControlTower(plugin: IPolicyValidationPlugin, validator: CfnGuardValidator, stage: Stage): Outcome[] {
+  const reported = new Map<string, Outcome[]>();
+  for (const o of evaluateOtherPlugin(plugin, stage)) {
+    const key = `${o.rule}|${o.node.node.path}`;
+    reported.set(key, [...(reported.get(key) ?? []), o]);
+  }
+  const out: Outcome[] = [];
+  const controls = controlTowerControlsOf(validator);
+  for (const stack of stacksOf(stage)) {
+    for (const node of stack.node.findAll()) {
+      if (!CfnResource.isCfnResource(node) || Stack.of(node) !== stack) continue;
+      for (const control of controls) {
+        const key = `${control.id}|${node.node.path}`;
+        const found = reported.get(key);
+        reported.delete(key);
+        if (found !== undefined) out.push(...found);
+        else {
+          const status = control.resourceTypes.includes(node.cfnResourceType) ? 'compliant' : 'not_applicable';
+          out.push({ pack: plugin.name, rule: control.id, description: control.description, node, status, findingIds: [] });
+        }
+      }
+    }
+  }
+  return [...out, ...[...reported.values()].flat()];
 }
 
 /** The stacks of `stage` (not of nested stages; for the App, the stacks outside any stage), in construct-tree order. */
@@ -201,11 +242,15 @@ export function buildStageReport(stage: Stage, header: ReportHeader, exclude: re
   const stacks = stacksOf(stage);
   for (const plugin of pluginsOf(stage).filter((p) => !exclude.includes(p))) {
     const nag = nagPackOf(plugin);
+    const guard = guardValidatorOf(plugin);
     if (nag !== undefined) {
       outcomes.push(...nagOutcomes(plugin, nag, stage));
       coverage.set(plugin.name, 'every-resource');
     } else if (plugin instanceof LakeforgeChecks) {
       for (const stack of stacks) outcomes.push(...evaluateOwnRules(stack, plugin.name));
+      coverage.set(plugin.name, 'every-resource');
+    } else if (guard !== undefined) {
+      outcomes.push(...evaluateControlTower(plugin, guard, stage));
       coverage.set(plugin.name, 'every-resource');
     } else {
       outcomes.push(...evaluateOtherPlugin(plugin, stage));
