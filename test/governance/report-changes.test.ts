@@ -167,7 +167,7 @@ describe('a report compared with the previous one (npx cdk synth -c lakeforge:au
 });
 
 describe('a baseline that cannot be used stops synth with one line naming it', () => {
-  it('lakeforge synth --baseline <missing dir>: before anything is synthesized or removed', () => {
+  it('lakeforge synth --baseline <missing dir>: synthesizeAll fails before it loads or synthesizes anything', () => {
     const outdir = tmp('lakeforge-changes-');
     fs.mkdirSync(path.join(outdir, AUDIT_DIR));
     const missing = path.join(outdir, 'no-such-report');
