@@ -21,7 +21,7 @@
  * Nothing here ever deletes or rewrites a published schema.
  */
 import { jsonEqual } from '../shared/contracts/compatibility';
-import { type Contract, type JsonValue, parseContract } from '../shared/contracts/contract';
+import { collectIgluRefs, type Contract, isJsonObject, type JsonObject, type JsonValue, parseContract } from '../shared/contracts/contract';
 import { isContractError } from '../shared/contracts/contract-error';
 import { checkSuccession, formatGateIssue, GATE_RULES, type GateIssue } from '../shared/contracts/publication-rules';
 import { compareSchemaVer, parseIgluUri, parseSchemaVer, renderSchemaVer, schemaKey, type IgluUri, type SchemaVer } from '../shared/contracts/schemaver';
@@ -144,6 +144,8 @@ export async function planPublication(store: RegistryStore, props: SchemaPublica
   }
   const create: { uri: string; key: string; body: string }[] = [];
   const unchanged: string[] = [];
+  // The request's own schemas, by Iglu URI: an `iglu:` $ref may name a schema published in the same request.
+  const requested = new Map<string, JsonObject>([...groups.values()].flat().map((c) => [c.contract.id, c.contract.schema]));
   for (const group of groups.values()) {
     group.sort((a, b) => compareSchemaVer(a.contract.uri.version, b.contract.uri.version));
     const registry = await registryVersions(store, group[0].contract.uri, props.RegistryPrefix);
@@ -157,7 +159,11 @@ export async function planPublication(store: RegistryStore, props: SchemaPublica
         continue;
       }
       const previous = await previousVersion(store, props.RegistryPrefix, registry, group, v);
-      if (previous.unreadable === undefined) issues.push(...checkSuccession(previous.contract, c.contract).issues);
+      const refsOf = (contract: Contract): Promise<Contract> => withIgluRefs(store, props.RegistryPrefix, requested, contract, issues);
+      if (previous.unreadable === undefined) {
+        const before = previous.contract === undefined ? undefined : await refsOf(previous.contract);
+        issues.push(...checkSuccession(before, await refsOf(c.contract)).issues);
+      }
       else issues.push({ uri: c.contract.id, rule: GATE_RULES.valid, message: `the registry's copy of the previous version does not parse: ${previous.unreadable}` });
       create.push({ uri: c.contract.id, key: c.key, body: c.body });
     }
@@ -238,6 +244,56 @@ function parseCandidate(s: PublishedSchemaProperty, prefix: string, issues: Gate
   }
   if (contract.id !== s.Uri) return invalid(`at /self: the self block names ${contract.id}, not the URI it is published under`);
   return { contract, key: registrySchemaKey(uri, renderSchemaVer(uri.version), prefix), body: s.Schema, doc: contract.schema };
+}
+
+/**
+ * `contract` with {@link Contract.refs} filled: every schema it references with an `iglu:` `$ref` (directly or
+ * through referenced schemas, at most `IGLU_REF_MAX_DEPTH` levels, with the build's one resolver
+ * `collectIgluRefs`), taken from the request first, then from the registry (`<prefix>schemas/…`), so the
+ * compatibility check resolves them as `contracts check` does. A ref that neither holds (or whose registry copy
+ * is not a JSON object) is pushed to `issues` as a `valid` problem naming it; the contract is returned as far as
+ * it resolves.
+ */
+async function withIgluRefs(
+  store: RegistryStore,
+  prefix: string,
+  requested: ReadonlyMap<string, JsonObject>,
+  contract: Contract,
+  issues: GateIssue[],
+): Promise<Contract> {
+  const known = new Map<string, JsonObject | undefined>(requested);
+  const lookup = (uri: string): JsonObject | undefined => known.get(uri);
+  for (;;) {
+    const wanted = collectIgluRefs(contract.schema, lookup).missing.filter((m) => m.reason === 'not-found' && !known.has(m.uri));
+    if (wanted.length === 0) break;
+    for (const { uri } of wanted) known.set(uri, await registryCopy(store, prefix, uri));
+  }
+  const { refs, missing } = collectIgluRefs(contract.schema, lookup);
+  for (const m of missing) {
+    const via = m.from === '' ? '' : ` (referenced from ${m.from})`;
+    const why = m.reason === 'too-deep' ? 'is more levels of iglu: $refs deep than the resolver follows' : 'names a schema neither this publication nor the registry holds; publish it first or in the same publication';
+    issues.push({ uri: contract.id, rule: GATE_RULES.valid, message: `$ref "${m.uri}"${via} ${why}` });
+  }
+  return Object.keys(refs).length === 0 ? contract : { ...contract, refs };
+}
+
+/** The registry's copy of the schema of Iglu URI `uri` as a JSON object, `undefined` when absent or unusable. */
+async function registryCopy(store: RegistryStore, prefix: string, uri: string): Promise<JsonObject | undefined> {
+  let parts: IgluUri;
+  try {
+    parts = parseIgluUri(uri);
+  } catch (e) {
+    if (!isContractError(e)) throw e;
+    return undefined;
+  }
+  const text = await store.getText(registrySchemaKey(parts, renderSchemaVer(parts.version), prefix));
+  if (text === undefined) return undefined;
+  try {
+    const doc = JSON.parse(text) as JsonValue;
+    return isJsonObject(doc) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The versions of a vendor/name the registry holds (all MODELs), by `M-R-A`; other keys there are ignored. */

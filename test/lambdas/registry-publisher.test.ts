@@ -281,3 +281,43 @@ describe('summarizeProblems', () => {
     expect(summarizeProblems(problems.slice(0, 2), 1000)).toBe(problems.slice(0, 2).join('\n'));
   });
 });
+
+describe('publishing contracts with iglu: $refs', () => {
+  /** A shared definition published under its own name: an object with a bounded string `code`. */
+  const SHARED: JsonObject = { type: 'object', properties: { code: { type: 'string', maxLength: 8 } }, additionalProperties: false };
+  const sharedRef = `iglu:${VENDOR}/shared_def/jsonschema/1-0-0`;
+  /** A contract whose `origin` property is the shared definition, by `iglu:` $ref. */
+  const withRef = (extra: JsonObject = {}): JsonObject => ({
+    ...V1_BODY,
+    properties: { id: { type: 'string' }, origin: { $ref: sharedRef }, ...extra },
+  });
+
+  it('resolves a ref to a schema of the same request, and to one the registry already holds', async () => {
+    const shared = schema(SHARED, '1-0-0', 'shared_def');
+    const first = schema(withRef(), '1-0-0');
+    const props = await freshRequest([shared, first]);
+    await expect(publish(props)).resolves.toEqual({ created: [shared.Uri, first.Uri], unchanged: [] });
+    // Only the new version is requested: the referenced schema (and 1-0-0) come from the registry.
+    const next = schema(withRef({ title: { type: 'string' } }), '1-0-1');
+    await expect(publish({ ...props, Schemas: [next] })).resolves.toEqual({ created: [next.Uri], unchanged: [] });
+  });
+
+  it('judges the step through the referenced schema: a dishonest ADDITION is refused', async () => {
+    const shared = schema(SHARED, '1-0-0', 'shared_def');
+    const props = await freshRequest([shared, schema(withRef(), '1-0-0')]);
+    await publish(props);
+    // 1-0-1 replaces the ref by a tighter inline copy: a REVISION declared as an ADDITION.
+    const tighter = schema({ ...V1_BODY, properties: { id: { type: 'string' }, origin: { ...SHARED, properties: { code: { type: 'string', maxLength: 4 } } } } }, '1-0-1');
+    const problems = await refusal({ ...props, Schemas: [tighter] });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`${tighter.Uri}: ${GATE_RULES.bump}: declared ADDITION but the changes require REVISION`);
+  });
+
+  it('refuses a ref that neither the request nor the registry holds, naming it, and writes nothing', async () => {
+    const first = schema(withRef(), '1-0-0');
+    const props = await freshRequest([first]);
+    const problems = await refusal(props);
+    expect(problems.some((p) => p.startsWith(`${first.Uri}: ${GATE_RULES.valid}:`) && p.includes(`$ref "${sharedRef}"`))).toBe(true);
+    expect(await listKeys(client, props.RegistryBucket)).toEqual([]);
+  });
+});
