@@ -1,19 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { REGISTRY_SCHEMAS_PREFIX } from '../../../lambdas/shared/env';
 import { REGISTRY_CATALOG_PREFIX, REGISTRY_PUBLISHER_SERVICE_NAME } from '../../../lambdas/shared/schema-publication-properties';
-import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { acknowledgeWildcardResources } from '../../governance/acknowledge';
 import { SIGN_OFFS } from '../../governance/approvers';
-import { bundlingRoots, lakeforgeBundling, lambdaEntry } from '../../shared/lambda-entry';
 import { registryPublisherRoleName } from '../../shared/naming';
-import { statefulRemovalPolicy } from '../../shared/removal';
-import { LAKEFORGE_LAMBDA_RUNTIME, LAKEFORGE_METRICS_NAMESPACE } from '../ingestion/kinesis-ingestion';
+import { createProviderFunction } from './provider-function';
 
 /**
  * What a `SchemaPublication` needs from its provider: the function CloudFormation invokes and the registry bucket
@@ -92,73 +89,34 @@ export class RegistryPublisherFunction extends Construct implements IRegistryPub
   /** @throws Error when `environmentName` is not a valid environment name. */
   constructor(scope: Construct, id: string, props: RegistryPublisherFunctionProps) {
     super(scope, id);
-    const roleName = registryPublisherRoleName(props.environmentName);
-
-    this.logGroup = new logs.LogGroup(this, 'RegistryPublisherLogGroup', {
-      retention: props.logRetention,
-      encryptionKey: props.encryptionKey,
-      removalPolicy: statefulRemovalPolicy(this, props.allowDestroy ?? false),
-    });
-
-    // One customer-managed policy; the function gets the role without policy updates, so no grant widens it.
-    this.role = new iam.Role(this, 'RegistryPublisherRole', {
-      roleName,
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Lakeforge ${props.environmentName} registry publisher: the only writer of the contract registry (publishing gate)`,
-    });
-    const inputs: RegistryPublisherStatementInputs = { registryBucket: props.registryBucket, key: props.encryptionKey, logGroup: this.logGroup };
-    this.policy = new iam.ManagedPolicy(this, 'RegistryPublisherPolicy', {
-      description: 'Lakeforge registry publisher function (least privilege, no delete)',
-      roles: [this.role],
-      statements: renderRegistryPublisherStatements(inputs),
-    });
-
-    this.function = new nodejs.NodejsFunction(this, 'RegistryPublisherFunction', {
+    const scaffold = createProviderFunction(this, {
+      idPrefix: 'RegistryPublisher',
+      lambdaName: 'registry-publisher',
       description: `Lakeforge registry publisher (${props.environmentName}): publish data products' contracts and catalog entries (custom resource provider)`,
-      entry: lambdaEntry('registry-publisher'),
-      handler: 'handler',
-      ...bundlingRoots(),
-      runtime: LAKEFORGE_LAMBDA_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      roleName: registryPublisherRoleName(props.environmentName),
+      roleDescription: `Lakeforge ${props.environmentName} registry publisher: the only writer of the contract registry (publishing gate)`,
+      policyDescription: 'Lakeforge registry publisher function (least privilege, no delete)',
+      statements: (logGroup) => renderRegistryPublisherStatements({ registryBucket: props.registryBucket, key: props.encryptionKey, logGroup }),
+      serviceName: REGISTRY_PUBLISHER_SERVICE_NAME,
       // A few S3 reads and writes per schema; CloudFormation waits up to an hour, a stuck call should not.
       timeout: Duration.minutes(5),
-      role: this.role.withoutPolicyUpdates({ addGrantsToResources: false }),
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: REGISTRY_PUBLISHER_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: LAKEFORGE_METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: lakeforgeBundling(),
+      encryptionKey: props.encryptionKey,
+      logRetention: props.logRetention,
+      allowDestroy: props.allowDestroy,
+      networkReason: 'Reaches only regional AWS endpoints (S3, KMS, CloudWatch) and the CloudFormation response URL over TLS; it touches no private resource.',
+      concurrencyReason:
+        'Invoked only by CloudFormation, once per data product per deployment, so concurrency is bounded by the stacks being deployed; reserved concurrency would fail deployments in new accounts (default quota 10).',
     });
-    this.function.node.addDependency(this.policy);
+    this.function = scaffold.function;
+    this.role = scaffold.role;
+    this.logGroup = scaffold.logGroup;
+    this.policy = scaffold.policy;
 
-    const cfnPolicy = this.policy.node.defaultChild as iam.CfnManagedPolicy;
     acknowledgeWildcardResources(
-      cfnPolicy,
-      registryObjectArns(inputs),
+      this.policy.node.defaultChild as iam.CfnManagedPolicy,
+      registryObjectArns(props.registryBucket),
       'Prefix-scoped object ARNs of the registry bucket: every schema version (schemas/<vendor>/<name>/jsonschema/<M-R-A>) and every product catalog entry (catalog/products/<product>.json) is published by this one function; no delete action.',
       SIGN_OFFS.platformSecurity,
-    );
-    acknowledgeAll(
-      this.function.node.defaultChild!,
-      ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC', 'CT.LAMBDA.PR.3'],
-      'Reaches only regional AWS endpoints (S3, KMS, CloudWatch) and the CloudFormation response URL over TLS; it touches no private resource.',
-      SIGN_OFFS.platformSecurity,
-    );
-    acknowledgeAll(
-      this.function.node.defaultChild!,
-      ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
-      'Invoked only by CloudFormation as a custom resource provider: every outcome is reported back to CloudFormation (SUCCESS or FAILED with the reason) and shown in the stack events, and an unanswered request fails the stack operation; a dead-letter queue would hold nothing actionable.',
-      SIGN_OFFS.platformSecurity,
-    );
-    acknowledgeAll(
-      this.function.node.defaultChild!,
-      ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
-      'Invoked only by CloudFormation, once per data product per deployment, so concurrency is bounded by the stacks being deployed; reserved concurrency would fail deployments in new accounts (default quota 10).',
-      SIGN_OFFS.platformOperations,
     );
 
     this.serviceToken = this.function.functionArn;
@@ -179,7 +137,7 @@ export interface RegistryPublisherStatementInputs {
 /** The key prefixes the publisher writes in the registry bucket: schemas and product catalog entries. */
 export const REGISTRY_PUBLISHER_PREFIXES: readonly string[] = [REGISTRY_SCHEMAS_PREFIX, REGISTRY_CATALOG_PREFIX];
 
-const registryObjectArns = (i: RegistryPublisherStatementInputs): string[] => REGISTRY_PUBLISHER_PREFIXES.map((p) => i.registryBucket.arnForObjects(`${p}*`));
+const registryObjectArns = (registryBucket: s3.IBucket): string[] => REGISTRY_PUBLISHER_PREFIXES.map((p) => registryBucket.arnForObjects(`${p}*`));
 
 /**
  * Every permission of the registry publisher function, spelled out: read and write (never delete) the schema and
@@ -190,7 +148,7 @@ const registryObjectArns = (i: RegistryPublisherStatementInputs): string[] => RE
  */
 export function renderRegistryPublisherStatements(i: RegistryPublisherStatementInputs): iam.PolicyStatement[] {
   return [
-    new iam.PolicyStatement({ sid: 'ReadAndPublish', actions: ['s3:GetObject', 's3:PutObject'], resources: registryObjectArns(i) }),
+    new iam.PolicyStatement({ sid: 'ReadAndPublish', actions: ['s3:GetObject', 's3:PutObject'], resources: registryObjectArns(i.registryBucket) }),
     new iam.PolicyStatement({
       sid: 'ListPublished',
       actions: ['s3:ListBucket'],

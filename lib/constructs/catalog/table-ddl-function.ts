@@ -1,19 +1,17 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TABLE_DDL_SERVICE_NAME } from '../../../lambdas/shared/table-ddl-properties';
-import { acknowledgeAll, acknowledgeWildcardResources } from '../../governance/acknowledge';
+import { acknowledgeWildcardResources } from '../../governance/acknowledge';
 import { SIGN_OFFS } from '../../governance/approvers';
-import { bundlingRoots, lakeforgeBundling, lambdaEntry } from '../../shared/lambda-entry';
 import { databaseName } from '../../shared/naming';
-import { statefulRemovalPolicy } from '../../shared/removal';
 import type { QueryWorkgroup } from '../analytics/query-workgroup';
-import { LAKEFORGE_LAMBDA_RUNTIME, LAKEFORGE_METRICS_NAMESPACE, RAW_EVENTS_PREFIX } from '../ingestion/kinesis-ingestion';
+import { RAW_EVENTS_PREFIX } from '../ingestion/kinesis-ingestion';
+import { createProviderFunction } from './provider-function';
 
 /** Key prefix of the platform's own tables in the curated bucket (e.g. the watermark table under `_lakeforge/watermarks/`). */
 export const LAKEFORGE_CONTROL_PREFIX = '_lakeforge/';
@@ -99,18 +97,7 @@ export class TableDdlFunction extends Construct implements ITableDdlProvider {
     super(scope, id);
     const databases = [databaseName(props.environmentName, 'curated'), databaseName(props.environmentName, 'marts')];
 
-    this.logGroup = new logs.LogGroup(this, 'TableDdlLogGroup', {
-      retention: props.logRetention,
-      encryptionKey: props.encryptionKey,
-      removalPolicy: statefulRemovalPolicy(this, props.allowDestroy ?? false),
-    });
-
-    // One customer-managed policy; the function gets the role without policy updates, so no grant widens it.
-    const role = new iam.Role(this, 'TableDdlRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Lakeforge table DDL function: create and evolve Iceberg tables with Athena DDL',
-    });
-    const inputs: TableDdlStatementInputs = {
+    const targets: TableDdlTargets = {
       stack: Stack.of(this),
       databases,
       workgroupArn: props.workgroup.workgroupArn,
@@ -120,72 +107,47 @@ export class TableDdlFunction extends Construct implements ITableDdlProvider {
       martsBucket: props.martsBucket,
       key: props.encryptionKey,
       catalogKey: props.catalogEncryptionKey,
-      logGroup: this.logGroup,
     };
-    this.policy = new iam.ManagedPolicy(this, 'TableDdlPolicy', {
-      description: 'Lakeforge table DDL function (least privilege)',
-      roles: [role],
-      statements: renderTableDdlStatements(inputs),
-    });
-
-    this.function = new nodejs.NodejsFunction(this, 'TableDdlFunction', {
+    const scaffold = createProviderFunction(this, {
+      idPrefix: 'TableDdl',
+      lambdaName: 'table-ddl',
       description: `Lakeforge table DDL (${props.environmentName}): create and evolve Iceberg tables (custom resource provider)`,
-      entry: lambdaEntry('table-ddl'),
-      handler: 'handler',
-      ...bundlingRoots(),
-      runtime: LAKEFORGE_LAMBDA_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      roleDescription: 'Lakeforge table DDL function: create and evolve Iceberg tables with Athena DDL',
+      policyDescription: 'Lakeforge table DDL function (least privilege)',
+      statements: (logGroup) => renderTableDdlStatements({ ...targets, logGroup }),
+      serviceName: TABLE_DDL_SERVICE_NAME,
       // DDL takes seconds per statement; the handler stops a query and answers FAILED 20 s before this.
       timeout: Duration.minutes(15),
-      role: role.withoutPolicyUpdates({ addGrantsToResources: false }),
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: TABLE_DDL_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: LAKEFORGE_METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: lakeforgeBundling(),
+      encryptionKey: props.encryptionKey,
+      logRetention: props.logRetention,
+      allowDestroy: props.allowDestroy,
+      networkReason:
+        'Reaches only regional AWS endpoints (Athena, Glue, CloudWatch) and the CloudFormation response URL over TLS; it touches no private resource, and Athena, not the function, reads and writes the lake.',
+      concurrencyReason:
+        'Invoked only by CloudFormation, once per table list per deployment, so concurrency is bounded by the stacks being deployed; reserved concurrency would fail deployments in new accounts (default quota 10).',
     });
-    this.function.node.addDependency(this.policy);
+    this.function = scaffold.function;
+    this.logGroup = scaffold.logGroup;
+    this.policy = scaffold.policy;
 
     const cfnPolicy = this.policy.node.defaultChild as iam.CfnManagedPolicy;
     acknowledgeWildcardResources(
       cfnPolicy,
-      tableArns(inputs),
+      tableArns(targets),
       'Tables of exactly the curated and marts databases: product teams add contract MODELs and marts over time, and each new table must be creatable without a platform policy change; databases and actions are not wildcarded.',
       SIGN_OFFS.platformSecurity,
     );
     acknowledgeWildcardResources(
       cfnPolicy,
-      objectArns(inputs),
+      objectArns(targets),
       "Prefix-scoped object ARNs: the curated bucket's table prefixes (events/, _lakeforge/), the marts bucket (every top-level prefix is a mart table) and the platform workgroup's results prefix; Athena writes Iceberg metadata files under each table's location.",
       SIGN_OFFS.platformSecurity,
     );
     acknowledgeWildcardResources(
       cfnPolicy,
-      [stackArns(inputs)],
+      [stackArns(targets)],
       'cloudformation:DescribeStacks only (read-only) on the stacks of this account and region: any stack may hold Iceberg tables served by this function (platform stacks and product teams\' own stacks), and it must tell a rollback from a forward update.',
       SIGN_OFFS.platformSecurity,
-    );
-    acknowledgeAll(
-      this.function.node.defaultChild!,
-      ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC', 'CT.LAMBDA.PR.3'],
-      'Reaches only regional AWS endpoints (Athena, Glue, CloudWatch) and the CloudFormation response URL over TLS; it touches no private resource, and Athena, not the function, reads and writes the lake.',
-      SIGN_OFFS.platformSecurity,
-    );
-    acknowledgeAll(
-      this.function.node.defaultChild!,
-      ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
-      'Invoked only by CloudFormation as a custom resource provider: every outcome is reported back to CloudFormation (SUCCESS or FAILED with the reason) and shown in the stack events, and an unanswered request fails the stack operation; a dead-letter queue would hold nothing actionable.',
-      SIGN_OFFS.platformSecurity,
-    );
-    acknowledgeAll(
-      this.function.node.defaultChild!,
-      ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
-      'Invoked only by CloudFormation, once per table list per deployment, so concurrency is bounded by the stacks being deployed; reserved concurrency would fail deployments in new accounts (default quota 10).',
-      SIGN_OFFS.platformOperations,
     );
 
     this.serviceToken = this.function.functionArn;
@@ -208,12 +170,15 @@ export interface TableDdlStatementInputs {
   readonly logGroup: logs.ILogGroup;
 }
 
-const tableArns = (i: TableDdlStatementInputs): string[] =>
+/** The resources of {@link TableDdlStatementInputs}, without the function's log group. */
+type TableDdlTargets = Omit<TableDdlStatementInputs, 'logGroup'>;
+
+const tableArns = (i: TableDdlTargets): string[] =>
   i.databases.map((db) => i.stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${db}/*` }));
 
-const stackArns = (i: TableDdlStatementInputs): string => i.stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' });
+const stackArns = (i: TableDdlTargets): string => i.stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' });
 
-const objectArns = (i: TableDdlStatementInputs): string[] => [
+const objectArns = (i: TableDdlTargets): string[] => [
   i.curatedBucket.arnForObjects(`${RAW_EVENTS_PREFIX}*`),
   i.curatedBucket.arnForObjects(`${LAKEFORGE_CONTROL_PREFIX}*`),
   i.martsBucket.arnForObjects('*'),
