@@ -1,14 +1,13 @@
 /**
  * Test helpers for contracts whose property names are SQL reserved words: a contract table built in memory from
  * a contract (the adapter's columns, no files), and dt-sql-parser's Hive grammar (Athena DDL is Hive DDL),
- * bundled into CommonJS the way lib/marts/trino-parser.ts bundles the Trino grammar.
+ * bundled into CommonJS by `loadDtSqlParser` as lib/marts/trino-parser.ts bundles the Trino grammar.
  */
-import Module from 'node:module';
-import * as path from 'node:path';
 import type { HiveSQL } from 'dt-sql-parser';
 import type { Contract, JsonObject } from '../../lib/contracts/contract';
 import { contractColumns, type GlueColumn } from '../../lib/contracts/glue-types';
 import { contractTableName, type ContractColumn, type ContractTable } from '../../lib/marts/contract-adapter';
+import { loadDtSqlParser } from '../../lib/marts/dt-sql-parser';
 import { contractOf } from '../contracts/contract-factory';
 
 /**
@@ -72,28 +71,8 @@ let hive: HiveSQL | undefined;
 /** dt-sql-parser's `HiveSQL` (bundled with esbuild on first use, once per process). */
 export function hiveSql(): HiveSQL {
   if (hive !== undefined) return hive;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  const root = path.dirname(require.resolve('dt-sql-parser/package.json'));
-  const result = esbuild.buildSync({
-    stdin: { contents: "export { HiveSQL } from './dist/parser/hive/index.js';", resolveDir: root, loader: 'js' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  });
-  const filename = path.join(root, 'lakeforge-hive-test-bundle.cjs');
-  const ModuleCtor = Module as unknown as {
-    new (id: string): { filename: string; paths: string[]; exports: { HiveSQL: new () => HiveSQL }; _compile(code: string, file: string): void };
-    _nodeModulePaths(dir: string): string[];
-  };
-  const mod = new ModuleCtor(filename);
-  mod.filename = filename;
-  mod.paths = ModuleCtor._nodeModulePaths(root);
-  mod._compile(result.outputFiles[0].text, filename);
-  hive = new mod.exports.HiveSQL();
+  const { HiveSQL } = loadDtSqlParser<{ HiveSQL: new () => HiveSQL }>("export { HiveSQL } from './dist/parser/hive/index.js';", 'lakeforge-hive-test-bundle.cjs');
+  hive = new HiveSQL();
   return hive;
 }
 
