@@ -17,6 +17,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
+import { canonicalIgluRef } from './contracts/contract';
 
 /**
  * The string formats Iglu defines for its schemas: igluctl lints any other `format` as unsupported ("Format [x]
@@ -99,13 +100,21 @@ export function toAjvContractSchema(
   return { $id: uri, ...rest, definitions: { ...definitions, ...added } };
 }
 
-/** `format` keywords naming a format outside {@link KNOWN_STRING_FORMATS} removed from every schema node. Pure. */
+/**
+ * `format` keywords naming a format outside {@link KNOWN_STRING_FORMATS} removed from every schema node, and
+ * static-registry URL `$ref`s written as `iglu:` refs (`canonicalIgluRef`). Pure.
+ */
 function dropUnknownFormats(node: Json): Json {
   if (Array.isArray(node)) return node.map(dropUnknownFormats);
   if (!isJsonObject(node)) return node;
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(node)) {
     if (k === 'format' && typeof v === 'string' && !KNOWN_STRING_FORMATS.includes(v)) continue;
+    // A static-registry URL ref becomes the `iglu:` ref of the same schema, whose `$id` the embedded copy carries.
+    if (k === '$ref' && typeof v === 'string') {
+      out[k] = canonicalIgluRef(v);
+      continue;
+    }
     // Property *names* are data, not keywords: recurse into their schemas only.
     out[k] = SCHEMA_MAP_KEYWORDS.includes(k) && isJsonObject(v)
       ? Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, dropUnknownFormats(sub)]))

@@ -12,7 +12,7 @@
  * are not expressible and appear in the JSDoc only through the description.
  */
 import { ContractError, joinPointer } from './contract-error';
-import { Contract, IGLU_REF_PREFIX, JsonObject, JsonValue, isJsonObject, resolveIgluRef, resolveLocalRef } from './contract';
+import { Contract, JsonObject, JsonValue, isIgluRef, isJsonObject, resolveIgluRef, resolveLocalRef } from './contract';
 import { compareIgluUri, renderSchemaVer } from './schemaver';
 
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -50,7 +50,7 @@ function renderType(schema: JsonValue, pointer: string, indent: string, ctx: Ctx
   if (!isJsonObject(schema)) throw new ContractError(ctx.file, pointer, 'expected a schema object');
   if (typeof schema.$ref === 'string') {
     if (ctx.refDepth >= MAX_REF_DEPTH) throw new ContractError(ctx.file, pointer, `$ref chain deeper than ${MAX_REF_DEPTH} (recursive schema?)`);
-    if (schema.$ref.startsWith(IGLU_REF_PREFIX)) {
+    if (isIgluRef(schema.$ref)) {
       const remote = resolveIgluRef(ctx.refs, schema.$ref, ctx.file, pointer);
       return renderType(remote.schema, remote.pointer, indent, { ...ctx, root: remote.root, refDepth: ctx.refDepth + 1 });
     }

@@ -19,7 +19,7 @@
  * Rules: {@link COMPATIBILITY_RULES} (instance step) and `TABLE_EVOLUTION_RULES` (table step).
  */
 import { ContractError, joinPointer } from './contract-error';
-import { Contract, IGLU_REF_PREFIX, JsonObject, JsonValue, isJsonObject, resolveIgluRef, resolveLocalRef } from './contract';
+import { Contract, JsonObject, JsonValue, isIgluRef, isJsonObject, resolveIgluRef, resolveLocalRef } from './contract';
 import { normalizeDraft04 } from './ajv-schema';
 import { SchemaVerStep, compareSchemaVer, declaredStep, maxStepOrNone, stepSeverity } from './schemaver';
 import { type TableReason, checkTableStep } from './table-step';
@@ -200,7 +200,7 @@ function absoluteLocalRefs(node: JsonValue, uri: string): JsonValue {
  * @throws ContractError naming the side's file and the pointer when the ref does not resolve
  */
 function resolveSideRef(side: Side, ref: string, pointer: string): JsonValue {
-  return ref.startsWith(IGLU_REF_PREFIX) ? resolveIgluRef(side.refs, ref, side.file, pointer).schema : resolveLocalRef(side.root, ref, side.file, pointer).schema;
+  return isIgluRef(ref) ? resolveIgluRef(side.refs, ref, side.file, pointer).schema : resolveLocalRef(side.root, ref, side.file, pointer).schema;
 }
 
 interface Ctx {

@@ -176,10 +176,36 @@ export function resolveLocalRef(root: JsonObject, ref: string, file: string, poi
 /** Prefix of a remote `$ref` to another schema of the same Iglu registry (`iglu:<vendor>/<name>/jsonschema/<M-R-A>[#/pointer]`). */
 export const IGLU_REF_PREFIX = 'iglu:';
 
-/** `iglu:` URI and fragment (`''`, or `/a/b`) of an `iglu:` `$ref`. */
+/**
+ * A remote `$ref` in the Iglu static-registry layout, `http(s)://<host>[/<base>]/schemas/<vendor>/<name>/<format>/<M-R-A>[#/pointer]`
+ * (Iglu docs "Static repo": a registry serves each schema at that path; Iglu Central's own schemas reference
+ * each other so, e.g. `http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/instance-iglu-only/jsonschema/1-0-0#`).
+ * An Iglu URI names one schema whatever registry serves it, so such a ref is the `iglu:` ref of the same URI and
+ * resolves from the registry folder like one.
+ */
+const STATIC_REGISTRY_REF_RE = /^https?:\/\/[^/?#]+(?:\/[^?#]*)?\/schemas\/([^/?#]+)\/([^/?#]+)\/([^/?#]+)\/(\d+-\d+-\d+)(?:#(.*))?$/;
+
+/** True when `ref` names another registry schema: an `iglu:` ref or a static-registry URL ({@link splitIgluRef}). */
+export function isIgluRef(ref: string): boolean {
+  return ref.startsWith(IGLU_REF_PREFIX) || STATIC_REGISTRY_REF_RE.test(ref);
+}
+
+/**
+ * `iglu:` URI and fragment (`''`, or `/a/b`) of a `$ref` to another registry schema: an `iglu:` ref, or a URL in
+ * the Iglu static-registry layout (its `iglu:` equivalent; see {@link isIgluRef}).
+ */
 export function splitIgluRef(ref: string): { uri: string; fragment: string } {
+  const m = STATIC_REGISTRY_REF_RE.exec(ref);
+  if (m !== null) return { uri: `${IGLU_REF_PREFIX}${m[1]}/${m[2]}/${m[3]}/${m[4]}`, fragment: m[5] ?? '' };
   const hash = ref.indexOf('#');
   return hash < 0 ? { uri: ref, fragment: '' } : { uri: ref.slice(0, hash), fragment: ref.slice(hash + 1) };
+}
+
+/** `ref` with a static-registry URL written as its `iglu:` equivalent (`iglu:…#/pointer`); any other ref unchanged. */
+export function canonicalIgluRef(ref: string): string {
+  if (!STATIC_REGISTRY_REF_RE.test(ref)) return ref;
+  const { uri, fragment } = splitIgluRef(ref);
+  return fragment === '' ? uri : `${uri}#${fragment}`;
 }
 
 /**
@@ -193,7 +219,7 @@ export function igluRefsOf(schema: JsonValue): string[] {
       node.forEach(walk);
     } else if (isJsonObject(node)) {
       for (const [k, v] of Object.entries(node)) {
-        if (k === '$ref' && typeof v === 'string' && v.startsWith(IGLU_REF_PREFIX)) {
+        if (k === '$ref' && typeof v === 'string' && isIgluRef(v)) {
           const { uri } = splitIgluRef(v);
           if (!found.includes(uri)) found.push(uri);
         } else {

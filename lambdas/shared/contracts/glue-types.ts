@@ -28,7 +28,7 @@
  * ({@link RAW_ENVELOPE_COLUMNS}), already uses it. Both zones' columns come with `sourcePointer` and `jsonKey`.
  */
 import { ContractError, joinPointer } from './contract-error';
-import { Contract, IGLU_REF_PREFIX, JsonObject, JsonValue, isJsonObject, resolveIgluRef, resolveLocalRef } from './contract';
+import { Contract, JsonObject, JsonValue, isIgluRef, isJsonObject, resolveIgluRef, resolveLocalRef } from './contract';
 import { KNOWN_STRING_FORMATS } from '../contract-ajv';
 
 /** The lake zone a table lives in; selects timestamp/date handling and column naming. */
@@ -490,7 +490,7 @@ function ownMapping(node: JsonObject, pointer: string, ctx: Ctx): Mapped {
 
 function resolveRef(ref: string, pointer: string, ctx: Ctx): Mapped {
   try {
-    if (ref.startsWith(IGLU_REF_PREFIX)) {
+    if (isIgluRef(ref)) {
       const target = resolveIgluRef(ctx.refs, ref, ctx.where, pointer);
       return mapSchema(target.schema, pointer, { ...deeper(ctx), root: target.root });
     }
