@@ -36,12 +36,12 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { loadConfig } from '../../config';
 import { MARTS } from '../../config/marts';
 import { loadPlatform } from '../../config/platform';
-import { readIngestConfig, S3ObjectWriter, S3SchemaSource, settleWithConcurrency } from '../../lambdas/ingest/adapters';
+import { readIngestConfig, S3ObjectWriter, S3SchemaSource, settleWithConcurrency, type ObjectWriter } from '../../lambdas/ingest/adapters';
 import { RegistryResolver } from '../../lambdas/ingest/registry';
 import { INGEST_ENV, KINESIS_MAX_RECORD_BYTES } from '../../lambdas/shared/env';
 import { BATCH_TABLES } from '../../lib/marts/catalog';
 import { validators } from '../../lambdas/ingest/generated/validators';
-import { createIngestHandler } from '../../lambdas/ingest/process-batch';
+import { createIngestHandler, type IngestHandler } from '../../lambdas/ingest/process-batch';
 import type { ContractTable } from '../../lib/marts/contract-adapter';
 import type { Mart } from '../../lib/marts/declaration';
 import { checkConservation, type LakeLineRef, type SentRecord } from './conservation';
@@ -203,22 +203,108 @@ export function assertRatio(name: string, value: number): void {
 }
 
 /**
- * Runs `body` with Powertools metrics disabled (`POWERTOOLS_METRICS_DISABLED`, read by every
- * `Metrics` instance, including the handler's per-failure-type single metrics) and a silent
- * logger: the function's EMF and logs are not the demo's output.
+ * Disables Powertools metrics (`POWERTOOLS_METRICS_DISABLED`, read by every `Metrics` instance, including the
+ * ingest handler's per-failure-type single metrics) until the returned function restores the previous value: the
+ * function's EMF is not the output of a local run.
  */
-async function withQuietPowertools<T>(body: (tools: { logger: Logger; metrics: Metrics }) => Promise<T>): Promise<T> {
+export function quietPowertools(): () => void {
   const saved = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  try {
-    return await body({
-      logger: new Logger({ serviceName: 'ingest', logLevel: 'SILENT' }),
-      metrics: new Metrics({ serviceName: 'ingest', namespace: 'LakeforgeLocal' }),
-    });
-  } finally {
+  return () => {
     if (saved === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
     else process.env.POWERTOOLS_METRICS_DISABLED = saved;
+  };
+}
+
+/** Runs `body` with Powertools metrics disabled ({@link quietPowertools}). */
+async function withQuietPowertools<T>(body: () => Promise<T>): Promise<T> {
+  const restore = quietPowertools();
+  try {
+    return await body();
+  } finally {
+    restore();
   }
+}
+
+/**
+ * Calls `stop` on SIGINT or SIGTERM, then exits with 130 or 143 (128 + the signal's number, as a shell reports it).
+ *
+ * @returns a function that removes the listeners (call it once the servers are stopped).
+ */
+export function stopOnSignals(stop: () => Promise<void>): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
+}
+
+/** The bucket names the local ingest function is configured with (on AWS, its environment variables). */
+export interface LocalIngestBuckets {
+  /** The raw zone bucket (`INGEST_ENV.RAW_BUCKET`). */
+  readonly rawBucket: string;
+  /** The quarantine bucket (`INGEST_ENV.QUARANTINE_BUCKET`). */
+  readonly quarantineBucket: string;
+  /** The contract registry bucket (`INGEST_ENV.REGISTRY_BUCKET`). */
+  readonly registryBucket: string;
+}
+
+/** Options of {@link localIngestFunction}. */
+export interface LocalIngestFunctionOptions {
+  /** The buckets, e.g. {@link LOCAL_RESOURCES}. */
+  readonly buckets: LocalIngestBuckets;
+  /** The client the registry resolver reads the registry bucket with (the local S3 itself, not a fault proxy). */
+  readonly s3: S3Client;
+  /**
+   * The function's size limit (`INGEST_ENV.MAX_RECORD_BYTES`), in bytes.
+   * @default - unset: the function's own default, as on AWS
+   */
+  readonly maxRecordBytes?: number;
+}
+
+/** The ingest function wired as on AWS (see {@link localIngestFunction}). */
+export interface LocalIngestFunction {
+  /**
+   * A handler (`createIngestHandler` with the bundled validators) that writes through `writer`, with a silent
+   * logger and metrics under the `LakeforgeLocal` namespace (create it with Powertools metrics disabled:
+   * {@link quietPowertools}). Every handler of one local function shares its registry resolver and cache, like
+   * the invocations of one warm container.
+   */
+  handler(writer: ObjectWriter): IngestHandler;
+}
+
+/**
+ * The ingest function as `lakeforge local` and `lakeforge smoke --local` run it: the code the Lambda bundle runs
+ * (`createIngestHandler` with the bundled validators, the S3 writer and the registry resolver), configured by
+ * `readIngestConfig` from the same environment variables as on AWS (`lambdas/shared/env.ts`).
+ *
+ * @throws Error from `readIngestConfig` when a bucket name is empty or `maxRecordBytes` is not a positive integer.
+ */
+export function localIngestFunction(options: LocalIngestFunctionOptions): LocalIngestFunction {
+  const config = readIngestConfig({
+    [INGEST_ENV.RAW_BUCKET]: options.buckets.rawBucket,
+    [INGEST_ENV.QUARANTINE_BUCKET]: options.buckets.quarantineBucket,
+    ...(options.maxRecordBytes === undefined ? {} : { [INGEST_ENV.MAX_RECORD_BYTES]: String(options.maxRecordBytes) }),
+    [INGEST_ENV.REGISTRY_BUCKET]: options.buckets.registryBucket,
+  });
+  const registry = config.registry;
+  const resolver =
+    registry === undefined ? undefined : new RegistryResolver({ source: new S3SchemaSource(options.s3, registry.bucket), prefix: registry.prefix, ttlMs: registry.ttlMs });
+  return {
+    handler: (writer) =>
+      createIngestHandler({
+        validators,
+        config: () => config,
+        writer: () => writer,
+        registry: () => resolver,
+        logger: new Logger({ serviceName: 'ingest', logLevel: 'SILENT' }),
+        metrics: new Metrics({ serviceName: 'ingest', namespace: 'LakeforgeLocal' }),
+      }),
+  };
 }
 
 async function readBody(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
@@ -327,11 +413,7 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    void stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const removeSignalListeners = stopOnSignals(stopAll);
 
   /** Runs one phase (of one round); seconds add up over rounds. */
   const phase = async <T>(name: string, detail: string, body: () => Promise<T>, done: (value: T) => string): Promise<T> => {
@@ -377,20 +459,9 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
         `${registry === undefined ? '' : `, ${v.published} registry schema(s) published (${registry.contractTables.length} table(s))`}`,
     );
     const s3Client = s3.client();
-    // The function's configuration from the environment variables the construct sets on AWS (lambdas/shared/env.ts).
-    const ingestConfig = readIngestConfig({
-      [INGEST_ENV.RAW_BUCKET]: LOCAL_RESOURCES.rawBucket,
-      [INGEST_ENV.QUARANTINE_BUCKET]: LOCAL_RESOURCES.quarantineBucket,
-      [INGEST_ENV.MAX_RECORD_BYTES]: String(maxRecordBytes),
-      [INGEST_ENV.REGISTRY_BUCKET]: LOCAL_RESOURCES.registryBucket,
-    });
     // One resolver (and cache) for the whole run, like one warm container; registry reads bypass the fault
     // proxy, which only fails PutObject calls anyway.
-    const registrySettings = ingestConfig.registry;
-    const resolver =
-      registrySettings === undefined
-        ? undefined
-        : new RegistryResolver({ source: new S3SchemaSource(s3Client, registrySettings.bucket), prefix: registrySettings.prefix, ttlMs: registrySettings.ttlMs });
+    const ingest = localIngestFunction({ buckets: LOCAL_RESOURCES, s3: s3Client, maxRecordBytes });
     const inputs: readonly StreamInput[] =
       replay?.inputs ?? toStreamRecords(readMovieLensEnvelopes(options.dataDir as string, options.limit), { badRatio: badRows, seed, maxRecordBytes: LOCAL_MAX_RECORD_BYTES });
     const batchFiles = options.dataDir === undefined ? [] : BATCH_FILES.map((f) => ({ key: f.key, file: path.join(options.dataDir as string, f.file) }));
@@ -452,18 +523,10 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
         'ingest',
         `${label}polling shards`,
         () =>
-          withQuietPowertools(async ({ logger, metrics }) => {
-            const writer = new S3ObjectWriter(
-              localS3Client(proxy?.endpoint ?? s3.endpoint, options.s3MaxAttempts === undefined ? {} : { maxAttempts: options.s3MaxAttempts }),
+          withQuietPowertools(async () => {
+            const handler = ingest.handler(
+              new S3ObjectWriter(localS3Client(proxy?.endpoint ?? s3.endpoint, options.s3MaxAttempts === undefined ? {} : { maxAttempts: options.s3MaxAttempts })),
             );
-            const handler = createIngestHandler({
-              validators,
-              config: () => ingestConfig,
-              writer: () => writer,
-              registry: () => resolver,
-              logger,
-              metrics,
-            });
             let delivered = 0;
             const report = await runEventSourceMapping({
               reader: new KinesisShardReader(kinesis.client, LOCAL_RESOURCES.streamName),
@@ -626,8 +689,7 @@ export async function runLocalPlatform(options: LocalPlatformOptions): Promise<L
   } finally {
     lake?.close();
     await stopAll();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    removeSignalListeners();
   }
 }
 

@@ -21,15 +21,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { loadConfig, type EnvironmentName } from '../../config';
 import { loadPlatform } from '../../config/platform';
-import { readIngestConfig, S3ObjectWriter, S3SchemaSource } from '../../lambdas/ingest/adapters';
-import { validators } from '../../lambdas/ingest/generated/validators';
-import { createIngestHandler } from '../../lambdas/ingest/process-batch';
-import { RegistryResolver } from '../../lambdas/ingest/registry';
-import { INGEST_ENV } from '../../lambdas/shared/env';
+import { S3ObjectWriter } from '../../lambdas/ingest/adapters';
 import type { ContractTable } from '../../lib/marts/contract-adapter';
 import type { Mart } from '../../lib/marts/declaration';
 import { platformParameterName, PLATFORM_PARAMETERS } from '../../lib/platform/parameter-names';
@@ -39,6 +33,7 @@ import { KinesisShardReader, runEventSourceMapping, type DiscardedBatch } from '
 import { createStream, startLocalKinesis, type LocalKinesis } from '../local/local-kinesis';
 import { listKeys, startLocalS3, type LocalS3 } from '../local/local-s3';
 import { PipelineRunner, partitionColumnsByStep, type PipelineRunReport } from '../local/pipeline-runner';
+import { localIngestFunction, quietPowertools, stopOnSignals } from '../local/platform';
 import { storagePorts } from './aws';
 import type { ExecutionStatus, SmokePorts } from './run';
 
@@ -137,22 +132,11 @@ export async function startLocalSmokePlatform(options: LocalSmokeOptions): Promi
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    removeSignalListeners();
     for (const s of stops.splice(0).reverse()) await Promise.resolve(s()).catch(() => undefined);
   };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
-  const savedMetrics = process.env.POWERTOOLS_METRICS_DISABLED;
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  stops.push(() => {
-    if (savedMetrics === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
-    else process.env.POWERTOOLS_METRICS_DISABLED = savedMetrics;
-  });
+  const removeSignalListeners = stopOnSignals(stop);
+  stops.push(quietPowertools());
 
   try {
     const kinesis = await startLocalKinesis();
@@ -169,23 +153,7 @@ export async function startLocalSmokePlatform(options: LocalSmokeOptions): Promi
     // The ingest function as `lakeforge local` wires it: configured from its environment variables.
     const s3Client = s3.client();
     const storage = storagePorts({ kinesis: kinesis.client, s3: s3Client });
-    const ingestConfig = readIngestConfig({
-      [INGEST_ENV.RAW_BUCKET]: resources.rawBucket,
-      [INGEST_ENV.QUARANTINE_BUCKET]: resources.quarantineBucket,
-      [INGEST_ENV.REGISTRY_BUCKET]: resources.registryBucket,
-    });
-    const registry = ingestConfig.registry;
-    const resolver =
-      registry === undefined ? undefined : new RegistryResolver({ source: new S3SchemaSource(s3Client, registry.bucket), prefix: registry.prefix, ttlMs: registry.ttlMs });
-    const writer = new S3ObjectWriter(s3Client);
-    const handler = createIngestHandler({
-      validators,
-      config: () => ingestConfig,
-      writer: () => writer,
-      registry: () => resolver,
-      logger: new Logger({ serviceName: 'ingest', logLevel: 'SILENT' }),
-      metrics: new Metrics({ serviceName: 'ingest', namespace: 'LakeforgeLocal' }),
-    });
+    const handler = localIngestFunction({ buckets: resources, s3: s3Client }).handler(new S3ObjectWriter(s3Client));
     let checkpoints: ReadonlyMap<string, string> = new Map();
     const discarded: DiscardedBatch[] = [];
     /** One drain of the stream through the function (what the event source mapping does while time passes). */
