@@ -278,12 +278,38 @@ export class RegistryResolver {
   }
 
   private async fetch(uri: string): Promise<SchemaResolution> {
+    const { objectKey, doc } = await this.readSchemaDocument(uri);
+    if (doc.kind === 'unavailable') return { kind: 'unavailable', reason: doc.reason };
+    if (objectKey === undefined) {
+      // The URI has no registry key: answered, not cached.
+      this.counts.invalid += 1;
+      return { kind: 'invalid', reason: doc.kind === 'found' ? uri : doc.reason };
+    }
+    let resolution: SchemaResolution;
+    if (doc.kind === 'found') {
+      const refs = await this.fetchRefs(doc.schema, objectKey);
+      // A referenced schema that cannot be read now: retried, never cached (like any outage).
+      if (refs.kind === 'unavailable') return { kind: 'unavailable', reason: refs.reason };
+      resolution = refs.kind === 'invalid' ? { kind: 'invalid', reason: refs.reason } : compileParsed(doc.schema, uri, objectKey, refs.refs);
+    } else {
+      resolution = { kind: doc.kind === 'not_found' ? 'not_found' : 'invalid', reason: doc.reason };
+    }
+    if (resolution.kind === 'invalid') this.counts.invalid += 1;
+    this.cache.set(uri, resolution, resolution.kind === 'found' ? this.ttlMs : this.negativeTtlMs);
+    return resolution;
+  }
+
+  /**
+   * The registry object of `uri`, read and parsed: `found` with the schema document, `not_found` (no such object),
+   * `invalid` (the URI has no registry key — `objectKey` is then undefined — or the object is not a usable schema)
+   * or `unavailable` (the read failed now). Counts fetches, not-found answers and read errors; caches nothing.
+   */
+  private async readSchemaDocument(uri: string): Promise<{ readonly objectKey?: string; readonly doc: RefDocument }> {
     let objectKey: string;
     try {
       objectKey = registryObjectKey(uri, this.prefix);
     } catch (error) {
-      this.counts.invalid += 1;
-      return { kind: 'invalid', reason: messageOf(error) };
+      return { doc: { kind: 'invalid', reason: messageOf(error) } };
     }
     this.counts.fetches += 1;
     let text: string;
@@ -292,26 +318,13 @@ export class RegistryResolver {
     } catch (error) {
       if (isNotFoundError(error)) {
         this.counts.notFound += 1;
-        const resolution: SchemaResolution = { kind: 'not_found', reason: `no schema ${objectKey} in the registry` };
-        this.cache.set(uri, resolution, this.negativeTtlMs);
-        return resolution;
+        return { objectKey, doc: { kind: 'not_found', reason: `no schema ${objectKey} in the registry` } };
       }
       this.counts.errors += 1;
-      return { kind: 'unavailable', reason: `registry read of ${objectKey} failed: ${describeSourceError(error)}` };
+      return { objectKey, doc: { kind: 'unavailable', reason: `registry read of ${objectKey} failed: ${describeSourceError(error)}` } };
     }
     const parsed = parseRegistrySchema(text, uri, objectKey);
-    let resolution: SchemaResolution;
-    if (parsed.kind === 'invalid') {
-      resolution = parsed;
-    } else {
-      const refs = await this.fetchRefs(parsed.schema, objectKey);
-      // A referenced schema that cannot be read now: retried, never cached (like any outage).
-      if (refs.kind === 'unavailable') return { kind: 'unavailable', reason: refs.reason };
-      resolution = refs.kind === 'invalid' ? { kind: 'invalid', reason: refs.reason } : compileParsed(parsed.schema, uri, objectKey, refs.refs);
-    }
-    if (resolution.kind === 'invalid') this.counts.invalid += 1;
-    this.cache.set(uri, resolution, resolution.kind === 'found' ? this.ttlMs : this.negativeTtlMs);
-    return resolution;
+    return { objectKey, doc: parsed.kind === 'parsed' ? { kind: 'found', schema: parsed.schema } : parsed };
   }
 
   /**
@@ -355,28 +368,9 @@ export class RegistryResolver {
       this.counts.cacheHits += 1;
       return cached;
     }
-    let objectKey: string;
-    try {
-      objectKey = registryObjectKey(uri, this.prefix);
-    } catch (error) {
-      return { kind: 'invalid', reason: messageOf(error) };
-    }
-    this.counts.fetches += 1;
-    let text: string;
-    try {
-      text = await this.options.source.getText(objectKey);
-    } catch (error) {
-      if (isNotFoundError(error)) {
-        this.counts.notFound += 1;
-        const doc: RefDocument = { kind: 'not_found', reason: `no schema ${objectKey} in the registry` };
-        this.documents.set(uri, doc, this.negativeTtlMs);
-        return doc;
-      }
-      this.counts.errors += 1;
-      return { kind: 'unavailable', reason: `registry read of ${objectKey} failed: ${describeSourceError(error)}` };
-    }
-    const parsed = parseRegistrySchema(text, uri, objectKey);
-    const doc: RefDocument = parsed.kind === 'parsed' ? { kind: 'found', schema: parsed.schema } : parsed;
+    const { objectKey, doc } = await this.readSchemaDocument(uri);
+    // An outage is retried, and a URI without a registry key is answered at once: neither is cached.
+    if (doc.kind === 'unavailable' || objectKey === undefined) return doc;
     this.documents.set(uri, doc, doc.kind === 'found' ? this.ttlMs : this.negativeTtlMs);
     return doc;
   }

@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { diffStage } from '../../lib/governance/report/baseline';
 import type { AuditEntry, AuditStatus, StageReport } from '../../lib/governance/report/model';
 import { renderHtml } from '../../lib/governance/report/render';
+import { CHROMIUM, renderedDom } from '../helpers/chromium';
 
-/** Debian's `chromium` package (apt-get install chromium). */
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
 const entry = (status: AuditStatus, rule: string, resource: string, reviewBy?: string): AuditEntry => ({
   pack: 'AwsSolutions', rule, description: `${rule} description`, resource, logicalId: resource.replace(/\W/g, ''), type: 'AWS::S3::Bucket', status,
@@ -38,15 +36,6 @@ function report(): StageReport {
   };
 }
 
-/** The DOM after the page's script ran, from headless Chromium with a fresh profile and no network (proxy to a closed port). */
-function renderedDom(file: string, hash = ''): string {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-chromium-'));
-  return execFileSync(
-    CHROMIUM!,
-    ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--proxy-server=127.0.0.1:9', '--proxy-bypass-list=<-loopback>', '--dump-dom', `file://${file}${hash}`],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 120_000 },
-  );
-}
 
 (CHROMIUM ? describe : describe.skip)('the changes section of a stage page in headless Chromium (offline)', () => {
   const r = report();
