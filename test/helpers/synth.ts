@@ -11,16 +11,18 @@ interface ValidationReportJson {
 }
 
 /**
- * Whether `error` is the failure CDK raises when a policy-validation plugin reports a finding: a validation error
- * named `ValidationFailed`, thrown after `<outdir>/validation-report.json` is written, where that report holds a
- * plugin whose conclusion is `failure` with at least one violation.
+ * Whether `error` is the failure CDK raises when policy-validation plugins report findings: a validation error
+ * named `ValidationFailed`, thrown after `<outdir>/validation-report.json` is written, where that report concludes
+ * `failure` for at least one plugin and every failed plugin names violations (a plugin that crashed fails with
+ * none, and is not a finding).
  */
 export function isPolicyFindingFailure(error: unknown, outdir: string): boolean {
   if (!Errors.isValidationError(error) || error.name !== 'ValidationFailed') return false;
   const file = path.join(outdir, VALIDATION_REPORT_FILE);
   if (!fs.existsSync(file)) return false;
   const report = JSON.parse(fs.readFileSync(file, 'utf8')) as ValidationReportJson;
-  return (report.pluginReports ?? []).some((r) => r.conclusion === 'failure' && (r.violations?.length ?? 0) > 0);
+  const failed = (report.pluginReports ?? []).filter((r) => r.conclusion === 'failure');
+  return failed.length > 0 && failed.every((r) => (r.violations?.length ?? 0) > 0);
 }
 
 /**
