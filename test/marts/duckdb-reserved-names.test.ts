@@ -13,26 +13,17 @@ import { DuckDbLake } from '../../tools/local/duckdb-lake';
 import { PipelineRunner, partitionColumnsByStep } from '../../tools/local/pipeline-runner';
 import { selfDescribing } from '../contracts/contract-factory';
 import { rawEvent, writeRawEvents } from '../fixtures/marts/raw-lake';
+import { RESERVED_PROPERTIES, RESERVED_PROPERTY_SCHEMAS } from './reserved-names';
 
 const A1 = '2024-03-01T10:00:00.000Z';
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)));
 
-/** Hand-written: every property name is reserved somewhere (flat: the local dialect does not translate nested row casts). */
+/** Every property name is reserved somewhere (flat: the local dialect does not translate nested row casts). */
 const CONTRACT = selfDescribing(
   {
     description: 'A transfer (reserved words as property names).',
     type: 'object',
-    properties: {
-      from: { type: 'string', maxLength: 16 },
-      to: { type: 'string', maxLength: 16 },
-      group: { type: 'integer', minimum: 0, maximum: 100 },
-      end: { type: 'string', format: 'date-time' },
-      currentTime: { type: 'string', format: 'date-time' },
-      _private: { type: 'boolean' },
-      date: { type: 'string', format: 'date' },
-      timestamp: { type: 'integer', minimum: 0, maximum: 2000000000 },
-      user: { type: 'string', maxLength: 16 },
-    },
+    properties: { ...RESERVED_PROPERTY_SCHEMAS },
     required: ['from', 'to', 'user', 'date'],
     additionalProperties: false,
   },
@@ -99,7 +90,7 @@ describe('a contract with reserved property names on the local DuckDB runtime', 
   });
 
   it('maps the properties to reserved column names (the premise of this test)', () => {
-    expect(table.columns.map((c) => c.name)).toEqual(['from', 'to', 'group', 'end', 'current_time', '_private', 'date', 'timestamp', 'user']);
+    expect(table.columns.map((c) => c.name)).toEqual(RESERVED_PROPERTIES.map((p) => (p === 'currentTime' ? 'current_time' : p)));
   });
 
   it('curates every reserved-name column, deduplicated, and refreshes the mart over them', async () => {

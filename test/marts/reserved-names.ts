@@ -17,22 +17,33 @@ import { contractOf } from '../contracts/contract-factory';
  */
 export const RESERVED_PROPERTIES = ['from', 'to', 'group', 'end', 'currentTime', '_private', 'date', 'timestamp', 'user'] as const;
 
+/** One of {@link RESERVED_PROPERTIES}. */
+export type ReservedProperty = (typeof RESERVED_PROPERTIES)[number];
+
 /**
- * A hand-written contract whose top-level properties are {@link RESERVED_PROPERTIES} (strings, integers, a
- * date-time, a date) plus `order`, an object whose fields are reserved words too (`select`, `_x`) and whose
- * camelCase field (`groupBy`) makes the curated SQL cast it to a row type.
+ * The JSON Schema of each of {@link RESERVED_PROPERTIES} (strings, integers, date-times, a boolean, a date), written
+ * in the list's order (the columns' order): the flat properties of a reserved-name contract.
+ */
+export const RESERVED_PROPERTY_SCHEMAS: Readonly<Record<ReservedProperty, JsonObject>> = {
+  from: { type: 'string', maxLength: 64 },
+  to: { type: 'string', maxLength: 64 },
+  group: { type: 'integer', minimum: 0, maximum: 1000 },
+  end: { type: 'string', format: 'date-time' },
+  currentTime: { type: 'string', format: 'date-time' },
+  _private: { type: 'boolean' },
+  date: { type: 'string', format: 'date' },
+  timestamp: { type: 'integer', minimum: 0, maximum: 2000000000 },
+  user: { type: 'string', maxLength: 32 },
+};
+
+/**
+ * A hand-written contract whose top-level properties are {@link RESERVED_PROPERTIES} ({@link RESERVED_PROPERTY_SCHEMAS})
+ * plus `order`, an object whose fields are reserved words too (`select`, `_x`) and whose camelCase field (`groupBy`)
+ * makes the curated SQL cast it to a row type.
  */
 export function reservedContract(name = 'reserved_words'): Contract {
   const properties: JsonObject = {
-    from: { type: 'string', maxLength: 64 },
-    to: { type: 'string', maxLength: 64 },
-    group: { type: 'integer', minimum: 0, maximum: 1000 },
-    end: { type: 'string', format: 'date-time' },
-    currentTime: { type: 'string', format: 'date-time' },
-    _private: { type: 'boolean' },
-    date: { type: 'string', format: 'date' },
-    timestamp: { type: 'integer', minimum: 0, maximum: 2000000000 },
-    user: { type: 'string', maxLength: 32 },
+    ...RESERVED_PROPERTY_SCHEMAS,
     order: {
       type: 'object',
       properties: { select: { type: 'string', maxLength: 8 }, _x: { type: 'integer', minimum: 0, maximum: 9 }, groupBy: { type: 'string', maxLength: 8 } },
