@@ -103,8 +103,9 @@ export interface SqlSummary {
 export interface VersionEntry {
   /** Iglu URI from the file's location. */
   readonly uri: string;
-  /** Iglu vendor and name (from the location). */
+  /** Iglu vendor (from the location). */
   readonly vendor: string;
+  /** Iglu name (from the location). */
   readonly name: string;
   /** Version from the file name. */
   readonly version: SchemaVer;
@@ -116,7 +117,9 @@ export interface VersionEntry {
 
 /** Two consecutive versions of one vendor/name and the versions of `from`'s MODEL below `from`. */
 export interface VersionPair {
+  /** The older version. */
   readonly from: VersionEntry;
+  /** The next version of the same vendor/name. */
   readonly to: VersionEntry;
   /** Loaded versions of `from`'s MODEL below `from`, oldest first (the table's history). */
   readonly history: readonly Contract[];
@@ -128,14 +131,19 @@ export interface PairReason {
   readonly rule: string;
   /** JSON pointer (instance step) or `column <name>` (table step). */
   readonly where: string;
+  /** The checker's message. */
   readonly message: string;
 }
 
 /** A pair whose declared bump is smaller than the change needs. */
 export interface InsufficientPair {
+  /** Iglu URI of the older version. */
   readonly from: string;
+  /** Iglu URI of the newer version. */
   readonly to: string;
+  /** The step the version numbers declare. */
   readonly declared: SchemaVerStep | 'NONE';
+  /** The step the change needs (the larger of the instance and table steps). */
   readonly required: SchemaVerStep | 'NONE';
   /** The reasons at the required step (the ones the declared bump does not cover). */
   readonly reasons: readonly PairReason[];
@@ -143,14 +151,19 @@ export interface InsufficientPair {
 
 /** Verdicts of one kind: `declared->required`, sufficient or not. */
 export interface VerdictCount {
+  /** The step the version numbers declare. */
   readonly declared: SchemaVerStep | 'NONE';
+  /** The step the change needs. */
   readonly required: SchemaVerStep | 'NONE';
+  /** Whether the declared step covers the required one. */
   readonly sufficient: boolean;
+  /** Pairs with this verdict. */
   readonly count: number;
 }
 
 /** The insufficient pairs that name one rule at their required step. */
 export interface RuleCount {
+  /** A compatibility rule id (`COMPATIBILITY_RULES`) or table rule id (`TABLE_EVOLUTION_RULES`). */
   readonly rule: string;
   /** Insufficient pairs with at least one reason of this rule at the required step. */
   readonly pairs: number;
@@ -171,15 +184,28 @@ export interface PairSummary {
   /** Rules at the required step of the insufficient pairs, most frequent first. */
   readonly byRule: readonly RuleCount[];
   /** Pairs not compared: a version did not load, or the checker refused the pair. */
-  readonly notCompared: readonly { readonly from: string; readonly to: string; readonly reason: string }[];
+  readonly notCompared: readonly NotComparedPair[];
+}
+
+/** A pair that was not compared. */
+export interface NotComparedPair {
+  /** Iglu URI of the older version. */
+  readonly from: string;
+  /** Iglu URI of the newer version. */
+  readonly to: string;
+  /** `<uri> does not load: <reason>`, or the checker's error. */
+  readonly reason: string;
 }
 
 /** Everything {@link analyzeRegistry} measures. */
 export interface RegistryAnalysis {
   /** The Iglu root read (`dir` or `dir/schemas`). */
   readonly root: string;
+  /** Files, mapped share, refusals, warnings. */
   readonly lint: LintSummary;
+  /** Curated SQL and table DDL of the mapped schemas. */
   readonly sql: SqlSummary;
+  /** Compatibility verdicts of consecutive versions. */
   readonly pairs: PairSummary;
 }
 
@@ -437,7 +463,7 @@ export function reasonsAtRequiredStep(report: CompatibilityReport): PairReason[]
 export function comparePairs(pairs: readonly VersionPair[], check: CheckWithHistory = checkCompatibility as CheckWithHistory): PairSummary {
   const verdicts = new Map<string, { declared: SchemaVerStep | 'NONE'; required: SchemaVerStep | 'NONE'; sufficient: boolean; count: number }>();
   const insufficient: InsufficientPair[] = [];
-  const notCompared: { from: string; to: string; reason: string }[] = [];
+  const notCompared: NotComparedPair[] = [];
   for (const { from, to, history } of pairs) {
     if (from.contract === undefined || to.contract === undefined) {
       const bad = from.contract === undefined ? from : to;

@@ -1,5 +1,5 @@
 /**
- * Registry benchmark (`npm run bench:registry -- [<dir>] [--json] [--no-write] [--runs <n>]`): what the contract
+ * Registry benchmark (`npm run bench:registry -- [<dir>] [--json] [--no-write] [--runs <n>] [--label <text>]`): what the contract
  * model makes of a real Iglu registry (issue 12, "Contracts that take any real registry"), in one process:
  * - lint: files found, loaded, well-formed, mapped (overall and among well-formed files), refusals by reason
  *   class, warnings by fallback rule — `lintContract` as `contracts lint` runs it;
@@ -17,7 +17,8 @@
  * layout); folders of other formats (`avro`, `thrift`…) are skipped and counted. @default `config/contracts`
  *
  * Options: `--json` prints the analysis and timings as JSON instead of Markdown; `--no-write` leaves
- * BENCHMARKS.md alone; `--runs <n>` measured lint runs per variant @default 3.
+ * BENCHMARKS.md alone; `--runs <n>` measured lint runs per variant @default 3; `--label <text>` names the registry
+ * in the section @default - the folder's path in the repository, else its last name.
  *
  * Exit code 1 when a mapped schema renders SQL or DDL a grammar rejects (issue 12's acceptance), or the folder
  * cannot be read (one line naming it); refusals and insufficient pairs are measured, not failures.
@@ -25,7 +26,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { isContractError } from '../../lib/contracts/contract-error';
 import { lintContract } from '../../lib/contracts/lint';
 import { type LoadResult, readIgluFolder } from '../../lib/contracts/loader';
@@ -39,6 +40,7 @@ export const DEFAULT_REGISTRY_DIR = 'config/contracts';
 /** Command-line options. */
 interface Args {
   readonly dir: string;
+  readonly label?: string;
   readonly json: boolean;
   readonly write: boolean;
   readonly runs: number;
@@ -47,22 +49,26 @@ interface Args {
 function parseArgs(argv: readonly string[]): Args {
   let dir: string | undefined;
   let runs = 3;
+  let label: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') {
       runs = Number(argv[++i]);
       if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got ${argv[i]}`);
+    } else if (a === '--label') {
+      label = argv[++i];
+      if (label === undefined || label === '') throw new Error('--label needs a text, e.g. --label "Iglu Central"');
     } else if (a === '--json' || a === '--no-write') {
       continue;
     } else if (a.startsWith('--')) {
-      throw new Error(`unknown option ${a}; usage: npm run bench:registry -- [<registry dir>] [--json] [--no-write] [--runs <n>]`);
+      throw new Error(`unknown option ${a}; usage: npm run bench:registry -- [<registry dir>] [--json] [--no-write] [--runs <n>] [--label <text>]`);
     } else if (dir === undefined) {
       dir = a;
     } else {
       throw new Error(`one registry folder only, got ${dir} and ${a}`);
     }
   }
-  return { dir: dir ?? DEFAULT_REGISTRY_DIR, json: argv.includes('--json'), write: !argv.includes('--no-write'), runs };
+  return { dir: dir ?? DEFAULT_REGISTRY_DIR, ...(label === undefined ? {} : { label }), json: argv.includes('--json'), write: !argv.includes('--no-write'), runs };
 }
 
 function median(xs: readonly number[]): number {
@@ -96,10 +102,10 @@ export function timeLint(load: LoadResult, runs: number): LintTiming {
   return { schemas: load.contracts.length, runs, sharedAjvMs: median(samples.shared), ajvPerSchemaMs: median(samples.perSchema) };
 }
 
-/** The folder as the section names it: relative to the repository when inside it, else as given. */
+/** The folder as the section names it: relative to the repository when inside it, else its last name. */
 function labelOf(dir: string): string {
   const rel = relative(ROOT, resolve(dir));
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir;
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : basename(resolve(dir));
 }
 
 function main(): void {
@@ -126,7 +132,7 @@ function main(): void {
   const cpu = cpus()[0]?.model ?? 'unknown';
   const nproc = execFileSync('nproc').toString().trim();
   const machine = `Machine: ${nproc} CPUs (${cpu}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; 1-min load average at the end ${loadavg()[0].toFixed(1)}. Whole analysis (lint, SQL/DDL, pairs) in one process: ${(analysisMs / 1000).toFixed(1)} s.`;
-  const section = renderRegistrySection(analysis, { label: labelOf(args.dir), machine, timing });
+  const section = renderRegistrySection(analysis, { label: args.label ?? labelOf(args.dir), machine, timing });
   process.stdout.write(args.json ? `${JSON.stringify({ dir: args.dir, ...analysis, timing, analysisMs }, null, 2)}\n` : `${section}\n`);
   if (args.write) {
     const file = join(ROOT, 'BENCHMARKS.md');
