@@ -1,13 +1,11 @@
 /**
  * Test helpers for contracts whose property names are SQL reserved words: a contract table built in memory from
- * a contract (the adapter's columns, no files), and dt-sql-parser's Hive grammar (Athena DDL is Hive DDL),
- * bundled into CommonJS by `loadDtSqlParser` as lib/marts/trino-parser.ts bundles the Trino grammar.
+ * a contract (the adapter's columns, no files), and dt-sql-parser's Hive grammar (Athena DDL is Hive DDL), as
+ * lib/marts/hive-parser.ts loads it.
  */
-import type { HiveSQL } from 'dt-sql-parser';
 import type { Contract, JsonObject } from '../../lib/contracts/contract';
 import { contractColumns, type GlueColumn } from '../../lib/contracts/glue-types';
 import { contractTableName, type ContractColumn, type ContractTable } from '../../lib/marts/contract-adapter';
-import { loadDtSqlParser } from '../../lib/marts/dt-sql-parser';
 import { contractOf } from '../contracts/contract-factory';
 
 /**
@@ -77,19 +75,5 @@ export function contractTableOf(contract: Contract): ContractTable {
   };
 }
 
-let hive: HiveSQL | undefined;
-
-/** dt-sql-parser's `HiveSQL` (bundled with esbuild on first use, once per process). */
-export function hiveSql(): HiveSQL {
-  if (hive !== undefined) return hive;
-  const { HiveSQL } = loadDtSqlParser<{ HiveSQL: new () => HiveSQL }>("export { HiveSQL } from './dist/parser/hive/index.js';", 'lakeforge-hive-test-bundle.cjs');
-  hive = new HiveSQL();
-  return hive;
-}
-
-/** Parser messages for a Hive DDL statement (empty when it parses). */
-export function hiveErrors(sql: string): string[] {
-  return hiveSql()
-    .validate(sql)
-    .map((e) => `${e.startLine}:${e.startColumn} ${e.message}`);
-}
+/** dt-sql-parser's `HiveSQL`, and a Hive DDL statement's parser messages (empty when it parses), as `hiveErrors`. */
+export { hiveSql, hiveDdlErrors as hiveErrors } from '../../lib/marts/hive-parser';
