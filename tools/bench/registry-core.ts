@@ -533,7 +533,7 @@ export function analyzeRegistry(load: LoadResult, ajv: Ajv, options: AnalyzeOpti
 
 /** Options of {@link renderRegistrySection}. */
 export interface RenderOptions {
-  /** How the folder is named in the section, e.g. `config/contracts`. */
+  /** How the folder is named in the section: a path (shown as code, e.g. `config/contracts`) or words. */
   readonly label: string;
   /** The machine line (CPUs, Node, date, load), or omitted. @default - none */
   readonly machine?: string;
@@ -557,7 +557,7 @@ export function renderRegistrySection(a: RegistryAnalysis, o: RenderOptions): st
     '## Registry',
     '',
     ...(o.machine === undefined ? [] : [o.machine]),
-    `Registry: \`${o.label}\`${/[\\/]schemas$/.test(a.root) ? ' (its `schemas/` folder)' : ''}, ${lint.found} jsonschema files${lint.skipped.length === 0 ? '' : `; ${lint.skipped.length} folder(s) of other formats skipped`}.`,
+    `Registry: ${/\s/.test(o.label) ? o.label : `\`${o.label}\``}${/[\\/]schemas$/.test(a.root) ? ' (its `schemas/` folder)' : ''}, ${lint.found} jsonschema files${lint.skipped.length === 0 ? '' : `; ${lint.skipped.length} folder(s) of other formats skipped`}.`,
     '',
     '### Lint (`contracts lint`)',
     '',
