@@ -7,13 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readContractTables, type ContractTable } from '../../lib/marts/contract-adapter';
-import { defineMart, type Mart } from '../../lib/marts/declaration';
+import type { Mart } from '../../lib/marts/declaration';
 import { renderPipelinePlan } from '../../lib/pipeline/plan';
 import { DuckDbLake } from '../../tools/local/duckdb-lake';
 import { PipelineRunner, partitionColumnsByStep } from '../../tools/local/pipeline-runner';
 import { selfDescribing } from '../contracts/contract-factory';
 import { rawEvent, writeRawEvents } from '../fixtures/marts/raw-lake';
-import { RESERVED_PROPERTIES, RESERVED_PROPERTY_SCHEMAS } from './reserved-names';
+import { RESERVED_PROPERTIES, RESERVED_PROPERTY_SCHEMAS, reservedMart } from './reserved-names';
 
 const A1 = '2024-03-01T10:00:00.000Z';
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)));
@@ -55,32 +55,7 @@ describe('a contract with reserved property names on the local DuckDB runtime', 
       // A duplicate delivery of e1: curated keeps one row.
       rawEvent(table, { id: 'e1', eventTime: '2024-03-01T09:00:00Z', arrival: A1, data: { from: 'a', to: 'b', user: 'u1', date: '2024-03-01' }, seq: 2 }),
     ], 'reserved');
-    fs.writeFileSync(
-      path.join(root, 'transfers_by_sender.sql'),
-      `SELECT c."from", c."user", c."date", count(*) AS n\nFROM curated.${table.tableName} AS c\nGROUP BY c."from", c."user", c."date"\n`,
-    );
-    mart = defineMart(
-      {
-        name: 'transfers_by_sender',
-        owner: 'team',
-        product: 'ott-engagement',
-        description: 'Transfers per sender, user and date.',
-        schedule: 'cron(0 * * * ? *)',
-        sqlFile: 'transfers_by_sender.sql',
-        output: {
-          columns: [
-            { name: 'from', type: 'string', description: 'Sender.' },
-            { name: 'user', type: 'string', description: 'User.' },
-            { name: 'date', type: 'date', description: 'Date.' },
-            { name: 'n', type: 'bigint', description: 'Transfers.' },
-          ],
-          key: ['from', 'user', 'date'],
-          partitionedBy: ['date'],
-        },
-        dependsOn: [`curated.${table.tableName}`],
-      },
-      root,
-    );
+    mart = reservedMart(root, table);
     lake = await DuckDbLake.open(path.join(root, 'lake'), [table], [mart]);
   });
 

@@ -30,44 +30,14 @@ import {
   renderFreshnessQuery,
   renderWatermarkInsert,
 } from '../../lib/marts/curated';
-import { defineMart, type Mart } from '../../lib/marts/declaration';
+import type { Mart } from '../../lib/marts/declaration';
 import { renderMartChunksQuery, renderMartMerge, renderPhysical } from '../../lib/marts/render';
 import { analyzeStatement } from '../../lib/marts/sql-check';
 import { trinoSql } from '../../lib/marts/trino-parser';
-import { contractTableOf, hiveErrors, hiveSql, RESERVED_PROPERTIES, reservedContract } from './reserved-names';
+import { contractTableOf, hiveErrors, hiveSql, RESERVED_PROPERTIES, reservedContract, reservedMart } from './reserved-names';
 
 const table = contractTableOf(reservedContract());
 const trinoErrors = (sql: string): string[] => trinoSql().validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`);
-
-/** The issue's reserved-word mart over the contract: output columns `from`, `user`, `n`, partitioned by `date`. */
-function reservedMart(dir: string): Mart {
-  fs.writeFileSync(
-    path.join(dir, 'reserved_mart.sql'),
-    `SELECT c."from", c."user", c."date", count(*) AS n\nFROM curated.${table.tableName} AS c\nGROUP BY c."from", c."user", c."date"\n`,
-  );
-  return defineMart(
-    {
-      name: 'reserved_mart',
-      owner: 'team',
-      product: 'ott-engagement',
-      description: 'Events per from, user and date.',
-      schedule: 'cron(0 * * * ? *)',
-      sqlFile: 'reserved_mart.sql',
-      output: {
-        columns: [
-          { name: 'from', type: 'string', description: 'from' },
-          { name: 'user', type: 'string', description: 'user' },
-          { name: 'date', type: 'date', description: 'date' },
-          { name: 'n', type: 'bigint', description: 'events' },
-        ],
-        key: ['from', 'user', 'date'],
-        partitionedBy: ['date'],
-      },
-      dependsOn: [`curated.${table.tableName}`],
-    },
-    dir,
-  );
-}
 
 describe('a contract whose property names are reserved words', () => {
   let dir: string;
@@ -75,7 +45,7 @@ describe('a contract whose property names are reserved words', () => {
 
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakeforge-reserved-'));
-    mart = reservedMart(dir);
+    mart = reservedMart(dir, table);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -1,11 +1,14 @@
 /**
  * Test helpers for contracts whose property names are SQL reserved words: a contract table built in memory from
- * a contract (the adapter's columns, no files), and dt-sql-parser's Hive grammar (Athena DDL is Hive DDL), as
- * lib/marts/hive-parser.ts loads it.
+ * a contract (the adapter's columns, no files), a mart keyed and partitioned by reserved names, and dt-sql-parser's
+ * Hive grammar (Athena DDL is Hive DDL), as lib/marts/hive-parser.ts loads it.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Contract, JsonObject } from '../../lib/contracts/contract';
 import { contractColumns, type GlueColumn } from '../../lib/contracts/glue-types';
 import { contractTableName, type ContractColumn, type ContractTable } from '../../lib/marts/contract-adapter';
+import { defineMart, type Mart } from '../../lib/marts/declaration';
 import { contractOf } from '../contracts/contract-factory';
 
 /**
@@ -73,6 +76,40 @@ export function contractTableOf(contract: Contract): ContractTable {
     columns: contractColumns(contract, { zone: 'curated' }).map(column),
     rawColumns: contractColumns(contract, { zone: 'raw' }).map(column),
   };
+}
+
+/**
+ * The issue's reserved-word mart over a reserved-name contract table (one with `from`, `user` and `date` columns):
+ * output columns `from`, `user`, `date` and `n` (events), keyed by the first three and partitioned by `date`. Writes
+ * its SQL, with the reserved names in double quotes, to `<dir>/reserved_mart.sql`.
+ */
+export function reservedMart(dir: string, table: ContractTable): Mart {
+  fs.writeFileSync(
+    path.join(dir, 'reserved_mart.sql'),
+    `SELECT c."from", c."user", c."date", count(*) AS n\nFROM curated.${table.tableName} AS c\nGROUP BY c."from", c."user", c."date"\n`,
+  );
+  return defineMart(
+    {
+      name: 'reserved_mart',
+      owner: 'team',
+      product: 'ott-engagement',
+      description: 'Events per from, user and date.',
+      schedule: 'cron(0 * * * ? *)',
+      sqlFile: 'reserved_mart.sql',
+      output: {
+        columns: [
+          { name: 'from', type: 'string', description: 'from' },
+          { name: 'user', type: 'string', description: 'user' },
+          { name: 'date', type: 'date', description: 'date' },
+          { name: 'n', type: 'bigint', description: 'events' },
+        ],
+        key: ['from', 'user', 'date'],
+        partitionedBy: ['date'],
+      },
+      dependsOn: [`curated.${table.tableName}`],
+    },
+    dir,
+  );
 }
 
 /** dt-sql-parser's `HiveSQL`, and a Hive DDL statement's parser messages (empty when it parses), as `hiveErrors`. */
