@@ -162,7 +162,9 @@ export async function planPublication(store: RegistryStore, props: SchemaPublica
       const refsOf = (contract: Contract): Promise<Contract> => withIgluRefs(store, props.RegistryPrefix, requested, contract, issues);
       if (previous.unreadable === undefined) {
         const before = previous.contract === undefined ? undefined : await refsOf(previous.contract);
-        issues.push(...checkSuccession(before, await refsOf(c.contract)).issues);
+        const earlier = before === undefined ? [] : await modelHistory(store, props.RegistryPrefix, registry, group, before.uri.version);
+        const history = await Promise.all(earlier.map(refsOf));
+        issues.push(...checkSuccession(before, await refsOf(c.contract), history).issues);
       }
       else issues.push({ uri: c.contract.id, rule: GATE_RULES.valid, message: `the registry's copy of the previous version does not parse: ${previous.unreadable}` });
       create.push({ uri: c.contract.id, key: c.key, body: c.body });
@@ -337,6 +339,42 @@ async function previousVersion(
     if (!isContractError(e)) throw e;
     return { unreadable: e.message };
   }
+}
+
+/**
+ * The versions of `v`'s MODEL below `v` among the request's and the registry's versions of one vendor/name,
+ * oldest first (the request's copy when both have it: a differing registry copy is an immutability issue of its
+ * own): the columns the curated table holds besides `v`'s (the table step compares histories). A registry copy
+ * that is missing or does not parse is left out (its own publication was checked when it was written).
+ */
+async function modelHistory(
+  store: RegistryStore,
+  prefix: string,
+  registry: ReadonlyMap<string, SchemaVer>,
+  group: readonly Candidate[],
+  v: SchemaVer,
+): Promise<Contract[]> {
+  const below = new Map<string, SchemaVer>();
+  for (const x of [...registry.values(), ...group.map((c) => c.contract.uri.version)]) {
+    if (x.model === v.model && compareSchemaVer(x, v) < 0) below.set(renderSchemaVer(x), x);
+  }
+  const history: Contract[] = [];
+  for (const x of [...below.values()].sort(compareSchemaVer)) {
+    const own = group.find((c) => compareSchemaVer(c.contract.uri.version, x) === 0);
+    if (own !== undefined) {
+      history.push(own.contract);
+      continue;
+    }
+    const key = registrySchemaKey(group[0].contract.uri, renderSchemaVer(x), prefix);
+    const text = await store.getText(key);
+    if (text === undefined) continue;
+    try {
+      history.push(parseContract(text, key));
+    } catch (e) {
+      if (!isContractError(e)) throw e;
+    }
+  }
+  return history;
 }
 
 /** The immutability verdict for a version the registry holds as `published`: `undefined` when the JSON is equal. */

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContractError, isContractError } from './contract-error';
 import { Contract, IGLU_REF_MAX_DEPTH, collectIgluRefs, igluRefsOf, parseContract } from './contract';
-import { compareIgluUri, parseIgluUri, renderSchemaVer } from './schemaver';
+import { type SchemaVer, compareIgluUri, compareSchemaVer, parseIgluUri, parseSchemaVer, renderSchemaVer } from './schemaver';
 
 /** A loaded contract and the facts about its file. */
 export interface LoadedContract {
@@ -174,6 +174,40 @@ export function withIgluRefsFromFolder(loaded: LoadedContract, root?: string): L
     throw new ContractError(contract.file, '', `$ref "${first.uri}"${via} cannot be resolved: ${why}`);
   }
   return { ...loaded, contract: { ...contract, refs } };
+}
+
+/**
+ * The versions of a contract's MODEL below it, from the Iglu folder it sits in (or `root`), oldest first, each with
+ * its `iglu:` refs ({@link withIgluRefsFromFolder}): the columns the curated `_v<MODEL>` table holds besides the
+ * contract's own (the table step compares histories). A sibling file that does not load, or whose refs do not
+ * resolve, is left out; the compatibility report lists the versions used (`tableHistory`).
+ * @param root - the registry folder. @default - the Iglu root the file sits in ({@link registryRootOf})
+ * @returns `[]` when the file is not in an Iglu layout and no `root` is given
+ */
+export function modelHistoryFromFolder(contract: Contract, root?: string): LoadedContract[] {
+  const registry = root === undefined ? registryRootOf(contract.file) : resolveIgluRoot(root);
+  if (registry === undefined) return [];
+  const { vendor, name, format, version } = contract.uri;
+  const folder = path.join(registry, vendor, name, format);
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) return [];
+  const history: LoadedContract[] = [];
+  for (const fileName of subdirs(folder)) {
+    const m = VERSION_FILE_RE.exec(fileName);
+    if (m === null) continue;
+    let v: SchemaVer;
+    try {
+      v = parseSchemaVer(m[1]);
+    } catch {
+      continue;
+    }
+    if (v.model !== version.model || compareSchemaVer(v, version) >= 0) continue;
+    try {
+      history.push(withIgluRefsFromFolder(loadContractFile(path.join(folder, fileName)), root));
+    } catch (e) {
+      if (!isContractError(e)) throw e;
+    }
+  }
+  return history.sort((a, b) => compareSchemaVer(a.contract.uri.version, b.contract.uri.version));
 }
 
 /**

@@ -106,10 +106,13 @@ export function checkPublication(current: LoadResult, published: PublishedSet): 
       }
       continue;
     }
-    const previous = current.contracts
+    const earlier = current.contracts
       .filter((c) => schemaKey(c.contract.uri) === schemaKey(contract.uri) && compareSchemaVer(c.contract.uri.version, contract.uri.version) < 0)
-      .at(-1);
-    const { issues: succession, report } = checkSuccession(previous?.contract, contract);
+      .map((c) => c.contract);
+    const previous = earlier.at(-1);
+    // The versions of previous's MODEL before it: the curated table holds their columns too.
+    const history = earlier.slice(0, -1).filter((c) => c.uri.version.model === previous?.uri.version.model);
+    const { issues: succession, report } = checkSuccession(previous, contract, history);
     issues.push(...succession);
     newVersions.push({ uri: contract.id, sha256: loaded.sha256, ...(report === undefined ? {} : { report }) });
   }

@@ -4,8 +4,11 @@
  *
  * There is ONE JSON Schema → Glue mapping in the repository: `mapContract` in
  * `lib/contracts/glue-types.ts` (rules table `GLUE_TYPE_RULES`). This adapter only groups the
- * loaded contracts by MODEL, picks the latest version within each MODEL, and asks that mapping for
- * the columns of both zones:
+ * loaded contracts by MODEL and asks that mapping for the columns of both zones of every version, merged into the
+ * table's history (`mergeColumnHistory` of lambdas/shared/contracts/column-evolution.ts: every column and struct
+ * field any version of the MODEL declared, in the order it first appeared, with the latest declaration's type;
+ * a property a later version drops keeps its column, NULL for newer events). The table of a MODEL therefore
+ * reads the events of every version, and a version change only ever appends columns and fields:
  * - raw zone (`data` struct fields): JSON keys lower-cased, because the OpenX JSON SerDe matches
  *   keys case-insensitively and cannot rename fields (`osType` → `ostype`);
  * - curated zone (typed columns): Glue style, camelCase → snake_case (`osType` → `os_type`).
@@ -14,7 +17,9 @@
  */
 import * as fs from 'node:fs';
 import { loadContracts, type LoadedContract } from '../contracts/loader';
+import { type Contract } from '../contracts/contract';
 import { mapContract, type GlueColumn } from '../contracts/glue-types';
+import { type GlueTypeNode, mergeColumnHistory, parseGlueType } from '../contracts/table-step';
 import type { CatalogColumn } from './catalog-model';
 
 /** A contract property as a column in one zone, with where it comes from in the contract. */
@@ -38,7 +43,7 @@ export interface ContractSchemaText {
   readonly text: string;
 }
 
-/** One contract MODEL as a table: the latest version within that MODEL decides the columns. */
+/** One contract MODEL as a table: the columns are the history of every version within that MODEL. */
 export interface ContractTable {
   /** Iglu vendor, e.g. `com.lakeforge.ott`. */
   readonly vendor: string;
@@ -48,7 +53,7 @@ export interface ContractTable {
   readonly model: number;
   /** Glue table name `<name>_v<MODEL>` (same in raw and curated); see {@link contractTableName}. */
   readonly tableName: string;
-  /** The full Iglu URI of the version the columns come from (the latest within the MODEL). */
+  /** The full Iglu URI of the latest version within the MODEL (its description and declarations win in the history). */
   readonly schemaUri: string;
   /** Every version of this MODEL found in the contracts folder, as full Iglu URIs, oldest first. */
   readonly versions: readonly string[];
@@ -62,9 +67,12 @@ export interface ContractTable {
   readonly description?: string;
   /** Raw zone key prefix: `events/<vendor>/<name>/v<MODEL>/`. */
   readonly rawPrefix: string;
-  /** Curated-zone columns: the contract's top-level properties with snake_case names, in declaration order. */
+  /**
+   * Curated-zone columns: the top-level properties of every version with snake_case names, in the order they first
+   * appeared; a property the latest version no longer declares stays, `nullable`.
+   */
   readonly columns: readonly ContractColumn[];
-  /** Raw-zone fields of the `data` struct: lower-cased JSON keys, same order as {@link columns}. */
+  /** Raw-zone fields of the `data` struct: lower-cased JSON keys, the same history and order as {@link columns}. */
   readonly rawColumns: readonly ContractColumn[];
   /**
    * OpenX JSON SerDe key mappings of the raw table, raw field name → JSON key, for keys whose raw name is not
@@ -99,26 +107,28 @@ function toContractColumn(c: GlueColumn): ContractColumn {
  * table per (vendor, name, MODEL), sorted by table name.
  *
  * @param contractsDir - the `config/contracts` folder.
- * @throws ContractError when a contract file cannot be loaded, or its latest version within a
- *   MODEL cannot be mapped to Glue columns (unsupported construct, name clash, reserved curated name).
- * @throws Error when two contracts map to the same table name.
+ * @throws ContractError when a contract file cannot be loaded, or a version cannot be mapped to Glue columns
+ *   (unsupported construct, name clash, reserved curated name).
+ * @throws Error when two contracts map to the same table name, or two versions of a MODEL read one raw field
+ *   from different JSON keys.
  */
 export function readContractTables(contractsDir: string): ContractTable[] {
-  // loadContracts sorts by vendor, name, version: the last version seen per MODEL is the latest.
-  const byModel = new Map<string, { versions: string[]; schemas: ContractSchemaText[]; latest: LoadedContract }>();
+  // loadContracts sorts by vendor, name, version: versions arrive oldest first, the last one per MODEL is the latest.
+  const byModel = new Map<string, { versions: string[]; schemas: ContractSchemaText[]; contracts: LoadedContract[] }>();
   for (const entry of loadContracts(contractsDir)) {
     const { vendor, name, version } = entry.contract.uri;
     const key = `${vendor}/${name}/${version.model}`;
-    const group = byModel.get(key);
+    const group = byModel.get(key) ?? { versions: [], schemas: [], contracts: [] };
     // The file as it is (loadContracts parsed this very file): the lock's sha256 and the registry object agree.
-    const schema = { uri: entry.contract.id, text: fs.readFileSync(entry.contract.file, 'utf8') };
-    if (group === undefined) byModel.set(key, { versions: [entry.contract.id], schemas: [schema], latest: entry });
-    else byModel.set(key, { versions: [...group.versions, entry.contract.id], schemas: [...group.schemas, schema], latest: entry });
+    group.versions.push(entry.contract.id);
+    group.schemas.push({ uri: entry.contract.id, text: fs.readFileSync(entry.contract.file, 'utf8') });
+    group.contracts.push(entry);
+    byModel.set(key, group);
   }
   const tables: ContractTable[] = [];
   const owners = new Map<string, string>();
-  for (const { versions, schemas, latest } of byModel.values()) {
-    const contract = latest.contract;
+  for (const { versions, schemas, contracts } of byModel.values()) {
+    const contract = contracts[contracts.length - 1].contract;
     const { vendor, name, version } = contract.uri;
     const tableName = contractTableName(name, version.model);
     const other = owners.get(tableName);
@@ -127,8 +137,7 @@ export function readContractTables(contractsDir: string): ContractTable[] {
     }
     owners.set(tableName, contract.id);
     const description = typeof contract.schema.description === 'string' ? contract.schema.description : undefined;
-    const mapping = mapContract(contract);
-    if (mapping.errors.length > 0) throw mapping.errors[0];
+    const { columns, rawColumns, rawKeyMappings } = tableHistory(contracts.map((c) => c.contract));
     tables.push({
       vendor,
       contractName: name,
@@ -139,10 +148,67 @@ export function readContractTables(contractsDir: string): ContractTable[] {
       schemas,
       ...(description === undefined ? {} : { description }),
       rawPrefix: `events/${vendor}/${name}/v${version.model}/`,
-      columns: mapping.columns.map(toContractColumn),
-      rawColumns: mapping.rawColumns.map(toContractColumn),
-      ...(Object.keys(mapping.rawKeyMappings).length === 0 ? {} : { rawKeyMappings: mapping.rawKeyMappings }),
+      columns: columns.map(toContractColumn),
+      rawColumns: rawColumns.map(toContractColumn),
+      ...(Object.keys(rawKeyMappings).length === 0 ? {} : { rawKeyMappings }),
     });
   }
   return tables.sort((a, b) => a.tableName.localeCompare(b.tableName));
+}
+
+/**
+ * The columns of one MODEL's tables over its versions (oldest first): each zone's columns merged by
+ * `mergeColumnHistory` (every column and struct field any version declared, in the order it first appeared; a
+ * column the latest version dropped stays, nullable), and the SerDe key mappings of every version.
+ * @throws ContractError when a version cannot be mapped (its first problem)
+ * @throws Error when two versions map the same raw field name to different JSON keys (the raw table reads one key
+ *   per field): a change that needs a new MODEL
+ */
+function tableHistory(contracts: readonly Contract[]): { columns: GlueColumn[]; rawColumns: GlueColumn[]; rawKeyMappings: Record<string, string> } {
+  const mappings = contracts.map((c) => {
+    const mapping = mapContract(c);
+    if (mapping.errors.length > 0) throw mapping.errors[0];
+    return { id: c.id, mapping };
+  });
+  const rawKeyMappings: Record<string, string> = {};
+  const mappedBy: Record<string, string> = {};
+  for (const { id, mapping } of mappings) {
+    for (const [field, key] of Object.entries(mapping.rawKeyMappings)) {
+      const before = rawKeyMappings[field];
+      if (before !== undefined && before !== key) {
+        throw new Error(`${id}: raw field "${field}" reads the JSON key "${key}", but ${mappedBy[field]} maps it to "${before}"; a table reads one key per field: publish this change as a new MODEL`);
+      }
+      rawKeyMappings[field] = key;
+      mappedBy[field] ??= id;
+    }
+  }
+  const columns = mergeColumnHistory(mappings.map((m) => m.mapping.columns));
+  const rawColumns = mergeColumnHistory(mappings.map((m) => m.mapping.rawColumns));
+  // The curated SQL casts a raw struct to its curated struct, which Trino does field by position: both zones'
+  // histories must have the same fields in the same places (they do unless two versions spell a key differently
+  // in a way one zone merges and the other does not, e.g. `osType` then `os_type`).
+  const rawByPointer = new Map(rawColumns.map((c) => [c.sourcePointer, c]));
+  for (const c of columns) {
+    const raw = rawByPointer.get(c.sourcePointer);
+    const mismatch = raw === undefined ? undefined : shapeMismatch(parseGlueType(raw.type), parseGlueType(c.type), c.name);
+    if (mismatch !== undefined) {
+      throw new Error(`${contracts[contracts.length - 1].id}: the versions of this MODEL name the fields of ${mismatch} differently (raw ${raw!.type}, curated ${c.type}); a table reads one key per field: publish this change as a new MODEL`);
+    }
+  }
+  return { columns, rawColumns, rawKeyMappings };
+}
+
+/** Where a raw type and its curated type stop pairing field by field (struct field counts differ), or `undefined`. */
+function shapeMismatch(raw: GlueTypeNode, curated: GlueTypeNode, at: string): string | undefined {
+  if (raw.kind === 'struct' && curated.kind === 'struct') {
+    if (raw.fields.length !== curated.fields.length) return at;
+    for (let i = 0; i < raw.fields.length; i += 1) {
+      const inner = shapeMismatch(raw.fields[i].type, curated.fields[i].type, `${at}.${curated.fields[i].name}`);
+      if (inner !== undefined) return inner;
+    }
+    return undefined;
+  }
+  if (raw.kind === 'array' && curated.kind === 'array') return shapeMismatch(raw.element, curated.element, `${at}[]`);
+  if (raw.kind === 'map' && curated.kind === 'map') return shapeMismatch(raw.value, curated.value, `${at}{value}`);
+  return undefined;
 }

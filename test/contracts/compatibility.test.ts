@@ -58,8 +58,6 @@ describe('compatibility checker', () => {
     ['integer widened to number (int → double)', closed({ a: { type: 'integer' } }), closed({ a: { type: 'number' } }), 'column-type-changed'],
     ['number narrowed to integer (double → bigint)', closed({ a: { type: 'number' } }), closed({ a: { type: 'integer' } }), 'column-type-changed'],
     ['optional property type changed (string → boolean)', closed({ a: { type: 'string' } }), closed({ a: { type: 'boolean' } }), 'column-type-changed'],
-    ['property removed under additionalProperties:false', closed({ a: id, b: id }), closed({ a: id }), 'column-removed'],
-    ['property removed from an open object', open({ a: id, b: id }), open({ a: id }), 'column-removed'],
     ['array items widened (array<bigint> → array<double>)', closed({ a: { type: 'array', items: { type: 'integer' } } }), closed({ a: { type: 'array', items: { type: 'number' } } }), 'column-type-changed'],
   ])('%s needs MODEL: the table step decides', (_what, oldBody, newBody, rule) => {
     const report = verdict(oldBody, newBody);
@@ -191,18 +189,55 @@ describe('the table step: curated columns under Iceberg schema evolution', () =>
     ['format date-time removed (timestamp → string)', 'MODEL', 'column-type-changed', 'a', closed({ a: { type: 'string', format: 'date-time' } }), closed({ a: str })],
     ['properties replaced by a free-form object (struct → string)', 'MODEL', 'column-type-changed', 'a', closed({ a: { type: 'object', properties: { x: str } } }), closed({ a: { type: 'object' } })],
     ['an optional property added', 'ADDITION', 'column-added', 'b', closed({ a: id }), closed({ a: id, b: str })],
-    ['a property renamed', 'MODEL', 'column-removed', 'a', open({ a: id }), open({ b: id })],
+    ['a property renamed (the old column stays, the new one is added)', 'ADDITION', 'column-added', 'b', open({ a: id }), open({ b: id })],
     ['a field appended to a struct', 'ADDITION', 'struct-field-added', 'a.y', closed({ a: closed({ x: str }) }), closed({ a: closed({ x: str, y: str }) })],
-    ['a field inserted before a struct\'s fields', 'MODEL', 'struct-fields-reordered', 'a', closed({ a: closed({ x: str }) }), closed({ a: closed({ w: str, x: str }) })],
-    ['a struct field removed', 'MODEL', 'struct-field-removed', 'a.x', closed({ a: open({ x: str, y: str }) }), closed({ a: open({ y: str }) })],
+    ['a field inserted before a struct\'s fields (appended in the table)', 'ADDITION', 'struct-field-added', 'a.w', closed({ a: closed({ x: str }) }), closed({ a: closed({ w: str, x: str }) })],
+    ['a field inserted inside a struct in an array', 'ADDITION', 'struct-field-added', 'a[].w', closed({ a: { type: 'array', items: closed({ x: str, y: str }) } }), closed({ a: { type: 'array', items: closed({ x: str, w: str, y: str }) } })],
     ['array elements promoted (array<int> → array<bigint>)', 'ADDITION', 'column-type-promoted', 'a[]', closed({ a: { type: 'array', items: id } }), closed({ a: { type: 'array', items: { type: 'integer' } } })],
     ['map values retyped (map<string,bigint> → map<string,double>)', 'MODEL', 'column-type-changed', 'a{value}', closed({ a: { type: 'object', additionalProperties: { type: 'integer' } } }), closed({ a: { type: 'object', additionalProperties: { type: 'number' } } })],
-    ['properties reordered', 'ADDITION', 'column-moved', 'b,a', closed({ a: id, b: str }), closed({ b: str, a: id })],
   ])('%s: table step %s (%s on column %s)', (_what, step, rule, column, oldBody, newBody) => {
     const report = verdict(oldBody, newBody);
     expect(report.tableStep).toBe(step);
     expect(report.tableReasons).toEqual(expect.arrayContaining([expect.objectContaining({ rule, column, step })]));
     expect(stepSeverity(report.required as SchemaVerStep)).toBeGreaterThanOrEqual(stepSeverity(step as SchemaVerStep));
+  });
+
+  // The table holds the MODEL's history (mergeColumnHistory): removals and reorders cost the table nothing.
+  it.each<[string, JsonObject, JsonObject]>([
+    ['a property removed (its column stays, NULL for newer events)', open({ a: id, b: str }), open({ a: id })],
+    ['a struct field removed (the field stays)', closed({ a: open({ x: str, y: str }) }), closed({ a: open({ y: str }) })],
+    ['properties reordered (columns are matched by name)', closed({ a: id, b: str }), closed({ b: str, a: id })],
+    ['struct fields reordered (the table keeps the first order)', closed({ a: closed({ x: str, y: str }) }), closed({ a: closed({ y: str, x: str }) })],
+  ])('%s: table step NONE', (_what, oldBody, newBody) => {
+    expect(verdict(oldBody, newBody)).toMatchObject({ tableStep: 'NONE', tableReasons: [] });
+  });
+
+  it('compares histories: a field removed by one version and re-added with another type by the next is a type change', () => {
+    const v1 = contractOf(closed({ a: closed({ x: id, y: str }) }), '1-0-0');
+    const v2 = contractOf(closed({ a: closed({ y: str }) }), '1-0-1');
+    const v3 = contractOf(closed({ a: closed({ y: str, x: str }) }), '1-0-2');
+    // Without the history, v2 → v3 looks like a new field; with it, x was bigint and becomes string.
+    expect(checkCompatibility(v2, v3).tableReasons).toEqual([expect.objectContaining({ rule: 'struct-field-added', column: 'a.x' })]);
+    const report = checkCompatibility(v2, v3, { history: [v1] });
+    expect(report).toMatchObject({ tableStep: 'MODEL', tableHistory: [v1.id] });
+    expect(report.tableReasons).toEqual([expect.objectContaining({ rule: 'column-type-changed', column: 'a.x', message: expect.stringMatching(/^int → string/) })]);
+  });
+
+  it('compares histories: fields keep the position they first had, so later appends stay appends', () => {
+    const v1 = contractOf(closed({ a: closed({ x: str }) }), '1-0-0');
+    const v2 = contractOf(closed({ a: closed({ w: str, x: str }) }), '1-0-1');
+    const v3 = contractOf(closed({ a: closed({ w: str, v: str, x: str }) }), '1-0-2');
+    const report = checkCompatibility(v2, v3, { history: [v1] });
+    expect(report).toMatchObject({ tableStep: 'ADDITION', sufficient: true });
+    expect(report.tableReasons).toEqual([expect.objectContaining({ rule: 'struct-field-added', column: 'a.v', message: expect.stringMatching(/appended/) })]);
+  });
+
+  it('ignores history versions of another MODEL, and compares a new MODEL with its predecessor only', () => {
+    const other = contractOf(closed({ a: { type: 'string' } }), '1-0-0');
+    const v = contractOf(closed({ a: id }), '2-0-0');
+    const next = contractOf(closed({ a: id, b: { type: 'string' } }), '2-0-1');
+    expect(checkCompatibility(v, next, { history: [other] })).toMatchObject({ tableStep: 'ADDITION' });
+    expect(checkCompatibility(v, next, { history: [other] }).tableHistory).toBeUndefined();
   });
 
   it('ignores column comments: a description-only change keeps the table as it is', () => {

@@ -9,9 +9,9 @@ import { contractOf } from './contract-factory';
 /**
  * The table step against the column diff: for random contracts and random edits (properties retyped, added,
  * removed, reordered, nested), the verdict's table step is never lower than what the curated columns imply on
- * their own — any leaf (primitive, or the array/map/struct shape of a path) gone or changed other than by one of
- * Iceberg's promotions needs MODEL, any other difference at least ADDITION — and `required` is never lower than
- * the table step.
+ * their own — any leaf (primitive, or the array/map/struct shape of a path) changed other than by one of
+ * Iceberg's promotions needs MODEL, a new leaf or a promotion at least ADDITION, a leaf gone nothing (the table
+ * keeps it) — and `required` is never lower than the table step.
  */
 const NAMES = ['a', 'b', 'c', 'd'] as const;
 
@@ -73,24 +73,29 @@ function promoted(a: GlueTypeNode, b: GlueTypeNode): boolean {
   return a.name === 'decimal' && b.name === 'decimal' && a.params[1] === b.params[1] && b.params[0] > a.params[0];
 }
 
-/** The step the column lists imply by themselves. */
+/**
+ * The step the column lists imply by themselves, for a table that keeps its history (a column or field no longer
+ * declared stays in the table): a leaf of the new version that the old one had in another shape, or with another
+ * primitive that is not one of Iceberg's promotions, needs MODEL; a new leaf or a promotion needs ADDITION; leaves
+ * the new version no longer has change nothing.
+ */
 function impliedStep(before: readonly { name: string; type: string }[], after: readonly { name: string; type: string }[]): SchemaVerStep | 'NONE' {
-  const render = (cs: readonly { name: string; type: string }[]): string => cs.map((c) => `${c.name}:${c.type}`).join(';');
-  if (render(before) === render(after)) return 'NONE';
-  const newLeaves = new Map<string, GlueTypeNode | string>();
-  for (const c of after) leaves(parseGlueType(c.type), c.name, newLeaves);
-  for (const c of before) {
-    for (const [p, v] of leaves(parseGlueType(c.type), c.name, new Map())) {
-      const w = newLeaves.get(p);
-      if (w === undefined) return 'MODEL';
-      if (typeof v === 'string' || typeof w === 'string') {
+  const oldLeaves = new Map<string, GlueTypeNode | string>();
+  for (const c of before) leaves(parseGlueType(c.type), c.name, oldLeaves);
+  let step: SchemaVerStep | 'NONE' = 'NONE';
+  for (const c of after) {
+    for (const [p, w] of leaves(parseGlueType(c.type), c.name, new Map())) {
+      const v = oldLeaves.get(p);
+      if (v === undefined) step = 'ADDITION';
+      else if (typeof v === 'string' || typeof w === 'string') {
         if (v !== w) return 'MODEL';
-      } else if (JSON.stringify(v) !== JSON.stringify(w) && !promoted(v, w)) {
-        return 'MODEL';
+      } else if (JSON.stringify(v) !== JSON.stringify(w)) {
+        if (!promoted(v, w)) return 'MODEL';
+        step = 'ADDITION';
       }
     }
   }
-  return 'ADDITION';
+  return step;
 }
 
 const severity = (s: SchemaVerStep | 'NONE'): number => (s === 'NONE' ? -1 : stepSeverity(s));

@@ -1,4 +1,4 @@
-import { compareColumns, isIcebergPromotion, parseGlueType, renderGlueType, TABLE_EVOLUTION_RULES, renderTableEvolutionRulesMarkdown } from '../../lib/contracts/table-step';
+import { compareColumns, isIcebergPromotion, mergeColumnHistory, parseGlueType, renderGlueType, TABLE_EVOLUTION_RULES, renderTableEvolutionRulesMarkdown } from '../../lib/contracts/table-step';
 
 /** Columns from `name:type` pairs (the pointer is the property's). */
 const cols = (...specs: string[]): { name: string; type: string; sourcePointer: string }[] =>
@@ -66,5 +66,35 @@ describe('compareColumns', () => {
   it('documents every rule once, and the table renders them', () => {
     expect(new Set(TABLE_EVOLUTION_RULES.map((r) => r.id)).size).toBe(TABLE_EVOLUTION_RULES.length);
     expect(renderTableEvolutionRulesMarkdown().split('\n')).toHaveLength(TABLE_EVOLUTION_RULES.length + 2);
+  });
+});
+
+describe('mergeColumnHistory', () => {
+  const hist = (...versions: string[][]) => versions.map((v) => cols(...v).map((c) => ({ ...c, nullable: false })));
+  const render = (cs: readonly { name: string; type: string; nullable: boolean }[]) => cs.map((c) => `${c.name}:${c.type}${c.nullable ? '?' : ''}`);
+
+  it.each<[string, string[][], string[]]>([
+    ['one version: its columns', [['a:int', 'b:struct<x:int>']], ['a:int', 'b:struct<x:int>']],
+    ['a field inserted mid-struct is appended', [['a:struct<x:int,z:int>'], ['a:struct<x:int,y:int,z:int>']], ['a:struct<x:int,z:int,y:int>']],
+    ['a dropped column stays, nullable', [['a:int', 'b:string'], ['a:int']], ['a:int', 'b:string?']],
+    ['a dropped field stays', [['a:struct<x:int,y:int>'], ['a:struct<y:int>']], ['a:struct<x:int,y:int>']],
+    ['reorders keep the first order', [['a:int', 'b:struct<x:int,y:int>'], ['b:struct<y:int,x:int>', 'a:int']], ['a:int', 'b:struct<x:int,y:int>']],
+    ['types follow the latest version (a promotion)', [['a:struct<x:int>'], ['a:struct<x:bigint,y:int>']], ['a:struct<x:bigint,y:int>']],
+    ['inside arrays and map values', [['a:array<struct<x:int,z:int>>', 'm:map<string,struct<p:int>>'], ['a:array<struct<y:int,z:int>>', 'm:map<string,struct<q:int>>']], ['a:array<struct<x:int,z:int,y:int>>', 'm:map<string,struct<p:int,q:int>>']],
+    ['a dropped column comes back with a new type', [['a:int'], [], ['a:string']], ['a:string']],
+  ])('%s', (_what, versions, merged) => {
+    expect(render(mergeColumnHistory(hist(...versions)))).toEqual(merged);
+  });
+
+  it('keeps the other properties of the latest version that declares a column', () => {
+    const merged = mergeColumnHistory([
+      [{ name: 'a', type: 'int', nullable: false, comment: 'old' }],
+      [{ name: 'a', type: 'int', nullable: false, comment: 'new' }],
+    ]);
+    expect(merged).toEqual([{ name: 'a', type: 'int', nullable: false, comment: 'new' }]);
+  });
+
+  it('needs at least one version', () => {
+    expect(() => mergeColumnHistory([])).toThrow(/at least one version/);
   });
 });

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 // Type-only: commander 15 is ESM-only, so it is loaded at runtime only by the standalone runner below.
 import type { Command } from 'commander';
 import { ContractError, isContractError } from '../../lib/contracts/contract-error';
-import { LoadedContract, loadContractFile, loadContracts, readIgluFolder, sha256Of, withIgluRefsFromFolder } from '../../lib/contracts/loader';
+import { LoadedContract, loadContractFile, loadContracts, modelHistoryFromFolder, readIgluFolder, sha256Of, withIgluRefsFromFolder } from '../../lib/contracts/loader';
 import { DEFAULT_CONTRACTS_DIR, GeneratedFile, renderContractArtifacts } from '../../lib/contracts/build';
 import { formatGateIssue } from '../../lib/contracts/gate';
 import { checkCompatibility, formatReport } from '../../lib/contracts/compatibility';
@@ -177,13 +177,17 @@ export interface DiffOptions {
  * step is the larger of the instance step (historical events) and the table step (the curated `_v<MODEL>` table's
  * columns); the human output names the step that decided, `--json` lists the reasons of each. `iglu:` `$ref`s are
  * resolved as the folder loader resolves them, from `opts.registry` or the registry each file sits in; one that
- * cannot be resolved is one error line naming the file and the ref.
+ * cannot be resolved is one error line naming the file and the ref. The table step compares the table's history: the
+ * versions of the old file's MODEL below it in the same registry folder are merged in first (`modelHistoryFromFolder`;
+ * `--json` lists them as `tableHistory`).
  * @returns exit code: 0 when sufficient, 1 when not or on an error
  */
 export function diffAction(oldFile: string, newFile: string, opts: DiffOptions, io: CommandIo = PROCESS_IO): number {
   try {
     const load = (file: string): LoadedContract => withIgluRefsFromFolder(loadContractFile(file), opts.registry);
-    const report = checkCompatibility(load(oldFile).contract, load(newFile).contract);
+    const from = load(oldFile).contract;
+    const history = modelHistoryFromFolder(from, opts.registry).map((l) => l.contract);
+    const report = checkCompatibility(from, load(newFile).contract, { history });
     io.out(opts.json === true ? JSON.stringify(report, null, 2) : formatReport(report));
     return report.sufficient ? 0 : 1;
   } catch (e) {

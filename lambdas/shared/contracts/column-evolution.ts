@@ -37,10 +37,10 @@ export const TABLE_EVOLUTION_RULES: readonly TableEvolutionRule[] = [
   { id: 'column-moved', step: 'ADDITION', description: 'top-level columns in another order: the table keeps its order; columns are matched by name' },
   { id: 'column-type-promoted', step: 'ADDITION', description: 'a column, struct field, array element or map key/value promoted as Iceberg allows in place: int → bigint, float → double, decimal(P,S) → decimal(P′,S) with P′ > P; applied with ALTER TABLE CHANGE COLUMN (the column\'s whole new type)' },
   { id: 'column-type-changed', step: 'MODEL', description: 'any other type change of a column, struct field, array element or map key/value (e.g. int → double, timestamp → string, struct → string): Iceberg cannot change it in place' },
-  { id: 'column-removed', step: 'MODEL', description: 'a curated column removed or renamed: the table would lose the column\'s history' },
-  { id: 'struct-field-added', step: 'ADDITION', description: 'a field appended to a struct (after its existing fields): Iceberg adds nested fields in place; applied with ALTER TABLE CHANGE COLUMN (the column\'s whole new type; ADD COLUMNS takes top-level columns only)' },
-  { id: 'struct-field-removed', step: 'MODEL', description: 'a struct field removed or renamed' },
-  { id: 'struct-fields-reordered', step: 'MODEL', description: 'the existing fields of a struct change order, or a new field lands between them: struct values are positional (the curated SQL casts ROW values, and Trino casts rows field by position)' },
+  { id: 'column-removed', step: 'MODEL', description: 'a column of the table missing from the declaration (a table that does not hold the MODEL\'s history, e.g. made by hand): the table would lose the column\'s history. A property removed from a contract keeps its column (NULL for newer events), so a contract change never needs this' },
+  { id: 'struct-field-added', step: 'ADDITION', description: 'a field added to a struct (appended after its existing fields, wherever the contract declares it): Iceberg adds nested fields in place; applied with ALTER TABLE CHANGE COLUMN (the column\'s whole new type; ADD COLUMNS takes top-level columns only)' },
+  { id: 'struct-field-removed', step: 'MODEL', description: 'a struct field of the table missing from the declaration (as column-removed: a nested property removed from a contract keeps its field)' },
+  { id: 'struct-fields-reordered', step: 'MODEL', description: 'the existing fields of a struct in the table are in another order than declared, or a new field lands between them: struct values are positional (the curated SQL casts ROW values, and Trino casts rows field by position). A contract change never needs this: the table keeps fields in the order they first appeared and appends new ones' },
 ];
 
 const RULE_STEP = new Map(TABLE_EVOLUTION_RULES.map((r) => [r.id, r.step]));
@@ -266,6 +266,79 @@ export function compareColumns(
     for (const ch of changes) push(c.sourcePointer, ch);
   }
   return reasons;
+}
+
+/**
+ * The type a table column has after a newer version declares `newer` for it: the table's history kept.
+ * - struct and struct: the older fields first, in their order (each merged with the newer field of the same name,
+ *   or kept as it was when the newer version no longer has it: historical rows still hold it and events of the
+ *   older versions still carry it), then the newer version's new fields, appended in its order;
+ * - array and array, map and map: element, key and value merged the same way;
+ * - anything else: the newer type (a change the table step classifies: a promotion, or a MODEL type change).
+ * Field names compare as Glue stores them (lower case).
+ */
+export function mergeGlueTypes(older: GlueTypeNode, newer: GlueTypeNode): GlueTypeNode {
+  if (older.kind === 'struct' && newer.kind === 'struct') {
+    const newerByName = new Map(newer.fields.map((f) => [f.name, f.type]));
+    const kept = older.fields.map((f) => {
+      const n = newerByName.get(f.name);
+      return { name: f.name, type: n === undefined ? f.type : mergeGlueTypes(f.type, n) };
+    });
+    const olderNames = new Set(older.fields.map((f) => f.name));
+    return { kind: 'struct', fields: [...kept, ...newer.fields.filter((f) => !olderNames.has(f.name))] };
+  }
+  if (older.kind === 'array' && newer.kind === 'array') return { kind: 'array', element: mergeGlueTypes(older.element, newer.element) };
+  if (older.kind === 'map' && newer.kind === 'map') return { kind: 'map', key: mergeGlueTypes(older.key, newer.key), value: mergeGlueTypes(older.value, newer.value) };
+  return newer;
+}
+
+/** A column as {@link mergeColumnHistory} reads it: a name, a Glue type and whether it can be NULL. */
+export interface HistoryColumn {
+  /** Column name; compared case-insensitively (Glue stores lower case). */
+  readonly name: string;
+  /** Glue/Hive type text. */
+  readonly type: string;
+  /** True when the value can be NULL. */
+  readonly nullable: boolean;
+}
+
+/**
+ * The columns of a curated (or raw) `_v<MODEL>` table after every version of the MODEL, oldest first: the
+ * table's history, which is what the deployed table holds, not just the latest version's columns.
+ * - Columns in order of first appearance (a new column is appended, as `ALTER TABLE ADD COLUMNS` does; a reorder
+ *   in a later version changes nothing: columns are matched by name).
+ * - A column keeps the latest version's declaration that has it (name, comment, pointer, …) with its type merged
+ *   over the versions by {@link mergeGlueTypes}: a struct keeps its fields in the order they first appeared, a
+ *   field a later version inserts between existing ones is appended, a field a later version drops stays.
+ * - A column the latest version no longer declares stays (type as last declared, `nullable: true`): the table
+ *   keeps the column's history and reads NULL in it for newer events (removing a column from an Iceberg table
+ *   would hide its history from every query).
+ * So a version change never removes or reorders anything in the table: what remains for the table step
+ * ({@link compareColumns} of the histories before and after) is new columns and fields, and type changes.
+ * With one version, the result is that version's columns (types as {@link renderGlueType} writes them).
+ * @param versions - each version's columns, oldest first; at least one
+ * @returns the table's columns, each an object of the latest version that declares the column, with `type` and
+ *   `nullable` replaced
+ * @throws Error when a type does not parse as a Glue type, or `versions` is empty
+ */
+export function mergeColumnHistory<C extends HistoryColumn>(versions: readonly (readonly C[])[]): C[] {
+  if (versions.length === 0) throw new Error('mergeColumnHistory needs at least one version');
+  const order: string[] = [];
+  const merged = new Map<string, { column: C; type: GlueTypeNode; seenIn: number }>();
+  versions.forEach((columns, v) => {
+    for (const c of columns) {
+      const id = c.name.toLowerCase();
+      const before = merged.get(id);
+      const type = parseGlueType(c.type);
+      if (before === undefined) order.push(id);
+      merged.set(id, { column: c, type: before === undefined ? type : mergeGlueTypes(before.type, type), seenIn: v });
+    }
+  });
+  const latest = versions.length - 1;
+  return order.map((id) => {
+    const { column, type, seenIn } = merged.get(id)!;
+    return { ...column, type: renderGlueType(type), nullable: column.nullable || seenIn !== latest };
+  });
 }
 
 /** Render {@link TABLE_EVOLUTION_RULES} as a Markdown table (for the README). */

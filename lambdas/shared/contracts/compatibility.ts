@@ -22,7 +22,7 @@ import { ContractError, joinPointer } from './contract-error';
 import { Contract, JsonObject, JsonValue, isIgluRef, isJsonObject, resolveIgluRef, resolveLocalRef } from './contract';
 import { normalizeDraft04 } from './ajv-schema';
 import { SchemaVerStep, compareSchemaVer, declaredStep, maxStepOrNone, stepSeverity } from './schemaver';
-import { type TableReason, checkTableStep } from './table-step';
+import { type TableReason, type TableStepOptions, checkTableStep } from './table-step';
 
 /** Identifier of a compatibility rule. */
 export type CompatibilityRuleId =
@@ -141,6 +141,11 @@ export interface CompatibilityReport {
   readonly tableReasons: readonly TableReason[];
   /** Why the columns were not compared (a version that does not map to Glue columns); absent when they were. */
   readonly tableSkipped?: string;
+  /**
+   * The earlier versions of the MODEL whose columns the table step merged in before `from` (Iglu URIs, oldest
+   * first; see `table-step.ts`); absent when none were given.
+   */
+  readonly tableHistory?: readonly string[];
   /** Which step set {@link required}: `instance`, `table`, `both` (equal and not NONE) or `none`. */
   readonly decidedBy: 'instance' | 'table' | 'both' | 'none';
 }
@@ -708,11 +713,13 @@ function compareSchemas(oNode: JsonValue, nNode: JsonValue, pointer: string, ctx
  * the curated `_v<MODEL>` table needs, `table-step.ts`), and whether the declared step covers the larger.
  * @param from - the older version
  * @param to - the newer version (expected; a lower or equal version is reported as not sufficient)
+ * @param opts - `history`: the versions of `from`'s MODEL below `from`, oldest first, whose columns the table also
+ *   holds (`checkTableStep`); @default - none: the table is `from`'s columns
  * @returns the verdict with every reason of both steps; `required` is the larger step
  * @throws ContractError when the two are not the same vendor/name, or a `$ref` does not resolve (local, or `iglu:`
  *   to a schema not in {@link Contract.refs})
  */
-export function checkCompatibility(from: Contract, to: Contract): CompatibilityReport {
+export function checkCompatibility(from: Contract, to: Contract, opts: TableStepOptions = {}): CompatibilityReport {
   if (from.uri.vendor !== to.uri.vendor || from.uri.name !== to.uri.name) {
     throw new ContractError(to.file, '/self', `cannot compare ${from.id} with ${to.id}: different vendor/name`);
   }
@@ -724,7 +731,7 @@ export function checkCompatibility(from: Contract, to: Contract): CompatibilityR
   };
   compareSchemas(ctx.oldSide.root, ctx.newSide.root, '', ctx, 'root');
   const instanceStep = ctx.reasons.reduce<SchemaVerStep | 'NONE'>((acc, r) => maxStepOrNone(acc, r.step), 'NONE');
-  const table = checkTableStep(from, to);
+  const table = checkTableStep(from, to, opts);
   const required = maxStepOrNone(instanceStep, table.step);
   const decidedBy = required === 'NONE' ? 'none' : instanceStep === table.step ? 'both' : required === instanceStep ? 'instance' : 'table';
   const declared = declaredStep(from.uri.version, to.uri.version) ?? 'NONE';
@@ -741,6 +748,7 @@ export function checkCompatibility(from: Contract, to: Contract): CompatibilityR
     tableStep: table.step,
     tableReasons: table.reasons,
     ...(table.skipped === undefined ? {} : { tableSkipped: table.skipped }),
+    ...(table.history === undefined ? {} : { tableHistory: table.history }),
     decidedBy,
   };
 }

@@ -59,11 +59,13 @@ export interface SuccessionResult {
  * @param previous - the highest version of the same vendor/name below `contract` (published or not), or
  *   `undefined` when there is none.
  * @param contract - the new version.
+ * @param history - the versions of `previous`'s MODEL below `previous`, oldest first: the curated table holds their
+ *   columns too, so the table step compares histories ({@link checkCompatibility}). @default [] - none
  * @returns the broken rules: without `previous`, the version must be 1-0-0; with it, the version must directly
  *   follow it ({@link isNextVersion}) and its declared step must cover what {@link checkCompatibility} requires.
  * @throws whatever the checker throws other than a ContractError (a ContractError is a `valid` issue).
  */
-export function checkSuccession(previous: Contract | undefined, contract: Contract): SuccessionResult {
+export function checkSuccession(previous: Contract | undefined, contract: Contract, history: readonly Contract[] = []): SuccessionResult {
   if (previous === undefined) {
     const v = contract.uri.version;
     if (v.model !== 1 || v.revision !== 0 || v.addition !== 0) {
@@ -77,7 +79,7 @@ export function checkSuccession(previous: Contract | undefined, contract: Contra
   }
   let report: CompatibilityReport | undefined;
   try {
-    report = checkCompatibility(previous, contract);
+    report = checkCompatibility(previous, contract, { history });
   } catch (e) {
     if (!isContractError(e)) throw e;
     issues.push({ uri: contract.id, rule: GATE_RULES.valid, message: e.message });

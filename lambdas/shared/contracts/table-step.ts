@@ -19,17 +19,20 @@
  *   `ALTER TABLE ADD COLUMNS` appends columns
  *   (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-alter-table-add-columns.html).
  *
- * Verdicts ({@link TABLE_EVOLUTION_RULES}): a column added, a type promoted, a struct field appended → ADDITION
- * (Athena columns are nullable: historical rows read NULL in a new column or field). Everything else that changes
- * a column in the same `_v<MODEL>` table → MODEL: a retyped column or field (`int` → `double`, `timestamp` →
- * `string`, `struct` → `string`), a dropped column or field (Iceberg could drop it, but the history of the column
- * would be lost to queries of the table), and a struct whose existing fields change order or get a new field
- * between them (a struct type in DDL is positional, and the curated MERGE casts ROW values, which Trino does field
- * by position). The order of
- * top-level columns does not matter: the curated MERGE names its columns and new columns are appended.
- * Dropping a column and renaming one are allowed by Iceberg but are MODEL here on purpose: queries and marts
- * address columns by name.
+ * The table of a MODEL holds the history of its versions, not just the latest one ({@link mergeColumnHistory}):
+ * every column and struct field any version declared, in the order it first appeared. A property removed in a
+ * later version stays a column (NULL for newer events; dropping it would hide its history from every query), a
+ * nested field inserted between existing ones is appended to the struct, a reorder changes nothing. The table
+ * step compares the history up to the old version with the history up to the new one.
  *
+ * Verdicts ({@link TABLE_EVOLUTION_RULES}): a column added, a type promoted, a struct field appended → ADDITION
+ * (Athena columns are nullable: historical rows read NULL in a new column or field). A retyped column or field
+ * that is not a promotion (`int` → `double`, `timestamp` → `string`, `struct` → `string`) → MODEL. The rules for
+ * a removed column or field and for reordered struct fields cannot fire between two histories; they classify
+ * what the deploy-time table DDL finds when a Glue table does not hold the history (e.g. a table made by hand),
+ * and are MODEL there: a struct type in DDL is positional, and the curated MERGE casts ROW values, which Trino
+ * does field by position.
+
  * The deploy-time table DDL (lambdas/table-ddl/core.ts `planTable`) classifies the difference between the Glue
  * table and its declaration with {@link compareColumns} and applies every ADDITION rule: ADD COLUMNS for a new
  * column, one `ALTER TABLE … CHANGE COLUMN` with the column's whole new type for a promotion or an appended
@@ -40,9 +43,9 @@
  */
 import { type Contract } from './contract';
 import { isContractError } from './contract-error';
-import { contractColumns } from './glue-types';
+import { type GlueColumn, contractColumns } from './glue-types';
 import { type SchemaVerStep, maxStepOrNone } from './schemaver';
-import { type TableReason, compareColumns } from './column-evolution';
+import { type TableReason, compareColumns, mergeColumnHistory } from './column-evolution';
 
 // The type parser and the column classification live in `column-evolution.ts` (no mapping, no ajv: the table DDL
 // function uses them); re-exported so the contract model keeps one entry point.
@@ -56,30 +59,67 @@ export interface TableStepResult {
   readonly reasons: readonly TableReason[];
   /** Why the columns could not be compared (a version that does not map to Glue columns); absent when they were. */
   readonly skipped?: string;
+  /** The Iglu URIs of the history versions whose columns were merged in (oldest first); absent when none. */
+  readonly history?: readonly string[];
+}
+
+/** Options of {@link checkTableStep}. */
+export interface TableStepOptions {
+  /**
+   * The versions of `from`'s MODEL below `from`, oldest first: the table holds the columns of every one of them
+   * ({@link mergeColumnHistory}). A version that does not map to Glue columns is left out.
+   * @default [] - the table is `from`'s columns
+   */
+  readonly history?: readonly Contract[];
 }
 
 /**
- * The table step of `from` → `to`: their curated columns compared with {@link compareColumns}.
+ * The table step of `from` → `to`.
+ * - Same MODEL (`to` evolves `from`'s table): the table's columns before are the history up to `from`, after
+ *   the history up to `to` (both {@link mergeColumnHistory}), compared with {@link compareColumns}. The history
+ *   keeps every column and struct field ever declared, in the order they first appeared, so a property removed,
+ *   a nested field inserted between others or a reorder costs the table nothing; what remains are new columns
+ *   and fields (ADDITION) and type changes (a promotion: ADDITION; anything else: MODEL).
+ * - Another MODEL (`to` starts a new `_v<MODEL>` table): `from`'s columns compared with `to`'s, for information.
  * When a version does not map to Glue columns, nothing is compared and `skipped` says why (the publication gate
  * reports such a contract as invalid on its own).
  * @throws whatever the mapping throws other than a ContractError
  */
-export function checkTableStep(from: Contract, to: Contract): TableStepResult {
-  let before;
-  let after;
+export function checkTableStep(from: Contract, to: Contract, opts: TableStepOptions = {}): TableStepResult {
+  const columnsOf = (c: Contract): readonly GlueColumn[] => contractColumns(c, { zone: 'curated' });
+  let before: readonly GlueColumn[];
+  let after: readonly GlueColumn[];
   try {
-    before = contractColumns(from, { zone: 'curated' });
+    before = columnsOf(from);
   } catch (e) {
     if (!isContractError(e)) throw e;
     return { step: 'NONE', reasons: [], skipped: `${from.id} has no curated columns to compare (${e.message})` };
   }
   try {
-    after = contractColumns(to, { zone: 'curated' });
+    after = columnsOf(to);
   } catch (e) {
     if (!isContractError(e)) throw e;
     return { step: 'NONE', reasons: [], skipped: `${to.id} does not map to curated columns (${e.message})` };
   }
-  const reasons = compareColumns(before, after);
-  const step = reasons.reduce<SchemaVerStep | 'NONE'>((acc, r) => maxStepOrNone(acc, r.step), 'NONE');
-  return { step, reasons };
+  if (from.uri.version.model === to.uri.version.model) {
+    const used = (opts.history ?? []).flatMap((c) => {
+      if (c.uri.version.model !== from.uri.version.model) return [];
+      try {
+        return [{ id: c.id, columns: columnsOf(c) }];
+      } catch (e) {
+        if (!isContractError(e)) throw e;
+        return [];
+      }
+    });
+    const history = used.map((h) => h.columns);
+    const fromColumns = before;
+    before = mergeColumnHistory([...history, fromColumns]);
+    after = mergeColumnHistory([...history, fromColumns, after]);
+    if (used.length > 0) return { ...stepOf(compareColumns(before, after)), history: used.map((h) => h.id) };
+  }
+  return stepOf(compareColumns(before, after));
+}
+
+function stepOf(reasons: readonly TableReason[]): { step: SchemaVerStep | 'NONE'; reasons: readonly TableReason[] } {
+  return { step: reasons.reduce<SchemaVerStep | 'NONE'>((acc, r) => maxStepOrNone(acc, r.step), 'NONE'), reasons };
 }
