@@ -158,6 +158,27 @@ describe('contracts diff', () => {
     });
   });
 
+  it('compares the table\'s history: earlier versions of the MODEL in the same folder are merged in and listed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-diff-history-'));
+    const folder = path.join(dir, 'com.x/ev/jsonschema');
+    fs.mkdirSync(folder, { recursive: true });
+    const write = (v: string, properties: JsonObject): string => {
+      const file = path.join(folder, v);
+      fs.writeFileSync(file, JSON.stringify(selfDescribing({ type: 'object', properties, additionalProperties: false }, v, 'ev', 'com.x')));
+      return file;
+    };
+    write('1-0-0', { id: { type: 'string' }, views: { type: 'integer' } });
+    const v110 = write('1-1-0', { id: { type: 'string' } });
+    const v120 = write('1-2-0', { id: { type: 'string' }, views: { type: 'string' } });
+    const io = capture();
+    expect(diffAction(v110, v120, { json: true }, io)).toBe(1);
+    expect(JSON.parse(io.stdout.join('\n'))).toMatchObject({
+      required: 'MODEL',
+      tableHistory: ['iglu:com.x/ev/jsonschema/1-0-0'],
+      tableReasons: [expect.objectContaining({ column: 'views', rule: 'column-type-changed' })],
+    });
+  });
+
   it('exits 1 for a downgrade and for an unreadable file, without a stack trace', () => {
     expect(diffAction(sample('1-0-1'), sample('1-0-0'), {}, capture())).toBe(1);
     const io = capture();

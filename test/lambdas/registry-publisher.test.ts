@@ -165,6 +165,19 @@ describe('publishing contracts to the registry', () => {
     await expect(publish({ ...props, Schemas: [schema(COUNTED_AS_NUMBER, '2-0-0')] })).resolves.toMatchObject({ created: [uriOf('2-0-0')] });
   });
 
+  it('judges the table step against the MODEL\'s history in the registry: a column dropped and re-added with another type needs MODEL', async () => {
+    const props = await freshRequest([schema(COUNTED, '1-0-0')]);
+    await publish(props);
+    // 1-1-0 drops `views` (REVISION: a closed root); the table keeps the bigint column for 1-0-0's events.
+    await expect(publish({ ...props, Schemas: [schema(V1_BODY, '1-1-0')] })).resolves.toMatchObject({ created: [uriOf('1-1-0')] });
+    // 1-2-0 brings `views` back as a string: against 1-1-0 alone a new column, against the table a bigint → string.
+    const viewsAsText: JsonObject = { ...V1_BODY, properties: { id: { type: 'string' }, views: { type: 'string' } } };
+    const returned = schema(viewsAsText, '1-2-0');
+    const problems = await refusal({ ...props, Schemas: [returned] });
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${returned.Uri}: ${GATE_RULES.bump}: declared REVISION but the changes require MODEL .*column views \\[column-type-changed\\] bigint → string`))]);
+    await expect(publish({ ...props, Schemas: [schema(viewsAsText, '2-0-0')] })).resolves.toMatchObject({ created: [uriOf('2-0-0')] });
+  });
+
   it('refuses a new required property of a closed object even as a REVISION: no historical instance stays valid', async () => {
     const props = await freshRequest([schema(V1_BODY, '1-0-0')]);
     await publish(props);
