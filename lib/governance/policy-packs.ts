@@ -107,9 +107,21 @@ function isOwnConstruct(scope: IConstruct, c: IConstruct): boolean {
   return Stage.of(c) === scope || c === scope;
 }
 
-/** A copy of a plugin report that CDK may mutate (it fills in construct paths, relativizes template paths, moves acknowledged violations out). */
+/**
+ * A copy of a plugin report that CDK may mutate (it fills in construct paths, relativizes template paths, moves
+ * acknowledged violations out), where every violation of a failed report without a `severity` is an `error`.
+ *
+ * Why: when any violation of a report is acknowledged, CDK decides the report again from what is left, as
+ * `violations.every(v => v.severity !== 'error' && v.severity !== 'fatal')` (aws-cdk-lib
+ * `core/lib/private/synthesis-validation.js`, `collectSuppressions`). The guard validator
+ * (@cdklabs/cdk-validator-cfnguard) reports violations without a severity, so one acknowledged Control Tower
+ * finding turned every other unacknowledged finding of the stage into a success. A report that says it failed
+ * means its violations are errors.
+ */
 function copyReport(report: PolicyValidationPluginReport): PolicyValidationPluginReport {
-  return structuredClone(report);
+  const copy = structuredClone(report);
+  if (copy.success) return copy;
+  return { ...copy, violations: copy.violations.map((v) => (v.severity === undefined ? { ...v, severity: 'error' } : v)) };
 }
 
 /**

@@ -68,10 +68,31 @@ describe('the Control Tower proactive controls pack', () => {
     const findings = controlTowerFindings(app);
     expect(findings).toContain('CT.CLOUDWATCH.PR.3 on Logs/Plain/Resource');
     expect(findings).not.toContain('CT.CLOUDWATCH.PR.3 on Logs/Encrypted/Resource');
-    const encrypted = Object.values(Template.fromStack(consumer).findResources('AWS::Logs::LogGroup')).find((r) => r.Properties.KmsKeyId !== undefined)!;
+    // The unacknowledged finding fails synthesis (after the templates are written): read the written template.
+    const template = Template.fromJSON(JSON.parse(fs.readFileSync(path.join(app.outdir, consumer.templateFile), 'utf8')) as Record<string, unknown>);
+    const encrypted = Object.values(template.findResources('AWS::Logs::LogGroup')).find((r) => r.Properties.KmsKeyId !== undefined)!;
     expect(encrypted.Metadata[TEMPLATE_METADATA_KEY]).toEqual([
       expect.objectContaining({ ruleId: 'CT.CLOUDWATCH.PR.3', owner: 'platform-team', approver: 'security-team', reason: expect.stringMatching(/Fn::ImportValue Keys:ExportsOutput/) }),
     ]);
+  });
+
+  it('still fails synthesis on an unacknowledged finding when another finding of the stage is acknowledged', () => {
+    // CDK re-decides a report with acknowledged violations by their severity; the guard validator sets none.
+    const app = newApp();
+    const key = new kms.Key(new Stack(app, 'Keys', { env }), 'Key', { enableKeyRotation: true });
+    restrictGrantsToAwsServices(key);
+    const consumer = new Stack(app, 'Logs', { env });
+    new logs.LogGroup(consumer, 'Encrypted', { encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR });
+    new logs.LogGroup(consumer, 'Plain', { retention: logs.RetentionDays.ONE_YEAR });
+    registerPolicyPacks(app, { packs: ['ControlTower'] });
+    const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(() => app.synth()).toThrow(/CT\.CLOUDWATCH\.PR\.3/);
+    } finally {
+      quiet.mockRestore();
+    }
+    const report = JSON.parse(fs.readFileSync(path.join(app.outdir, VALIDATION_REPORT_FILE), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string }[] };
+    expect(report.pluginReports.find((r) => r.pluginName === CONTROL_TOWER_PLUGIN_NAME)?.conclusion).toBe('failure');
   });
 
   it('acknowledges CT.CLOUDWATCH.PR.2 only for the environment\'s configured short retention', () => {
