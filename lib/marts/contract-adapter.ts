@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import { loadContracts, type LoadedContract } from '../contracts/loader';
 import { type Contract } from '../contracts/contract';
-import { mapContract, type GlueColumn } from '../contracts/glue-types';
+import { GLUE_COMMENT_MAX, mapContract, type GlueColumn } from '../contracts/glue-types';
 import { type GlueTypeNode, mergeColumnHistory, parseGlueType } from '../contracts/table-step';
 import type { CatalogColumn } from './catalog-model';
 
@@ -182,7 +182,7 @@ function tableHistory(contracts: readonly Contract[]): { columns: GlueColumn[]; 
       mappedBy[field] ??= id;
     }
   }
-  const columns = mergeColumnHistory(mappings.map((m) => m.mapping.columns));
+  const columns = retiredNoted(mergeColumnHistory(mappings.map((m) => m.mapping.columns)), mappings);
   const rawColumns = mergeColumnHistory(mappings.map((m) => m.mapping.rawColumns));
   // The curated SQL casts a raw struct to its curated struct, which Trino does field by position: both zones'
   // histories must have the same fields in the same places (they do unless two versions spell a key differently
@@ -196,6 +196,25 @@ function tableHistory(contracts: readonly Contract[]): { columns: GlueColumn[]; 
     }
   }
   return { columns, rawColumns, rawKeyMappings };
+}
+
+/**
+ * The curated columns with a note on each column the latest version no longer declares, for the catalog docs and
+ * the Glue comment: ` [not declared since <version>: NULL for its events]`, the comment cut to fit Glue's
+ * {@link GLUE_COMMENT_MAX} characters.
+ */
+function retiredNoted(columns: GlueColumn[], versions: readonly { id: string; mapping: { columns: readonly GlueColumn[] } }[]): GlueColumn[] {
+  const declares = (v: { mapping: { columns: readonly GlueColumn[] } }, name: string): boolean => v.mapping.columns.some((c) => c.name === name);
+  return columns.map((c) => {
+    if (declares(versions[versions.length - 1], c.name)) return c;
+    // The version after the last one that declares the column.
+    const last = versions.map((v) => declares(v, c.name)).lastIndexOf(true);
+    const since = versions[last + 1].id.slice(versions[last + 1].id.lastIndexOf('/') + 1);
+    const note = ` [not declared since ${since}: NULL for its events]`;
+    const base = c.comment ?? '';
+    const comment = base.length + note.length > GLUE_COMMENT_MAX ? `${base.slice(0, GLUE_COMMENT_MAX - note.length - 1)}…${note}` : `${base}${note}`;
+    return { ...c, comment: comment.trim() };
+  });
 }
 
 /** Where a raw type and its curated type stop pairing field by field (struct field counts differ), or `undefined`. */

@@ -67,9 +67,14 @@ describe('a contract MODEL\'s table holds the history of its versions', () => {
     expect(table.columns.map((c) => c.name)).toEqual(topKeys.map(glueColumnName));
     expect(table.rawColumns.map((c) => c.name)).toEqual(topKeys.map(rawColumnName));
     const latest = Object.keys(props(VERSIONS[VERSIONS.length - 1][1])!);
-    for (const c of table.columns) {
-      const key = topKeys.find((k) => glueColumnName(k) === c.name)!;
-      if (!latest.includes(key)) expect(c.nullable).toBe(true);
+    const retired = topKeys.filter((k) => !latest.includes(k));
+    expect(retired.length).toBeGreaterThan(0);
+    for (const key of retired) {
+      const c = table.columns.find((x) => x.name === glueColumnName(key))!;
+      expect(c.nullable).toBe(true);
+      // The catalog says since which version the column is NULL: the version after the last that declares it.
+      const last = VERSIONS.map(([, body]) => Object.keys(props(body)!).includes(key)).lastIndexOf(true);
+      expect(c.description).toContain(`not declared since ${VERSIONS[last + 1][0]}: NULL for its events`);
     }
   });
 
