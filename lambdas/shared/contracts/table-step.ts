@@ -5,7 +5,7 @@
  * SchemaVer's own step is about historical instances (`compatibility.ts`: the instance step). A change can keep
  * every historical instance valid and still change a column's type in a way the table cannot follow: `integer` →
  * `number` widens the instances but turns an `int` column into `double`. The table step compares the curated
- * columns of both versions ({@link contractColumns}, zone `curated`) under the changes Iceberg applies in place,
+ * columns ({@link contractColumns}, zone `curated`) before and after under the changes Iceberg applies in place,
  * as metadata-only schema updates:
  * - Apache Iceberg table spec, "Schema Evolution" (https://iceberg.apache.org/spec/#schema-evolution): valid
  *   primitive type promotions (format v1/v2) are `int` → `long` (Glue `bigint`), `float` → `double` and
@@ -32,7 +32,7 @@
  * what the deploy-time table DDL finds when a Glue table does not hold the history (e.g. a table made by hand),
  * and are MODEL there: a struct type in DDL is positional, and the curated MERGE casts ROW values, which Trino
  * does field by position.
-
+ *
  * The deploy-time table DDL (lambdas/table-ddl/core.ts `planTable`) classifies the difference between the Glue
  * table and its declaration with {@link compareColumns} and applies every ADDITION rule: ADD COLUMNS for a new
  * column, one `ALTER TABLE … CHANGE COLUMN` with the column's whole new type for a promotion or an appended
