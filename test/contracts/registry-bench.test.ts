@@ -192,6 +192,26 @@ describe('consecutive version pairs', () => {
   });
 });
 
+describe('history of a MODEL in the compatibility check', () => {
+  it('judges a pair against the columns of the MODEL’s earlier versions, as the table holds them', () => {
+    // 1-0-1 drops `a` (the table keeps its int column), 1-0-2 brings it back as a string: the table cannot follow.
+    const version = (v: string, properties: JsonObject): RegistryFile => ({ path: at('returning', v), body: selfDescribing({ type: 'object', properties }, v, 'returning'), outcome: 'mapped' });
+    const dir = registryFolder([
+      version('1-0-0', { a: { type: 'integer', minimum: 0, maximum: 9 }, b: { type: 'string' } }),
+      version('1-0-1', { b: { type: 'string' } }),
+      version('1-0-2', { a: { type: 'string' }, b: { type: 'string' } }),
+    ]);
+    try {
+      const { pairs } = analyzeRegistry(readIgluFolder(dir), createContractAjv(false));
+      expect(pairs.insufficient).toEqual([
+        expect.objectContaining({ from: `iglu:${at('returning', '1-0-1')}`, required: 'MODEL', reasons: [expect.objectContaining({ rule: 'column-type-changed', where: 'column a' })] }),
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('refusal classes', () => {
   it('blanks the specific values, so files refused for one reason share a class', () => {
     const a = 'self.version "1-0-1" does not match the file\'s path, which says "1-0-2"';

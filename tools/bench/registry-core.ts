@@ -445,9 +445,6 @@ export function consecutivePairs(entries: readonly VersionEntry[]): VersionPair[
   return pairs;
 }
 
-/** `checkCompatibility` with the `history` option (earlier versions of `from`'s MODEL, oldest first). */
-type CheckWithHistory = (from: Contract, to: Contract, options?: { readonly history?: readonly Contract[] }) => CompatibilityReport;
-
 /** The reasons of a report at its required step (the ones the declared bump does not cover when insufficient). */
 export function reasonsAtRequiredStep(report: CompatibilityReport): PairReason[] {
   return [
@@ -460,7 +457,7 @@ export function reasonsAtRequiredStep(report: CompatibilityReport): PairReason[]
  * The compatibility verdict of every pair: `checkCompatibility(from, to, { history })`.
  * @param check - the checker. @default `checkCompatibility`
  */
-export function comparePairs(pairs: readonly VersionPair[], check: CheckWithHistory = checkCompatibility as CheckWithHistory): PairSummary {
+export function comparePairs(pairs: readonly VersionPair[], check: typeof checkCompatibility = checkCompatibility): PairSummary {
   const verdicts = new Map<string, { declared: SchemaVerStep | 'NONE'; required: SchemaVerStep | 'NONE'; sufficient: boolean; count: number }>();
   const insufficient: InsufficientPair[] = [];
   const notCompared: NotComparedPair[] = [];
