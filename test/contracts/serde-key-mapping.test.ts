@@ -31,7 +31,7 @@ const NESTED = {
   required: ['form-id'],
   additionalProperties: false,
 };
-/** Flat, for the curated step (the local dialect does not translate nested row casts). */
+/** Flat, for the curated step (nested contracts on DuckDB: test/local/duckdb-nested-contract.test.ts). */
 const FLAT = {
   $schema: SELF_DESC,
   self: { vendor: 'com.example.web', name: 'hook_received', format: 'jsonschema', version: '1-0-0' },

@@ -28,7 +28,7 @@ const CONTRACT = {
   additionalProperties: false,
 };
 
-/** Flat camelCase contract for the curated step (the Trino → DuckDB dialect does not translate nested row/array casts yet). */
+/** Flat camelCase contract for the curated step (nested ones: test/local/duckdb-nested-contract.test.ts). */
 const FLAT = {
   ...CONTRACT,
   self: { ...CONTRACT.self, name: 'app_opened' },

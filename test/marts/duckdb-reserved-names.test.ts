@@ -18,7 +18,7 @@ import { RESERVED_PROPERTIES, RESERVED_PROPERTY_SCHEMAS, reservedMart } from './
 const A1 = '2024-03-01T10:00:00.000Z';
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)));
 
-/** Every property name is reserved somewhere (flat: the local dialect does not translate nested row casts). */
+/** Every property name is reserved somewhere (flat; nested contracts on DuckDB: test/local/duckdb-nested-contract.test.ts). */
 const CONTRACT = selfDescribing(
   {
     description: 'A transfer (reserved words as property names).',
