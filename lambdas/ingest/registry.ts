@@ -34,7 +34,7 @@
  * later is seen sooner); `unavailable` is never cached. Precompiled validators never reach this module (the
  * core looks them up first).
  */
-import { createContractAjv, toAjvContractSchema } from '../shared/contract-ajv';
+import type * as ContractAjv from '../shared/contract-ajv';
 import { IGLU_REF_MAX_DEPTH, type JsonObject, collectIgluRefs } from '../shared/contracts/contract';
 import { registrySchemaKey } from '../shared/registry-keys';
 import { parseIgluUri, type ContractValidator, type IgluSchemaKey, type SchemaResolution } from './core';
@@ -107,12 +107,30 @@ export function compileRegistrySchema(text: string, uri: string, objectKey: stri
 }
 
 function compileParsed(schema: JsonObject, uri: string, objectKey: string, refs: Readonly<Record<string, JsonObject>>): SchemaResolution {
+  // Loaded outside the try: a module that cannot be loaded is a broken deployment (the batch fails and is
+  // retried), not an invalid schema.
+  const { createContractAjv, toAjvContractSchema } = contractAjv();
   try {
     const validator = createContractAjv().compile(toAjvContractSchema(schema, uri, refs));
     return { kind: 'found', validator: validator as ContractValidator };
   } catch (error) {
     return { kind: 'invalid', reason: `ajv cannot compile ${objectKey}: ${messageOf(error)}` };
   }
+}
+
+let loadedContractAjv: typeof ContractAjv | undefined;
+
+/**
+ * `lambdas/shared/contract-ajv` (ajv's schema compiler and ajv-formats), loaded on the first schema this module
+ * compiles instead of when the function starts. The compiler is about a fifth of the ingest bundle (ajv, ajv-formats,
+ * fast-uri: ~130 KB minified of ~620 KB) and is only needed when a URI without a precompiled validator is fetched
+ * from the registry; esbuild keeps a `require()` of a bundled module lazy (the module is wrapped and evaluated on
+ * the first call), so containers that never compile a registry schema never evaluate ajv. The bundle still carries
+ * it: the size is unchanged, the cold init is not. `test/lambdas/ingest/bundle.test.ts` keeps it so.
+ */
+function contractAjv(): typeof ContractAjv {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (loadedContractAjv ??= require('../shared/contract-ajv') as typeof ContractAjv);
 }
 
 /**
