@@ -36,6 +36,11 @@ export const BATCH_SIZE = 500;
 const MAX_RECORD_BYTES = 4096;
 const ROOT = resolve(__dirname, '..', '..');
 const MOVIELENS_DIR = movieLensDir();
+/**
+ * The packages of the ingest function's run-time schema compiler (`lambdas/shared/contract-ajv.ts`, used by the
+ * registry, `lambdas/ingest/registry.ts`) and their dependencies, reported apart in the bundle size.
+ */
+const RUNTIME_COMPILER_PACKAGES = ['ajv', 'ajv-formats', 'fast-uri', 'json-schema-traverse', 'fast-deep-equal'] as const;
 /** zlib's default level: the floor's reference definition and the core's level before issue 4. */
 const DEFAULT_GZIP_LEVEL = 6;
 
@@ -142,14 +147,20 @@ async function main(): Promise<void> {
   const buildStart = process.hrtime.bigint();
   // The shipped options (the CDK constructs pass the same to NodejsFunction); the source map is
   // written next to the bundle and not counted in its size (Node.js loads it only with --enable-source-maps).
-  await build({
+  const { metafile } = await build({
     ...LAKEFORGE_ESBUILD_OPTIONS,
     mainFields: [...LAKEFORGE_ESBUILD_OPTIONS.mainFields],
     entryPoints: [join(ROOT, 'lambdas/ingest/handler.ts')],
     bundle: true,
     outfile: bundle,
+    metafile: true,
     logLevel: 'silent',
   });
+  // Bytes of the registry's run-time schema compiler in the bundle (ajv's runtime helpers, which the precompiled
+  // validators use, are not part of it).
+  const compilerBytes = Object.entries(Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined)?.inputs ?? {})
+    .filter(([file]) => RUNTIME_COMPILER_PACKAGES.some((name) => file.includes(`node_modules/${name}/`)) && !file.includes('node_modules/ajv/dist/runtime/'))
+    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
   const buildMs = Number(process.hrtime.bigint() - buildStart) / 1e6;
   const bundleBytes = statSync(bundle).size;
   const bundleGzipBytes = gzipSync(readFileSync(bundle)).length;
@@ -199,7 +210,7 @@ async function main(): Promise<void> {
     '',
     `| handler bundle (${bundleLabel}) | value | target |`,
     '|---|---:|---:|',
-    `| size | ${(bundleBytes / 1024).toFixed(0)} KB (${(bundleGzipBytes / 1024).toFixed(0)} KB gzip) | ≤ 500 KB ${bundleBytes <= 500 * 1024 ? '(met)' : '(NOT met)'} |`,
+    `| size | ${(bundleBytes / 1024).toFixed(0)} KB (${(bundleGzipBytes / 1024).toFixed(0)} KB gzip) | ≤ 500 KB ${bundleBytes <= 500 * 1024 ? '(met)' : `(NOT met: ${(compilerBytes / 1024).toFixed(0)} KB of it is the registry's run-time schema compiler, ${RUNTIME_COMPILER_PACKAGES.join(', ')}, loaded on the first registry schema compiled; ${((bundleBytes - compilerBytes) / 1024).toFixed(0)} KB without it)`} |`,
     `| cold init: require in a fresh node process, median of 7 | ${coldInitMs.toFixed(0)} ms | |`,
     `| esbuild build time | ${buildMs.toFixed(0)} ms | |`,
     '<!-- ingest:end -->',
