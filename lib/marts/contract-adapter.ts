@@ -114,46 +114,60 @@ function toContractColumn(c: GlueColumn): ContractColumn {
  */
 export function readContractTables(contractsDir: string): ContractTable[] {
   // loadContracts sorts by vendor, name, version: versions arrive oldest first, the last one per MODEL is the latest.
-  const byModel = new Map<string, { versions: string[]; schemas: ContractSchemaText[]; contracts: LoadedContract[] }>();
+  const byModel = new Map<string, LoadedContract[]>();
   for (const entry of loadContracts(contractsDir)) {
     const { vendor, name, version } = entry.contract.uri;
     const key = `${vendor}/${name}/${version.model}`;
-    const group = byModel.get(key) ?? { versions: [], schemas: [], contracts: [] };
-    // The file as it is (loadContracts parsed this very file): the lock's sha256 and the registry object agree.
-    group.versions.push(entry.contract.id);
-    group.schemas.push({ uri: entry.contract.id, text: fs.readFileSync(entry.contract.file, 'utf8') });
-    group.contracts.push(entry);
-    byModel.set(key, group);
+    byModel.set(key, [...(byModel.get(key) ?? []), entry]);
   }
   const tables: ContractTable[] = [];
   const owners = new Map<string, string>();
-  for (const { versions, schemas, contracts } of byModel.values()) {
-    const contract = contracts[contracts.length - 1].contract;
-    const { vendor, name, version } = contract.uri;
-    const tableName = contractTableName(name, version.model);
-    const other = owners.get(tableName);
+  for (const entries of byModel.values()) {
+    // The file as it is (loadContracts parsed this very file): the lock's sha256 and the registry object agree.
+    const schemas = entries.map((e) => ({ uri: e.contract.id, text: fs.readFileSync(e.contract.file, 'utf8') }));
+    const table = contractTableOf(entries.map((e) => e.contract), schemas);
+    const other = owners.get(table.tableName);
     if (other !== undefined) {
-      throw new Error(`Contracts ${other} and ${contract.id} both map to the Glue table "${tableName}"; rename one`);
+      throw new Error(`Contracts ${other} and ${table.schemaUri} both map to the Glue table "${table.tableName}"; rename one`);
     }
-    owners.set(tableName, contract.id);
-    const description = typeof contract.schema.description === 'string' ? contract.schema.description : undefined;
-    const { columns, rawColumns, rawKeyMappings } = tableHistory(contracts.map((c) => c.contract));
-    tables.push({
-      vendor,
-      contractName: name,
-      model: version.model,
-      tableName,
-      schemaUri: contract.id,
-      versions,
-      schemas,
-      ...(description === undefined ? {} : { description }),
-      rawPrefix: `events/${vendor}/${name}/v${version.model}/`,
-      columns: columns.map(toContractColumn),
-      rawColumns: rawColumns.map(toContractColumn),
-      ...(Object.keys(rawKeyMappings).length === 0 ? {} : { rawKeyMappings }),
-    });
+    owners.set(table.tableName, table.schemaUri);
+    tables.push(table);
   }
   return tables.sort((a, b) => a.tableName.localeCompare(b.tableName));
+}
+
+/**
+ * The table of one contract MODEL from its versions (what {@link readContractTables} builds for each MODEL of a
+ * folder): columns of both zones merged over the versions ({@link ContractTable.columns}), the latest version's
+ * URI and description.
+ * @param versions - the versions of one vendor/name/MODEL, oldest first; at least one
+ * @param schemas - the versions' registry texts, same order. @default - none (the table cannot be published)
+ * @throws ContractError when a version cannot be mapped to Glue columns (its first problem)
+ * @throws Error when `versions` is empty or mixes contracts or MODELs, or the versions read one raw field from
+ *   different JSON keys
+ */
+export function contractTableOf(versions: readonly Contract[], schemas?: readonly ContractSchemaText[]): ContractTable {
+  const latest = versions[versions.length - 1];
+  if (latest === undefined) throw new Error('contractTableOf needs at least one version');
+  const { vendor, name, version } = latest.uri;
+  const stranger = versions.find((c) => c.uri.vendor !== vendor || c.uri.name !== name || c.uri.version.model !== version.model);
+  if (stranger !== undefined) throw new Error(`contractTableOf: ${stranger.id} is not a version of ${latest.id}'s MODEL`);
+  const description = typeof latest.schema.description === 'string' ? latest.schema.description : undefined;
+  const { columns, rawColumns, rawKeyMappings } = tableHistory(versions);
+  return {
+    vendor,
+    contractName: name,
+    model: version.model,
+    tableName: contractTableName(name, version.model),
+    schemaUri: latest.id,
+    versions: versions.map((c) => c.id),
+    ...(schemas === undefined ? {} : { schemas }),
+    ...(description === undefined ? {} : { description }),
+    rawPrefix: `events/${vendor}/${name}/v${version.model}/`,
+    columns: columns.map(toContractColumn),
+    rawColumns: rawColumns.map(toContractColumn),
+    ...(Object.keys(rawKeyMappings).length === 0 ? {} : { rawKeyMappings }),
+  };
 }
 
 /**

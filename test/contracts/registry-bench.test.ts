@@ -20,12 +20,12 @@ import {
   checkTableSql,
   comparePairs,
   consecutivePairs,
-  contractTableOfMapping,
   groupRefusals,
   reasonClass,
   renderRegistrySection,
 } from '../../tools/bench/registry-core';
 import { contractOf, selfDescribing } from './contract-factory';
+import { contractTableOf } from '../../lib/marts/contract-adapter';
 
 /** What a file of the folder is expected to be, by construction. */
 type Outcome = 'mapped' | 'refused' | 'not-well-formed' | 'well-formed-not-loaded' | 'skipped';
@@ -233,7 +233,7 @@ describe('refusal classes', () => {
 
 describe('SQL and DDL check of one table', () => {
   const contract = contractOf({ type: 'object', properties: { userId: { type: 'string' }, score: { type: 'integer', minimum: 0, maximum: 10 } }, additionalProperties: false });
-  const table = contractTableOfMapping(contract, mapContract(contract));
+  const table = contractTableOf([contract]);
 
   it('finds nothing wrong in what a mapped contract renders', () => {
     expect(checkTableSql(table)).toEqual([]);

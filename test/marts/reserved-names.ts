@@ -6,8 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Contract, JsonObject } from '../../lib/contracts/contract';
-import { contractColumns, type GlueColumn } from '../../lib/contracts/glue-types';
-import { contractTableName, type ContractColumn, type ContractTable } from '../../lib/marts/contract-adapter';
+import { type ContractTable, contractTableOf as tableOfVersions } from '../../lib/marts/contract-adapter';
 import { defineMart, type Mart } from '../../lib/marts/declaration';
 import { contractOf } from '../contracts/contract-factory';
 
@@ -54,28 +53,9 @@ export function reservedContract(name = 'reserved_words'): Contract {
   return contractOf({ description: 'Reserved words as property names.', type: 'object', properties, required: ['from', 'to'], additionalProperties: false }, '1-0-0', name);
 }
 
-const column = (c: GlueColumn): ContractColumn => ({
-  name: c.name,
-  type: c.type,
-  ...(c.comment === undefined ? {} : { description: c.comment }),
-  sourcePointer: c.sourcePointer,
-  nullable: c.nullable,
-});
-
-/** The contract table of one contract (what `readContractTables` builds for its latest version), in memory. */
+/** The contract table of one contract (what `readContractTables` builds for a MODEL with one version), in memory. */
 export function contractTableOf(contract: Contract): ContractTable {
-  const { vendor, name, version } = contract.uri;
-  return {
-    vendor,
-    contractName: name,
-    model: version.model,
-    tableName: contractTableName(name, version.model),
-    schemaUri: contract.id,
-    versions: [contract.id],
-    rawPrefix: `events/${vendor}/${name}/v${version.model}/`,
-    columns: contractColumns(contract, { zone: 'curated' }).map(column),
-    rawColumns: contractColumns(contract, { zone: 'raw' }).map(column),
-  };
+  return tableOfVersions([contract]);
 }
 
 /**

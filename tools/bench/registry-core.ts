@@ -7,8 +7,8 @@
  * 1. lint ({@link LintSummary}): every loaded schema linted as `contracts lint` does (`lintContract` with one shared
  *    ajv); files found, loaded, well-formed (parse as JSON and their `self` matches their path), mapped; the
  *    refusals grouped by reason class ({@link reasonClass}) with examples; the warnings by fallback rule;
- * 2. SQL and DDL ({@link SqlSummary}): for every mapped schema, its table as `readContractTables` builds it
- *    ({@link contractTableOfMapping}), the curated window, chunks, MERGE and freshness statements parsed with the
+ * 2. SQL and DDL ({@link SqlSummary}): for every mapped schema, its MODEL's table as `readContractTables` builds it
+ *    from the mapped versions up to this one (`contractTableOf`: the table's history), the curated window, chunks, MERGE and freshness statements parsed with the
  *    Trino grammar and resolved against the catalog (`analyzeStatement`), and the table's `CREATE TABLE` (the
  *    deploy-time `planTable` on the `IcebergTables` properties) parsed with the Hive grammar;
  * 3. compatibility ({@link PairSummary}): every consecutive version pair of each vendor/name
@@ -24,13 +24,13 @@ import type Ajv from 'ajv';
 import { type CompatibilityReport, checkCompatibility } from '../../lib/contracts/compatibility';
 import type { Contract } from '../../lib/contracts/contract';
 import type { ContractError } from '../../lib/contracts/contract-error';
-import { type ContractMapping, type FallbackId, type GlueColumn, mapContract } from '../../lib/contracts/glue-types';
+import { type FallbackId } from '../../lib/contracts/glue-types';
 import { type ContractLint, lintContract } from '../../lib/contracts/lint';
 import type { LoadResult } from '../../lib/contracts/loader';
 import { type IgluUri, type SchemaVer, type SchemaVerStep, compareSchemaVer, parseSchemaVer, renderIgluUri } from '../../lib/contracts/schemaver';
 import { renderCuratedIcebergTableSpec, renderTableDdlProperties } from '../../lib/constructs/catalog/iceberg-tables';
 import { buildCatalogModel } from '../../lib/marts/catalog';
-import { type ContractColumn, type ContractTable, contractTableName } from '../../lib/marts/contract-adapter';
+import { type ContractTable, contractTableOf } from '../../lib/marts/contract-adapter';
 import { renderCuratedChunksQuery, renderCuratedMerge, renderCuratedWindowQuery, renderFreshnessQuery } from '../../lib/marts/curated';
 import { hiveDdlErrors } from '../../lib/marts/hive-parser';
 import { analyzeStatement } from '../../lib/marts/sql-check';
@@ -334,38 +334,6 @@ export function summarizeLint(load: LoadResult, lints: readonly ContractLint[], 
   };
 }
 
-const toContractColumn = (c: GlueColumn): ContractColumn => ({
-  name: c.name,
-  type: c.type,
-  ...(c.comment === undefined ? {} : { description: c.comment }),
-  sourcePointer: c.sourcePointer,
-  nullable: c.nullable,
-  jsonKey: c.jsonKey,
-});
-
-/**
- * The contract table of one mapped contract, built as `readContractTables` builds the table of a MODEL from its
- * latest version (this contract as the only version; no registry texts).
- * @param mapping - `mapContract(contract)`, without errors.
- */
-export function contractTableOfMapping(contract: Contract, mapping: ContractMapping): ContractTable {
-  const { vendor, name, version } = contract.uri;
-  const description = typeof contract.schema.description === 'string' ? contract.schema.description : undefined;
-  return {
-    vendor,
-    contractName: name,
-    model: version.model,
-    tableName: contractTableName(name, version.model),
-    schemaUri: contract.id,
-    versions: [contract.id],
-    ...(description === undefined ? {} : { description }),
-    rawPrefix: `events/${vendor}/${name}/v${version.model}/`,
-    columns: mapping.columns.map(toContractColumn),
-    rawColumns: mapping.rawColumns.map(toContractColumn),
-    ...(Object.keys(mapping.rawKeyMappings).length === 0 ? {} : { rawKeyMappings: mapping.rawKeyMappings }),
-  };
-}
-
 /** Names used for the rendered DDL (any valid names: the grammar is what is checked). */
 const DDL_TARGET = { workgroup: 'lakeforge_bench', database: 'lakeforge_bench_curated', bucketName: 'lakeforge-bench-curated' } as const;
 
@@ -514,10 +482,22 @@ export function analyzeRegistry(load: LoadResult, ajv: Ajv, options: AnalyzeOpti
   const lint = summarizeLint(load, lints, options.uriOfFile ?? uriOfFile);
   const problems: SqlProblem[] = [];
   let checked = 0;
+  // Each mapped version's table as the deployed table holds it then: the MODEL's mapped versions up to it
+  // (`contractTableOf`, the history readContractTables builds); the folder is sorted by vendor, name, version.
+  const mappedSoFar = new Map<string, Contract[]>();
   load.contracts.forEach((l, i) => {
     if (lints[i].errors.length > 0) return;
     checked += 1;
-    const found = checkTableSql(contractTableOfMapping(l.contract, mapContract(l.contract)));
+    const { vendor, name, version } = l.contract.uri;
+    const key = `${vendor}/${name}/${version.model}`;
+    const versions = [...(mappedSoFar.get(key) ?? []), l.contract];
+    mappedSoFar.set(key, versions);
+    let found: string[];
+    try {
+      found = checkTableSql(contractTableOf(versions));
+    } catch (e) {
+      found = [`table: ${(e as Error).message}`];
+    }
     if (found.length > 0) problems.push({ uri: l.contract.id, problems: found });
   });
   return {

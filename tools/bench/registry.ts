@@ -17,7 +17,7 @@
  * layout); folders of other formats (`avro`, `thrift`…) are skipped and counted. @default `config/contracts`
  *
  * Options: `--json` prints the analysis and timings as JSON instead of Markdown; `--no-write` leaves
- * BENCHMARKS.md alone; `--runs <n>` measured lint runs per variant @default 3; `--label <text>` names the registry
+ * BENCHMARKS.md alone (implied without `<dir>`: the repository's own contracts are not a registry measurement); `--runs <n>` measured lint runs per variant @default 3; `--label <text>` names the registry
  * in the section @default - the folder's path in the repository, else its last name.
  *
  * Exit code 1 when a mapped schema renders SQL or DDL a grammar rejects (issue 12's acceptance), or the folder
@@ -68,7 +68,9 @@ function parseArgs(argv: readonly string[]): Args {
       throw new Error(`one registry folder only, got ${dir} and ${a}`);
     }
   }
-  return { dir: dir ?? DEFAULT_REGISTRY_DIR, ...(label === undefined ? {} : { label }), json: argv.includes('--json'), write: !argv.includes('--no-write'), runs };
+  // Without a folder the run measures the repository's own few contracts: printed, never written over the section
+  // a real registry's run wrote.
+  return { dir: dir ?? DEFAULT_REGISTRY_DIR, ...(label === undefined ? {} : { label }), json: argv.includes('--json'), write: dir !== undefined && !argv.includes('--no-write'), runs };
 }
 
 function median(xs: readonly number[]): number {
