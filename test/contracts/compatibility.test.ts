@@ -145,6 +145,13 @@ describe('compatibility checker: annotations, branches, enums, empty objects and
       withA({ anyOf: [str, { type: 'null' }] }), withA({ anyOf: [str] })],
     ['an anyOf branch narrowed', 'REVISION', 'branches-narrowed', '/properties/a/anyOf',
       withA({ anyOf: [{ type: 'string', maxLength: 9 }, { type: 'null' }] }), withA({ anyOf: [{ type: 'string', maxLength: 3 }, { type: 'null' }] })],
+    // Branches without their own type under `type: object`: each closed branch forbids the key the other requires.
+    ['oneOf branches of an object, each closed and requiring its own key, one widened', 'ADDITION', 'branches-widened', '/properties/a/oneOf',
+      withA({ type: 'object', oneOf: [{ properties: { x: str }, required: ['x'], additionalProperties: false }, { properties: { y: str }, required: ['y'], additionalProperties: false }] }),
+      withA({ type: 'object', oneOf: [{ properties: { x: str }, required: ['x'], additionalProperties: false }, { properties: { y: str, z: str }, required: ['y'], additionalProperties: false }] })],
+    ['the same branches without type: object beside them (a non-object matches both)', 'REVISION', 'branches-narrowed', '/properties/a/oneOf',
+      withA({ oneOf: [{ properties: { x: str }, required: ['x'], additionalProperties: false }, { properties: { y: str }, required: ['y'], additionalProperties: false }] }),
+      withA({ oneOf: [{ properties: { x: str }, required: ['x'], additionalProperties: false }, { properties: { y: str, z: str }, required: ['y'], additionalProperties: false }] })],
     ['oneOf branches that may overlap once widened', 'REVISION', 'branches-narrowed', '/properties/a/oneOf',
       withA({ oneOf: [closed({ x: str }), closed({ y: str })] }), withA({ oneOf: [closed({ x: str, y: str }), closed({ y: str })] })],
     ['oneOf branches that only patternProperties might tell apart', 'REVISION', 'branches-narrowed', '/properties/a/oneOf',

@@ -554,15 +554,17 @@ function assertionNode(node: JsonValue, side: Side, pointer: string, depth: numb
 /**
  * True when no instance can satisfy both branches (of one new `oneOf`): disjoint JSON types; or, for branches of
  * objects only, a property one requires that the other forbids, or that both constrain to disjoint enum/const values.
+ * @param objectsOnly - the schema holding the `oneOf` admits objects only (`type: "object"` beside it), so a branch
+ *   without its own `type` still sees objects only (the common `{ type: object, oneOf: [{ required: [a], … }] }`)
  */
-function provablyDisjoint(a: JsonObject | boolean, b: JsonObject | boolean, ctx: Ctx): boolean {
+function provablyDisjoint(a: JsonObject | boolean, b: JsonObject | boolean, ctx: Ctx, objectsOnly = false): boolean {
   if (a === false || b === false) return true;
   if (a === true || b === true) return false;
   const ta = typeSet(a);
   const tb = typeSet(b);
   if (ta !== undefined && tb !== undefined && ![...ta].some((t) => accepts(tb, t)) && ![...tb].some((t) => accepts(ta, t))) return true;
   const oneWay = (x: JsonObject, y: JsonObject): boolean => {
-    if (!onlyObjects(x)) return false;
+    if (!objectsOnly && !onlyObjects(x)) return false;
     const req = Array.isArray(x.required) ? x.required.filter((r): r is string => typeof r === 'string') : [];
     return req.some((r) => {
       // Over-approximate both sides (a patternProperties match admits anything): disjointness must be certain.
@@ -632,7 +634,7 @@ function compareCombinators(o: JsonObject, n: JsonObject, pointer: string, ctx: 
           for (let b = a + 1; b < branches.length; b += 1) {
             const x = branches[a];
             const y = branches[b];
-            if (x === undefined || y === undefined || !provablyDisjoint(x, y, ctx)) problems.push(`new branches ${a} and ${b} may both match one instance`);
+            if (x === undefined || y === undefined || !provablyDisjoint(x, y, ctx, onlyObjects(n))) problems.push(`new branches ${a} and ${b} may both match one instance`);
           }
         }
       }
