@@ -34,6 +34,21 @@ function newApp(): App {
 
 const env = { account: '123456789012', region: 'eu-west-1' };
 
+/**
+ * A key in stack `Keys`, and in stack `Logs` one log group encrypted with it (acknowledged: CT.CLOUDWATCH.PR.3 cannot
+ * see a key imported from another stack) and one without a key (a finding), under the Control Tower pack.
+ */
+function keyInOneStackLogGroupsInAnother(): { app: App; consumer: Stack } {
+  const app = newApp();
+  const key = new kms.Key(new Stack(app, 'Keys', { env }), 'Key', { enableKeyRotation: true });
+  restrictGrantsToAwsServices(key);
+  const consumer = new Stack(app, 'Logs', { env });
+  new logs.LogGroup(consumer, 'Encrypted', { encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR });
+  new logs.LogGroup(consumer, 'Plain', { retention: logs.RetentionDays.ONE_YEAR });
+  registerPolicyPacks(app, { packs: ['ControlTower'] });
+  return { app, consumer };
+}
+
 describe('the Control Tower proactive controls pack', () => {
   it('maps control ids to the bundled guard rules and back', () => {
     expect(controlTowerRuleName('CT.KMS.PR.3')).toBe('kms_create_grant_aws_service_check');
@@ -58,13 +73,7 @@ describe('the Control Tower proactive controls pack', () => {
   });
 
   it('acknowledges a log group encrypted with a key from another stack, per resource, and still reports one without a key', () => {
-    const app = newApp();
-    const key = new kms.Key(new Stack(app, 'Keys', { env }), 'Key', { enableKeyRotation: true });
-    restrictGrantsToAwsServices(key);
-    const consumer = new Stack(app, 'Logs', { env });
-    new logs.LogGroup(consumer, 'Encrypted', { encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR });
-    new logs.LogGroup(consumer, 'Plain', { retention: logs.RetentionDays.ONE_YEAR });
-    registerPolicyPacks(app, { packs: ['ControlTower'] });
+    const { app, consumer } = keyInOneStackLogGroupsInAnother();
     const findings = controlTowerFindings(app);
     expect(findings).toContain('CT.CLOUDWATCH.PR.3 on Logs/Plain/Resource');
     expect(findings).not.toContain('CT.CLOUDWATCH.PR.3 on Logs/Encrypted/Resource');
@@ -78,13 +87,7 @@ describe('the Control Tower proactive controls pack', () => {
 
   it('still fails synthesis on an unacknowledged finding when another finding of the stage is acknowledged', () => {
     // CDK re-decides a report with acknowledged violations by their severity; the guard validator sets none.
-    const app = newApp();
-    const key = new kms.Key(new Stack(app, 'Keys', { env }), 'Key', { enableKeyRotation: true });
-    restrictGrantsToAwsServices(key);
-    const consumer = new Stack(app, 'Logs', { env });
-    new logs.LogGroup(consumer, 'Encrypted', { encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR });
-    new logs.LogGroup(consumer, 'Plain', { retention: logs.RetentionDays.ONE_YEAR });
-    registerPolicyPacks(app, { packs: ['ControlTower'] });
+    const { app } = keyInOneStackLogGroupsInAnother();
     const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       expect(() => app.synth()).toThrow(/CT\.CLOUDWATCH\.PR\.3/);

@@ -4,11 +4,9 @@
  * compiler (ajv through `lambdas/shared/contract-ajv.ts`, the largest part the registry added) is evaluated on the
  * first registry schema compiled, not at cold start. Sizes and times are measured by `npm run bench:ingest`, not here.
  */
-import * as path from 'node:path';
-import { build, type Metafile } from 'esbuild';
-import { LAKEFORGE_ESBUILD_OPTIONS } from '../../../lib/shared/lambda-entry';
+import type { Metafile } from 'esbuild';
+import { bundleMetafile } from '../../helpers/bundle';
 
-const REPO = path.join(__dirname, '..', '..', '..');
 const CONTRACT_AJV = 'lambdas/shared/contract-ajv.ts';
 
 /** Contract modules of `lambdas/shared/contracts` the ingest function never runs (build, table DDL, publication). */
@@ -19,17 +17,7 @@ const NOT_IN_INGEST = ['glue-types', 'compatibility', 'table-step', 'column-evol
 let metafile: Metafile;
 
 beforeAll(async () => {
-  const result = await build({
-    ...LAKEFORGE_ESBUILD_OPTIONS,
-    mainFields: [...LAKEFORGE_ESBUILD_OPTIONS.mainFields],
-    entryPoints: [path.join(REPO, 'lambdas', 'ingest', 'handler.ts')],
-    bundle: true,
-    write: false,
-    outdir: path.join(REPO, 'cdk.out', 'unused'),
-    metafile: true,
-    logLevel: 'silent',
-  });
-  metafile = result.metafile;
+  metafile = await bundleMetafile('lambdas/ingest/handler.ts');
 });
 
 /** The package a bundled file belongs to and the folder holding that package (two copies differ by folder). */
