@@ -214,6 +214,7 @@ describe('the table step: curated columns under Iceberg schema evolution', () =>
     ['a property removed (its column stays, NULL for newer events)', open({ a: id, b: str }), open({ a: id })],
     ['a struct field removed (the field stays)', closed({ a: open({ x: str, y: str }) }), closed({ a: open({ y: str }) })],
     ['properties reordered (columns are matched by name)', closed({ a: id, b: str }), closed({ b: str, a: id })],
+    ['an unbounded integer bounded to int (the table keeps bigint)', closed({ a: { type: 'integer' } }), closed({ a: id })],
     ['struct fields reordered (the table keeps the first order)', closed({ a: closed({ x: str, y: str }) }), closed({ a: closed({ y: str, x: str }) })],
   ])('%s: table step NONE', (_what, oldBody, newBody) => {
     expect(verdict(oldBody, newBody)).toMatchObject({ tableStep: 'NONE', tableReasons: [] });

@@ -77,7 +77,7 @@ function promoted(a: GlueTypeNode, b: GlueTypeNode): boolean {
  * The step the column lists imply by themselves, for a table that keeps its history (a column or field no longer
  * declared stays in the table): a leaf of the new version that the old one had in another shape, or with another
  * primitive that is not one of Iceberg's promotions, needs MODEL; a new leaf or a promotion needs ADDITION; leaves
- * the new version no longer has change nothing.
+ * the new version no longer has, or has with a type the old one promotes to (narrower), change nothing.
  */
 function impliedStep(before: readonly { name: string; type: string }[], after: readonly { name: string; type: string }[]): SchemaVerStep | 'NONE' {
   const oldLeaves = new Map<string, GlueTypeNode | string>();
@@ -90,6 +90,7 @@ function impliedStep(before: readonly { name: string; type: string }[], after: r
       else if (typeof v === 'string' || typeof w === 'string') {
         if (v !== w) return 'MODEL';
       } else if (JSON.stringify(v) !== JSON.stringify(w)) {
+        if (promoted(w, v)) continue; // narrower than the column: the table keeps the wider type
         if (!promoted(v, w)) return 'MODEL';
         step = 'ADDITION';
       }

@@ -82,6 +82,8 @@ describe('mergeColumnHistory', () => {
     ['types follow the latest version (a promotion)', [['a:struct<x:int>'], ['a:struct<x:bigint,y:int>']], ['a:struct<x:bigint,y:int>']],
     ['inside arrays and map values', [['a:array<struct<x:int,z:int>>', 'm:map<string,struct<p:int>>'], ['a:array<struct<y:int,z:int>>', 'm:map<string,struct<q:int>>']], ['a:array<struct<x:int,z:int,y:int>>', 'm:map<string,struct<p:int,q:int>>']],
     ['a dropped column comes back with a new type', [['a:int'], [], ['a:string']], ['a:string']],
+    ['a narrower type keeps the wider column (bigint then int, double then float, a smaller decimal precision)', [['a:bigint', 'b:struct<x:double>', 'c:decimal(12,2)'], ['a:int', 'b:struct<x:float>', 'c:decimal(10,2)']], ['a:bigint', 'b:struct<x:double>', 'c:decimal(12,2)']],
+    ['a narrower type that is not a promotion back is a type change', [['a:bigint'], ['a:string']], ['a:string']],
   ])('%s', (_what, versions, merged) => {
     expect(render(mergeColumnHistory(hist(...versions)))).toEqual(merged);
   });

@@ -274,6 +274,9 @@ export function compareColumns(
  *   or kept as it was when the newer version no longer has it: historical rows still hold it and events of the
  *   older versions still carry it), then the newer version's new fields, appended in its order;
  * - array and array, map and map: element, key and value merged the same way;
+ * - a newer primitive that the older one holds by an Iceberg promotion (`bigint` then `int`, `double` then
+ *   `float`, `decimal(12,2)` then `decimal(10,2)`): the older, wider type (the table keeps it; the new version's
+ *   values fit, and narrowing a column is not an Iceberg change);
  * - anything else: the newer type (a change the table step classifies: a promotion, or a MODEL type change).
  * Field names compare as Glue stores them (lower case).
  */
@@ -289,6 +292,7 @@ export function mergeGlueTypes(older: GlueTypeNode, newer: GlueTypeNode): GlueTy
   }
   if (older.kind === 'array' && newer.kind === 'array') return { kind: 'array', element: mergeGlueTypes(older.element, newer.element) };
   if (older.kind === 'map' && newer.kind === 'map') return { kind: 'map', key: mergeGlueTypes(older.key, newer.key), value: mergeGlueTypes(older.value, newer.value) };
+  if (isIcebergPromotion(newer, older)) return older;
   return newer;
 }
 
