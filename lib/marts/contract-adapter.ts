@@ -202,6 +202,15 @@ function tableHistory(contracts: readonly Contract[]): { columns: GlueColumn[]; 
   // histories must have the same fields in the same places (they do unless two versions spell a key differently
   // in a way one zone merges and the other does not, e.g. `osType` then `os_type`).
   const rawByPointer = new Map(rawColumns.map((c) => [c.sourcePointer, c]));
+  // Top level: the zones pair columns by the property's pointer. Two versions whose keys differ but meet in one
+  // zone (`osType` then `os_type`: one curated column, two raw fields) would leave one side unpaired, and the
+  // events of one version would never reach their curated column.
+  const curatedPointers = new Set(columns.map((c) => c.sourcePointer));
+  const unpaired = [...rawColumns.filter((c) => !curatedPointers.has(c.sourcePointer)), ...columns.filter((c) => !rawByPointer.has(c.sourcePointer))];
+  if (unpaired.length > 0) {
+    const keys = unpaired.map((c) => `"${c.jsonKey}"`).join(', ');
+    throw new Error(`${contracts[contracts.length - 1].id}: the versions of this MODEL spell a property two ways that meet in one column (${keys} at ${unpaired.map((c) => c.sourcePointer).join(', ')}); the events of one version would not reach the curated column: publish this change as a new MODEL`);
+  }
   for (const c of columns) {
     const raw = rawByPointer.get(c.sourcePointer);
     const mismatch = raw === undefined ? undefined : shapeMismatch(parseGlueType(raw.type), parseGlueType(c.type), c.name);

@@ -119,6 +119,18 @@ describe('a contract MODEL\'s table holds the history of its versions', () => {
     }
   });
 
+  it('refuses a history whose versions spell a top-level key two ways that meet in one column (older events would be lost)', () => {
+    const renamed = writeFolder([
+      ['1-0-0', closed({ osType: str })],
+      ['1-1-0', closed({ os_type: str })],
+    ]);
+    try {
+      expect(() => readContractTables(renamed)).toThrow(/spell a property two ways that meet in one column \("osType".*\/properties\/osType.*new MODEL/);
+    } finally {
+      fs.rmSync(renamed, { recursive: true, force: true });
+    }
+  });
+
   it('refuses, naming the field, a history whose versions spell a nested key two ways (the zones would not pair)', () => {
     const renamed = writeFolder([
       ['1-0-0', closed({ device: closed({ osType: str }) })],

@@ -561,7 +561,7 @@ export function renderRegistrySection(a: RegistryAnalysis, o: RenderOptions): st
     '',
     '### Curated SQL and table DDL',
     '',
-    `Every mapped schema as its own table: window, chunks, MERGE and freshness statements (Trino grammar + catalog name resolution, \`analyzeStatement\`) and \`CREATE TABLE\` (\`planTable\`, Hive grammar): ${sql.statementsPerSchema} statements each.`,
+    `Every mapped schema on its MODEL's table as it stands at that version (the mapped versions up to it, \`contractTableOf\`): window, chunks, MERGE and freshness statements (Trino grammar + catalog name resolution, \`analyzeStatement\`) and \`CREATE TABLE\` (\`planTable\`, Hive grammar): ${sql.statementsPerSchema} statements each.`,
     `**${sql.clean}/${sql.checked}** schemas clean${sql.problems.length === 0 ? '.' : `; ${sql.problems.length} with problems:`}`,
     ...sql.problems.slice(0, max).map((p) => `- \`${p.uri}\`: ${cell(cut(p.problems.slice(0, 3).join(' | '), 300))}`),
     ...(sql.problems.length > max ? [`- … and ${sql.problems.length - max} more (\`--json\` lists all)`] : []),
