@@ -330,9 +330,17 @@ async function previousVersion(
   const highest = renderSchemaVer(lower.reduce((a, b) => (compareSchemaVer(a, b) >= 0 ? a : b)));
   const fromRequest = { contract: group.find((c) => renderSchemaVer(c.contract.uri.version) === highest)?.contract };
   if (!registry.has(highest)) return fromRequest;
-  const key = registrySchemaKey(group[0].contract.uri, highest, prefix);
+  return (await registryVersionCopy(store, prefix, group[0].contract.uri, highest)) ?? fromRequest;
+}
+
+/**
+ * The registry's copy of version `version` of `uri`'s vendor/name, parsed: `undefined` when the registry has no
+ * object at its key, `unreadable` (the parser's message) when the object does not parse as a contract.
+ */
+async function registryVersionCopy(store: RegistryStore, prefix: string, uri: IgluUri, version: string): Promise<{ readonly contract?: Contract; readonly unreadable?: string } | undefined> {
+  const key = registrySchemaKey(uri, version, prefix);
   const text = await store.getText(key);
-  if (text === undefined) return fromRequest;
+  if (text === undefined) return undefined;
   try {
     return { contract: parseContract(text, key) };
   } catch (e) {
@@ -365,14 +373,8 @@ async function modelHistory(
       history.push(own.contract);
       continue;
     }
-    const key = registrySchemaKey(group[0].contract.uri, renderSchemaVer(x), prefix);
-    const text = await store.getText(key);
-    if (text === undefined) continue;
-    try {
-      history.push(parseContract(text, key));
-    } catch (e) {
-      if (!isContractError(e)) throw e;
-    }
+    const copy = await registryVersionCopy(store, prefix, group[0].contract.uri, renderSchemaVer(x));
+    if (copy?.contract !== undefined) history.push(copy.contract);
   }
   return history;
 }
